@@ -1,0 +1,134 @@
+//! `gemba.yaml`: the site's configuration. Every key is optional.
+
+use crate::diagnostics::{closest, Diagnostic, Span};
+use crate::model::Visibility;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(default)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// `/` means root-relative URLs.
+    pub base_url: String,
+    pub theme: String,
+    pub language: String,
+    pub default_visibility: Visibility,
+    pub taxonomies: Vec<String>,
+    /// Web address of the repository; turns commit ids into links.
+    pub repo_url: Option<String>,
+    /// Entries per page on long list pages.
+    pub paginate: usize,
+    /// Build the search index (`/search/`).
+    pub search: bool,
+    pub extra: serde_json::Value,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Playbooks".into(),
+            description: String::new(),
+            base_url: "/".into(),
+            theme: "default".into(),
+            language: "en".into(),
+            default_visibility: Visibility::Internal,
+            taxonomies: vec!["tags".into(), "owners".into(), "teams".into()],
+            repo_url: None,
+            paginate: 200,
+            search: true,
+            extra: serde_json::Value::Object(Default::default()),
+        }
+    }
+}
+
+const KNOWN: [&str; 11] = [
+    "title",
+    "description",
+    "base_url",
+    "theme",
+    "language",
+    "default_visibility",
+    "taxonomies",
+    "repo_url",
+    "paginate",
+    "search",
+    "extra",
+];
+
+impl Config {
+    /// Read `gemba.yaml` from the site root; a missing file means defaults.
+    pub fn load(root: &Path) -> (Config, Vec<Diagnostic>) {
+        let path = root.join("gemba.yaml");
+        let shown = Path::new("gemba.yaml");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return (Config::default(), vec![])
+            }
+            Err(e) => {
+                return (
+                    Config::default(),
+                    vec![Diagnostic::error(shown, None, format!("cannot read: {e}"))],
+                );
+            }
+        };
+        Config::parse(&text, shown)
+    }
+
+    pub fn parse(text: &str, shown: &Path) -> (Config, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        if text.trim().is_empty() {
+            return (Config::default(), diags);
+        }
+        let config = match serde_yaml::from_str::<Config>(text) {
+            Ok(c) => c,
+            Err(e) => {
+                let span = e
+                    .location()
+                    .map(|l| Span::new(l.line(), l.column().max(1), 1));
+                let mut msg = e.to_string();
+                if let Some(i) = msg.find(" at line ") {
+                    msg.truncate(i);
+                }
+                diags.push(Diagnostic::error(shown, span, msg).with_source(text));
+                return (Config::default(), diags);
+            }
+        };
+        let spans = crate::parse::scan_top_level_keys(text, 1);
+        for (key, span) in &spans {
+            if !KNOWN.contains(&key.as_str()) {
+                let mut d = Diagnostic::warning(
+                    shown,
+                    Some(span.key),
+                    format!("`{key}` is not a known setting"),
+                );
+                if let Some(c) = closest(key, KNOWN) {
+                    d = d.with_help(format!("did you mean `{c}`?"));
+                }
+                diags.push(d.with_source(text));
+            }
+        }
+        for t in &config.taxonomies {
+            if !["tags", "owners", "teams"].contains(&t.as_str()) {
+                let span = spans.get("taxonomies").map(|s| s.value);
+                diags.push(
+                    Diagnostic::error(shown, span, format!("unknown taxonomy `{t}`"))
+                        .with_help("taxonomies are `tags`, `owners` and `teams`")
+                        .with_source(text),
+                );
+            }
+        }
+        (config, diags)
+    }
+
+    /// The prefix put before root-relative URLs: `` for `/`, else the base URL without its trailing slash.
+    pub fn url_prefix(&self) -> String {
+        self.base_url.trim_end_matches('/').to_string()
+    }
+
+    pub fn has_taxonomy(&self, name: &str) -> bool {
+        self.taxonomies.iter().any(|t| t == name)
+    }
+}

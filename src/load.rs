@@ -1,0 +1,218 @@
+//! Stage 1, load: walk `content/`, read every Markdown file, and split its
+//! front matter from its body. No interpretation happens here.
+
+use crate::diagnostics::{Diagnostic, Span};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// One Markdown file as read from disk.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as given to diagnostics (relative to the site root when possible).
+    pub path: PathBuf,
+    /// The path relative to `content/`, with `/` separators.
+    pub rel: String,
+    pub text: String,
+    /// Modification time in seconds since the epoch, the stand-in for git dates.
+    pub mtime: Option<i64>,
+}
+
+/// Front matter and body of a file. Line numbers are 1-based lines of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub front: Option<&'a str>,
+    /// The file line on which the front matter's first line stands.
+    pub front_line: usize,
+    pub body: &'a str,
+    /// The file line on which the body starts.
+    pub body_line: usize,
+}
+
+/// Separate a YAML front-matter block between `---` lines from the body.
+/// Tolerates a UTF-8 byte-order mark and CRLF line endings.
+pub fn split_front_matter(text: &str) -> Result<Split<'_>, Span> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let first_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_end].trim_end() != "---" {
+        return Ok(Split {
+            front: None,
+            front_line: 1,
+            body: text,
+            body_line: 1,
+        });
+    }
+    let front_start = (first_end + 1).min(text.len());
+    let mut pos = front_start;
+    let mut line = 2;
+    while pos < text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        if text[pos..end].trim_end() == "---" {
+            let body_start = (end + 1).min(text.len());
+            return Ok(Split {
+                front: Some(&text[front_start..pos]),
+                front_line: 2,
+                body: &text[body_start..],
+                body_line: line + 1,
+            });
+        }
+        pos = end + 1;
+        line += 1;
+    }
+    Err(Span::new(1, 1, 3))
+}
+
+/// Read every `.md` file under `content_dir`, in parallel, sorted by path.
+/// Hidden files and folders are skipped; unreadable files become diagnostics.
+pub fn read_content(
+    root: &Path,
+    content_dir: &Path,
+    output_dir: &Path,
+) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut paths = Vec::new();
+    let walker = WalkDir::new(content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let p = e.path();
+                if p.extension().is_some_and(|x| x == "md") && !p.starts_with(output_dir) {
+                    paths.push(p.to_path_buf());
+                }
+            }
+            Ok(_) => {}
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| content_dir.to_path_buf());
+                let message = if err.loop_ancestor().is_some() {
+                    "symbolic link loop; this folder is skipped".to_string()
+                } else {
+                    format!(
+                        "cannot read: {}",
+                        err.io_error()
+                            .map_or_else(|| err.to_string(), |e| e.to_string())
+                    )
+                };
+                diagnostics.push(Diagnostic::warning(
+                    display_path(root, &path),
+                    None,
+                    message,
+                ));
+            }
+        }
+    }
+    let results: Vec<Result<SourceFile, Diagnostic>> = paths
+        .par_iter()
+        .map(|p| read_one(root, content_dir, p))
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (files, diagnostics)
+}
+
+fn read_one(root: &Path, content_dir: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+    let shown = display_path(root, path);
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(shown.clone(), None, format!("cannot read file: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let valid = String::from_utf8_lossy(valid);
+        let line = valid.matches('\n').count() + 1;
+        let col = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Diagnostic::error(
+            shown.clone(),
+            Some(Span::new(line, col, 1)),
+            "file is not valid UTF-8",
+        )
+        .with_help("save the file with UTF-8 encoding")
+    })?;
+    let rel = path
+        .strip_prefix(content_dir)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    let mtime = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64);
+    Ok(SourceFile {
+        path: shown,
+        rel,
+        text,
+        mtime,
+    })
+}
+
+/// Paths in diagnostics are relative to the site root, as a writer sees them.
+pub fn display_path(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn splits_front_matter_with_bom_and_crlf() {
+        let s = split_front_matter("\u{feff}---\r\ntitle: A\r\n---\r\nBody\r\n").unwrap();
+        assert_eq!(s.front, Some("title: A\r\n"));
+        assert_eq!(s.body, "Body\r\n");
+        assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn no_front_matter_is_all_body() {
+        let s = split_front_matter("# Hello\n").unwrap();
+        assert_eq!(s.front, None);
+        assert_eq!(s.body, "# Hello\n");
+    }
+
+    #[test]
+    fn unterminated_front_matter_is_an_error() {
+        assert!(split_front_matter("---\ntitle: A\n").is_err());
+        assert!(split_front_matter("---").is_err());
+    }
+
+    #[test]
+    fn empty_front_matter() {
+        let s = split_front_matter("---\n---\n").unwrap();
+        assert_eq!(s.front, Some(""));
+        assert_eq!(s.body, "");
+    }
+
+    proptest! {
+        #[test]
+        fn splitter_never_panics_and_pieces_come_from_input(text in "\\PC{0,200}") {
+            if let Ok(s) = split_front_matter(&text) {
+                prop_assert!(text.contains(s.body));
+                if let Some(f) = s.front { prop_assert!(text.contains(f)); }
+                prop_assert!(s.body_line >= 1);
+            }
+        }
+
+        #[test]
+        fn splitter_finds_any_yaml_block(yaml in "[a-z]{1,8}: [a-z0-9 ]{0,20}\n", body in "[a-zA-Z #\n]{0,80}") {
+            let text = format!("---\n{yaml}---\n{body}");
+            let s = split_front_matter(&text).unwrap();
+            prop_assert_eq!(s.front, Some(yaml.as_str()));
+            prop_assert_eq!(s.body, body.as_str());
+        }
+    }
+}

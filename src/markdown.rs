@@ -1,0 +1,303 @@
+//! Markdown: finding `[[wiki links]]` with their positions, and rendering a
+//! body to HTML with pulldown-cmark (tables, footnotes, strikethrough, task
+//! lists, heading ids).
+
+use crate::diagnostics::Span;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::ops::Range;
+
+/// A `[[target]]` or `[[target|label]]` in a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WikiLink {
+    /// Byte range of the whole `[[…]]` in the body.
+    pub range: Range<usize>,
+    pub target: String,
+    pub label: Option<String>,
+    /// Position of the `[[` in the file.
+    pub span: Span,
+}
+
+/// Find wiki links outside code blocks and inline code. `body_line` is the
+/// file line the body starts on, so spans point into the file.
+pub fn scan_wiki_links(body: &str, body_line: usize) -> Vec<WikiLink> {
+    let mut links = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    let mut offset = 0;
+    for (i, line) in body.split_inclusive('\n').enumerate() {
+        let start = offset;
+        offset += line.len();
+        let trimmed = line.trim_start();
+        let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+        if let Some(c) = marker {
+            let run = trimmed.chars().take_while(|x| *x == c).count();
+            if run >= 3 {
+                match fence {
+                    None => fence = Some((c, run)),
+                    Some((fc, frun))
+                        if fc == c && run >= frun && trimmed[run..].trim().is_empty() =>
+                    {
+                        fence = None
+                    }
+                    Some(_) => {}
+                }
+                continue;
+            }
+        }
+        if fence.is_some() || !line.contains("[[") {
+            continue;
+        }
+        scan_line(line, start, body_line + i, &mut links);
+    }
+    links
+}
+
+fn scan_line(line: &str, line_start: usize, file_line: usize, links: &mut Vec<WikiLink>) {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'`' {
+            let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
+            let ticks = &line[i..i + run];
+            match line[i + run..].find(ticks) {
+                Some(close) => i += run + close + run,
+                None => i += run,
+            }
+            continue;
+        }
+        if bytes[i] == b'[' && bytes.get(i + 1) == Some(&b'[') {
+            if let Some(close) = line[i + 2..].find("]]") {
+                let inner = &line[i + 2..i + 2 + close];
+                let clean = !inner.is_empty() && !inner.contains(['[', ']', '\n']);
+                if clean {
+                    let (target, label) = match inner.split_once('|') {
+                        Some((t, l)) => (t.trim(), Some(l.trim().to_string())),
+                        None => (inner.trim(), None),
+                    };
+                    if !target.is_empty() {
+                        let col = line[..i].chars().count() + 1;
+                        let len = inner.chars().count() + 4;
+                        links.push(WikiLink {
+                            range: line_start + i..line_start + i + close + 4,
+                            target: target.to_string(),
+                            label: label.filter(|l| !l.is_empty()),
+                            span: Span::new(file_line, col, len),
+                        });
+                    }
+                    i += close + 4;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Replace each wiki link by a Markdown link (or by its label as plain text
+/// when `resolve` gives no URL).
+pub fn substitute_wiki_links(
+    body: &str,
+    links: &[WikiLink],
+    mut resolve: impl FnMut(&WikiLink) -> Option<(String, String)>,
+) -> String {
+    if links.is_empty() {
+        return body.to_string();
+    }
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut last = 0;
+    for link in links {
+        out.push_str(&body[last..link.range.start]);
+        match resolve(link) {
+            Some((url, title)) => {
+                let label = link.label.clone().unwrap_or(title);
+                out.push('[');
+                out.push_str(&escape_markdown(&label));
+                out.push_str("](<");
+                out.push_str(&url.replace(['<', '>', ' '], ""));
+                out.push_str(">)");
+            }
+            None => {
+                let label = link.label.clone().unwrap_or_else(|| link.target.clone());
+                out.push_str(&escape_markdown(&label));
+            }
+        }
+        last = link.range.end;
+    }
+    out.push_str(&body[last..]);
+    out
+}
+
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '[' | ']' | '*' | '_' | '`' | '<' | '>' | '&') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A rendered body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub html: String,
+    /// Plain text of the first paragraph.
+    pub first_paragraph: String,
+    /// Plain text of the first level-1 heading.
+    pub first_heading: Option<String>,
+    /// All text, for search and excerpts.
+    pub plain_text: String,
+}
+
+pub fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Render Markdown to HTML; headings get unique ids from their text.
+pub fn render(markdown: &str) -> Rendered {
+    let mut events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let mut result = Rendered::default();
+    let mut used_ids = HashSet::new();
+    let mut i = 0;
+    let mut in_paragraph = false;
+    let mut seen_paragraph = false;
+    while i < events.len() {
+        match &events[i] {
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let level = *level;
+                let explicit = id.as_ref().map(|s| s.to_string());
+                let mut text = String::new();
+                let mut j = i + 1;
+                while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                    if let Event::Text(t) | Event::Code(t) = &events[j] {
+                        text.push_str(t);
+                    }
+                    j += 1;
+                }
+                if level == HeadingLevel::H1 && result.first_heading.is_none() {
+                    result.first_heading = Some(text.trim().to_string());
+                }
+                let base = explicit.unwrap_or_else(|| {
+                    let s = slug::slugify(&text);
+                    if s.is_empty() {
+                        "section".to_string()
+                    } else {
+                        s
+                    }
+                });
+                let mut unique = base.clone();
+                let mut n = 1;
+                while !used_ids.insert(unique.clone()) {
+                    unique = format!("{base}-{n}");
+                    n += 1;
+                }
+                if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                    *id = Some(CowStr::from(unique));
+                }
+            }
+            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::End(TagEnd::Paragraph) => {
+                in_paragraph = false;
+                if !result.first_paragraph.trim().is_empty() {
+                    seen_paragraph = true;
+                }
+                result.plain_text.push('\n');
+            }
+            Event::Text(t) | Event::Code(t) => {
+                if in_paragraph && !seen_paragraph {
+                    result.first_paragraph.push_str(t);
+                }
+                result.plain_text.push_str(t);
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if in_paragraph && !seen_paragraph {
+                    result.first_paragraph.push(' ');
+                }
+                result.plain_text.push(' ');
+            }
+            Event::End(TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
+                result.plain_text.push('\n');
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    result.first_paragraph = result.first_paragraph.trim().to_string();
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    result.html = html;
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn finds_links_with_labels_and_positions() {
+        let body = "See [[pricing-test]] and\n[[experiment/onboarding|the onboarding test]].\n";
+        let links = scan_wiki_links(body, 5);
+        assert_eq!(links.len(), 2);
+        assert_eq!(links[0].target, "pricing-test");
+        assert_eq!(links[0].span, Span::new(5, 5, 16));
+        assert_eq!(links[1].target, "experiment/onboarding");
+        assert_eq!(links[1].label.as_deref(), Some("the onboarding test"));
+        assert_eq!(links[1].span.line, 6);
+        assert_eq!(links[1].span.col, 1);
+    }
+
+    #[test]
+    fn skips_code() {
+        let body = "`[[not-a-link]]`\n```\n[[nor-this]]\n```\n[[yes]]\n";
+        let links = scan_wiki_links(body, 1);
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].target, "yes");
+    }
+
+    #[test]
+    fn substitutes_links_and_plain_text() {
+        let body = "A [[x]] and [[y|why]].";
+        let links = scan_wiki_links(body, 1);
+        let out = substitute_wiki_links(body, &links, |l| {
+            (l.target == "x").then(|| ("/experiments/x/".to_string(), "Ex".to_string()))
+        });
+        assert_eq!(out, "A [Ex](</experiments/x/>) and why.");
+    }
+
+    #[test]
+    fn headings_get_unique_ids_and_summary() {
+        let r = render("# Title\n\nFirst *para*\nline.\n\n## Step\n\n## Step\n\nSecond.\n");
+        assert!(r.html.contains("<h2 id=\"step\">"));
+        assert!(r.html.contains("<h2 id=\"step-1\">"));
+        assert_eq!(r.first_paragraph, "First para line.");
+        assert_eq!(r.first_heading.as_deref(), Some("Title"));
+    }
+
+    #[test]
+    fn renders_tables_tasks_footnotes_strikethrough() {
+        let r = render(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ note[^1]\n\n[^1]: foot\n",
+        );
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("type=\"checkbox\""));
+        assert!(r.html.contains("<del>old</del>"));
+        assert!(r.html.contains("footnote"));
+    }
+
+    proptest! {
+        #[test]
+        fn scanner_never_panics_and_ranges_are_links(body in "(\\PC|\\[|\\]|\\||`|\n){0,300}") {
+            for link in scan_wiki_links(&body, 1) {
+                let text = &body[link.range.clone()];
+                prop_assert!(text.starts_with("[[") && text.ends_with("]]"));
+                prop_assert!(!link.target.is_empty());
+            }
+        }
+    }
+}

@@ -1,0 +1,442 @@
+//! The domain's vocabulary: kinds, statuses, decisions, and the typed front
+//! matter every file is parsed into. Derived facts live in `resolve`.
+
+use jiff::civil::Date;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Playbook,
+    Hypothesis,
+    Experiment,
+    Page,
+}
+
+impl Kind {
+    pub const STRUCTURED: [Kind; 3] = [Kind::Playbook, Kind::Hypothesis, Kind::Experiment];
+
+    /// Accepts singular and plural names (`experiment`, `experiments`).
+    pub fn parse(name: &str) -> Option<Kind> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "playbook" | "playbooks" => Some(Kind::Playbook),
+            "hypothesis" | "hypotheses" => Some(Kind::Hypothesis),
+            "experiment" | "experiments" => Some(Kind::Experiment),
+            "page" | "pages" => Some(Kind::Page),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Playbook => "playbook",
+            Kind::Hypothesis => "hypothesis",
+            Kind::Experiment => "experiment",
+            Kind::Page => "page",
+        }
+    }
+
+    /// The URL section and content folder of the three structured kinds.
+    pub fn section(self) -> &'static str {
+        match self {
+            Kind::Playbook => "playbooks",
+            Kind::Hypothesis => "hypotheses",
+            Kind::Experiment => "experiments",
+            Kind::Page => "",
+        }
+    }
+
+    /// Front-matter keys a file of this kind understands.
+    pub fn known_keys(self) -> &'static [&'static str] {
+        match self {
+            Kind::Playbook => &PLAYBOOK_KEYS,
+            Kind::Hypothesis => &HYPOTHESIS_KEYS,
+            Kind::Experiment => &EXPERIMENT_KEYS,
+            Kind::Page => &COMMON_KEYS,
+        }
+    }
+}
+
+const COMMON_KEYS: [&str; 12] = [
+    "title",
+    "slug",
+    "summary",
+    "tags",
+    "owner",
+    "team",
+    "date",
+    "updated",
+    "draft",
+    "visibility",
+    "extra",
+    "kind",
+];
+const PLAYBOOK_KEYS: [&str; 15] = [
+    "title",
+    "slug",
+    "summary",
+    "tags",
+    "owner",
+    "team",
+    "date",
+    "updated",
+    "draft",
+    "visibility",
+    "extra",
+    "kind",
+    "status",
+    "version",
+    "stages",
+];
+const HYPOTHESIS_KEYS: [&str; 15] = [
+    "title",
+    "slug",
+    "summary",
+    "tags",
+    "owner",
+    "team",
+    "date",
+    "updated",
+    "draft",
+    "visibility",
+    "extra",
+    "kind",
+    "statement",
+    "playbook",
+    "stage",
+];
+const EXPERIMENT_KEYS: [&str; 22] = [
+    "title",
+    "slug",
+    "summary",
+    "tags",
+    "owner",
+    "team",
+    "date",
+    "updated",
+    "draft",
+    "visibility",
+    "extra",
+    "kind",
+    "hypothesis",
+    "playbook",
+    "stage",
+    "status",
+    "started",
+    "ended",
+    "metrics",
+    "decision",
+    "follows",
+    "ice",
+];
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    #[default]
+    Internal,
+    Public,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PlaybookStatus {
+    Draft,
+    #[default]
+    Active,
+    Retired,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ExperimentStatus {
+    #[default]
+    Planned,
+    Running,
+    Validated,
+    Invalidated,
+    Inconclusive,
+    Abandoned,
+}
+
+impl ExperimentStatus {
+    pub fn is_concluded(self) -> bool {
+        !matches!(self, ExperimentStatus::Planned | ExperimentStatus::Running)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ExperimentStatus::Planned => "planned",
+            ExperimentStatus::Running => "running",
+            ExperimentStatus::Validated => "validated",
+            ExperimentStatus::Invalidated => "invalidated",
+            ExperimentStatus::Inconclusive => "inconclusive",
+            ExperimentStatus::Abandoned => "abandoned",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HypothesisStatus {
+    Untested,
+    Supported,
+    Refuted,
+    Contested,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Persevere,
+    Pivot,
+    Stop,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    #[default]
+    Increase,
+    Decrease,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub goal: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metric {
+    pub name: String,
+    #[serde(default)]
+    pub unit: Option<String>,
+    #[serde(default)]
+    pub baseline: Option<f64>,
+    #[serde(default)]
+    pub target: Option<f64>,
+    #[serde(default)]
+    pub actual: Option<f64>,
+    #[serde(default)]
+    pub direction: Direction,
+}
+
+impl Metric {
+    /// Whether the actual value reaches the target, in the metric's direction.
+    pub fn meets_target(&self) -> Option<bool> {
+        let (target, actual) = (self.target?, self.actual?);
+        Some(match self.direction {
+            Direction::Increase => actual >= target,
+            Direction::Decrease => actual <= target,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ice {
+    pub impact: u8,
+    pub confidence: u8,
+    pub ease: u8,
+}
+
+impl Ice {
+    pub fn score(&self) -> u32 {
+        u32::from(self.impact) * u32::from(self.confidence) * u32::from(self.ease)
+    }
+}
+
+/// Every key of every kind; which of them a kind understands is
+/// `Kind::known_keys`. Unknown keys are collected separately by the parser.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct FrontMatter {
+    #[serde(default)]
+    pub kind: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_string")]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "de_string_list")]
+    pub tags: Vec<String>,
+    #[serde(default, deserialize_with = "de_opt_string")]
+    pub owner: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_string")]
+    pub team: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub date: Option<Date>,
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub updated: Option<Date>,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub visibility: Option<Visibility>,
+    #[serde(default)]
+    pub extra: Option<serde_yaml::Mapping>,
+
+    // playbook
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_string")]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub stages: Vec<Stage>,
+
+    // hypothesis
+    #[serde(default)]
+    pub statement: Option<String>,
+    #[serde(default)]
+    pub playbook: Option<String>,
+    #[serde(default)]
+    pub stage: Option<String>,
+
+    // experiment
+    #[serde(default)]
+    pub hypothesis: Option<String>,
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub started: Option<Date>,
+    #[serde(default, deserialize_with = "de_opt_date")]
+    pub ended: Option<Date>,
+    #[serde(default)]
+    pub metrics: Vec<Metric>,
+    #[serde(default)]
+    pub decision: Option<Decision>,
+    #[serde(default)]
+    pub follows: Option<String>,
+    #[serde(default)]
+    pub ice: Option<Ice>,
+}
+
+/// Dates are `YYYY-MM-DD`; a full timestamp is accepted and its date kept.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    let text = text.trim();
+    let day = text.get(..10).unwrap_or(text);
+    let rest = text.get(10..).unwrap_or("");
+    if !(rest.is_empty() || rest.starts_with('T') || rest.starts_with(' ')) {
+        return Err(format!("`{text}` is not a date (expected YYYY-MM-DD)"));
+    }
+    day.parse::<Date>()
+        .map_err(|_| format!("`{text}` is not a date (expected YYYY-MM-DD)"))
+}
+
+fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+    let value: Option<serde_yaml::Value> = Option::deserialize(d)?;
+    match value {
+        None | Some(serde_yaml::Value::Null) => Ok(None),
+        Some(serde_yaml::Value::String(s)) => {
+            parse_date(&s).map(Some).map_err(serde::de::Error::custom)
+        }
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "expected a date YYYY-MM-DD, found {}",
+            describe(&other)
+        ))),
+    }
+}
+
+/// Strings, numbers and booleans are accepted where a string is meant
+/// (`version: 2.1`, `owner: 42`).
+fn de_opt_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value: Option<serde_yaml::Value> = Option::deserialize(d)?;
+    match value {
+        None | Some(serde_yaml::Value::Null) => Ok(None),
+        Some(v) => scalar_string(&v).map(Some).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected a string, found {}", describe(&v)))
+        }),
+    }
+}
+
+fn de_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let value: Option<serde_yaml::Value> = Option::deserialize(d)?;
+    match value {
+        None | Some(serde_yaml::Value::Null) => Ok(Vec::new()),
+        Some(serde_yaml::Value::Sequence(items)) => items
+            .iter()
+            .map(|v| {
+                scalar_string(v).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "expected a list of strings, found {}",
+                        describe(v)
+                    ))
+                })
+            })
+            .collect(),
+        Some(v) => scalar_string(&v).map(|s| vec![s]).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "expected a list of strings, found {}",
+                describe(&v)
+            ))
+        }),
+    }
+}
+
+fn scalar_string(v: &serde_yaml::Value) -> Option<String> {
+    match v {
+        serde_yaml::Value::String(s) => Some(s.clone()),
+        serde_yaml::Value::Number(n) => Some(n.to_string()),
+        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub fn describe(v: &serde_yaml::Value) -> &'static str {
+    match v {
+        serde_yaml::Value::Null => "nothing",
+        serde_yaml::Value::Bool(_) => "a boolean",
+        serde_yaml::Value::Number(_) => "a number",
+        serde_yaml::Value::String(_) => "a string",
+        serde_yaml::Value::Sequence(_) => "a list",
+        serde_yaml::Value::Mapping(_) => "a mapping",
+        serde_yaml::Value::Tagged(_) => "a tagged value",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn experiment_keys_include_common_and_own() {
+        let keys = Kind::Experiment.known_keys();
+        assert!(keys.contains(&"title") && keys.contains(&"ice") && keys.contains(&"follows"));
+        assert!(!keys.contains(&""));
+        assert!(!Kind::Hypothesis.known_keys().contains(&"metrics"));
+    }
+
+    #[test]
+    fn dates_accept_timestamps() {
+        assert_eq!(
+            parse_date("2026-03-05T10:00:00Z").unwrap().to_string(),
+            "2026-03-05"
+        );
+        assert!(parse_date("2026-13-01").is_err());
+        assert!(parse_date("yesterday").is_err());
+    }
+
+    #[test]
+    fn metric_direction_decides_target() {
+        let mut m = Metric {
+            name: "churn".into(),
+            unit: None,
+            baseline: Some(5.0),
+            target: Some(4.0),
+            actual: Some(3.5),
+            direction: Direction::Decrease,
+        };
+        assert_eq!(m.meets_target(), Some(true));
+        m.direction = Direction::Increase;
+        assert_eq!(m.meets_target(), Some(false));
+    }
+}

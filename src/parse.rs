@@ -1,0 +1,704 @@
+//! Stage 2, parse: typed front matter and Markdown for one file. Every
+//! problem is located at the real spot in the file (YAML positions are mapped
+//! from the front-matter block to the file's own lines).
+
+use crate::diagnostics::{closest, Diagnostic, Span};
+use crate::load::{split_front_matter, SourceFile};
+use crate::markdown::{scan_wiki_links, WikiLink};
+use crate::model::{describe, ExperimentStatus, FrontMatter, Kind, PlaybookStatus};
+use std::collections::BTreeMap;
+
+/// Where a top-level key and its value stand in the file.
+#[derive(Debug, Clone, Copy)]
+pub struct KeySpan {
+    pub key: Span,
+    pub value: Span,
+}
+
+/// A parsed file: front matter typed, body not yet rendered (wiki links must
+/// be resolved first).
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub kind: Kind,
+    pub source: SourceFile,
+    /// For the three structured kinds the slug; for pages the path without
+    /// extension (`guides/onboarding`, `guides` for `guides/index.md`, `` for the home intro).
+    pub slug: String,
+    pub url: String,
+    pub title: String,
+    pub fm: FrontMatter,
+    /// Unknown keys (and the `extra:` mapping's keys), passed to templates.
+    pub extra: BTreeMap<String, serde_json::Value>,
+    pub key_spans: BTreeMap<String, KeySpan>,
+    pub playbook_status: PlaybookStatus,
+    pub experiment_status: ExperimentStatus,
+    pub body_start: usize,
+    pub body_line: usize,
+    pub wiki_links: Vec<WikiLink>,
+}
+
+impl Document {
+    pub fn body(&self) -> &str {
+        let text = self
+            .source
+            .text
+            .strip_prefix('\u{feff}')
+            .unwrap_or(&self.source.text);
+        &text[self.body_start..]
+    }
+
+    /// The span of a key's value, or of the file's start when the key is absent.
+    pub fn value_span(&self, key: &str) -> Span {
+        self.key_spans
+            .get(key)
+            .map_or(Span::new(1, 1, 3), |k| k.value)
+    }
+
+    pub fn is_home_intro(&self) -> bool {
+        self.kind == Kind::Page && self.slug.is_empty()
+    }
+
+    pub fn diag_error(&self, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::error(self.source.path.clone(), Some(span), message)
+            .with_source(&self.source.text)
+    }
+
+    pub fn diag_warning(&self, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::warning(self.source.path.clone(), Some(span), message)
+            .with_source(&self.source.text)
+    }
+}
+
+/// Parse one file. Returns no document when the file cannot be understood.
+pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let path = file.path.clone();
+    let text = file.text.as_str();
+    let folder_kind = folder_kind(&file.rel);
+    let split = match split_front_matter(text) {
+        Ok(s) => s,
+        Err(span) => {
+            diags.push(
+                Diagnostic::error(path, Some(span), "front matter is not closed")
+                    .with_help("end the front matter with a line `---`")
+                    .with_source(text),
+            );
+            return (None, diags);
+        }
+    };
+    let bom = text.len() - text.strip_prefix('\u{feff}').unwrap_or(text).len();
+    let body_start = split.body.as_ptr() as usize - text.as_ptr() as usize - bom;
+    let front = split.front.unwrap_or("");
+
+    let mut mapping = serde_yaml::Mapping::new();
+    if !front.trim().is_empty() {
+        match serde_yaml::from_str::<serde_yaml::Value>(front) {
+            Ok(serde_yaml::Value::Mapping(m)) => mapping = m,
+            Ok(serde_yaml::Value::Null) => {}
+            Ok(other) => {
+                diags.push(
+                    Diagnostic::error(
+                        path,
+                        Some(Span::new(split.front_line, 1, 1)),
+                        format!(
+                            "front matter must be a mapping of keys to values, found {}",
+                            describe(&other)
+                        ),
+                    )
+                    .with_source(text),
+                );
+                return (None, diags);
+            }
+            Err(e) => {
+                diags.push(yaml_error(&file, &e, split.front_line, front));
+                return (None, diags);
+            }
+        }
+    }
+    let key_spans = scan_top_level_keys(front, split.front_line);
+
+    let fm: FrontMatter = if mapping.is_empty() {
+        FrontMatter::default()
+    } else {
+        match serde_yaml::from_str(front) {
+            Ok(fm) => fm,
+            Err(e) => {
+                diags.push(yaml_error(&file, &e, split.front_line, front));
+                return (None, diags);
+            }
+        }
+    };
+
+    let kind = match fm.kind.as_deref() {
+        Some(name) => match Kind::parse(name) {
+            Some(k) => k,
+            None => {
+                let span = key_spans
+                    .get("kind")
+                    .map_or(Span::new(1, 1, 1), |k| k.value);
+                let mut d = Diagnostic::error(path, Some(span), format!("unknown kind `{name}`"));
+                let names = ["playbook", "hypothesis", "experiment", "page"];
+                d = match closest(name, names) {
+                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
+                    None => d.with_help(
+                        "expected one of `playbook`, `hypothesis`, `experiment`, `page`",
+                    ),
+                };
+                diags.push(d.with_source(text));
+                return (None, diags);
+            }
+        },
+        None => folder_kind,
+    };
+
+    if kind != Kind::Page && split.front.is_none() {
+        diags.push(
+            Diagnostic::error(
+                path,
+                Some(Span::new(1, 1, 1)),
+                format!("a {kind} needs front matter"),
+            )
+            .with_help("start the file with `---`, a `title:` line and another `---`")
+            .with_source(text),
+        );
+        return (None, diags);
+    }
+
+    // Unknown keys are kept for templates; in the structured kinds they are
+    // probably typos, so they also get a warning.
+    let known = kind.known_keys();
+    let mut extra = BTreeMap::new();
+    if let Some(m) = &fm.extra {
+        for (k, v) in m {
+            if let Some(k) = k.as_str() {
+                extra.insert(k.to_string(), yaml_to_json(v));
+            }
+        }
+    }
+    for (k, v) in &mapping {
+        let Some(key) = k.as_str() else { continue };
+        if known.contains(&key) {
+            continue;
+        }
+        extra.insert(key.to_string(), yaml_to_json(v));
+        if kind != Kind::Page {
+            let span = key_spans.get(key).map(|k| k.key);
+            let mut d = Diagnostic::warning(
+                path.clone(),
+                span,
+                format!("`{key}` is not a known key of a {kind}"),
+            );
+            if let Some(c) = closest(key, known.iter().copied()) {
+                d = d.with_help(format!("did you mean `{c}`?"));
+            }
+            diags.push(d.with_source(text));
+        }
+    }
+
+    let (slug, url) = match address(kind, &file.rel, fm.slug.as_deref()) {
+        Ok(a) => a,
+        Err(message) => {
+            let span = key_spans.get("slug").map(|k| k.value);
+            diags.push(Diagnostic::error(path, span, message).with_source(text));
+            return (None, diags);
+        }
+    };
+
+    let mut playbook_status = PlaybookStatus::default();
+    let mut experiment_status = ExperimentStatus::default();
+    if let Some(status) = fm.status.as_deref() {
+        let span = key_spans
+            .get("status")
+            .map_or(Span::new(1, 1, 1), |k| k.value);
+        let value = serde_yaml::Value::String(status.to_string());
+        let parsed = match kind {
+            Kind::Playbook => serde_yaml::from_value(value).map(|s| playbook_status = s),
+            Kind::Experiment => serde_yaml::from_value(value).map(|s| experiment_status = s),
+            _ => Ok(()),
+        };
+        if let Err(e) = parsed {
+            let message = e.to_string();
+            let mut d = Diagnostic::error(
+                path.clone(),
+                Some(span),
+                format!("unknown {kind} status `{status}`"),
+            );
+            if let Some(help) = variant_help(&message) {
+                d = d.with_help(help);
+            }
+            diags.push(d.with_source(text));
+        }
+    }
+    check_fields(
+        kind,
+        &fm,
+        &key_spans,
+        experiment_status,
+        &path,
+        text,
+        &mut diags,
+    );
+    if diags.iter().any(Diagnostic::is_error) {
+        return (None, diags);
+    }
+
+    let body = split.body;
+    let wiki_links = scan_wiki_links(body, split.body_line);
+    let title = match fm.title.clone().filter(|t| !t.trim().is_empty()) {
+        Some(t) => t,
+        None if kind == Kind::Page => first_heading(body).unwrap_or_else(|| file_title(&file.rel)),
+        None => {
+            diags.push(
+                Diagnostic::error(
+                    path,
+                    Some(Span::new(split.front_line.saturating_sub(1).max(1), 1, 3)),
+                    format!("a {kind} needs a `title`"),
+                )
+                .with_help("add a line `title: …` to the front matter")
+                .with_source(text),
+            );
+            return (None, diags);
+        }
+    };
+
+    let doc = Document {
+        kind,
+        slug,
+        url,
+        title,
+        fm,
+        extra,
+        key_spans,
+        playbook_status,
+        experiment_status,
+        body_start,
+        body_line: split.body_line,
+        wiki_links,
+        source: file,
+    };
+    (Some(doc), diags)
+}
+
+/// Checks that need only the file itself: ranges, dates, stage ids.
+fn check_fields(
+    kind: Kind,
+    fm: &FrontMatter,
+    spans: &BTreeMap<String, KeySpan>,
+    status: ExperimentStatus,
+    path: &std::path::Path,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let at = |key: &str| spans.get(key).map_or(Span::new(1, 1, 1), |k| k.value);
+    let error = |span: Span, msg: String| {
+        Diagnostic::error(path.to_path_buf(), Some(span), msg).with_source(text)
+    };
+    let warning = |span: Span, msg: String| {
+        Diagnostic::warning(path.to_path_buf(), Some(span), msg).with_source(text)
+    };
+    if let Some(slug) = &fm.slug {
+        if !is_valid_slug(slug) {
+            diags.push(
+                error(
+                    at("slug"),
+                    format!("slug `{slug}` may only contain a-z, 0-9 and -"),
+                )
+                .with_help(format!("try `{}`", slugify(slug))),
+            );
+        }
+    }
+    match kind {
+        Kind::Playbook => {
+            let mut seen = std::collections::HashSet::new();
+            for stage in &fm.stages {
+                if !is_valid_slug(&stage.id) {
+                    diags.push(error(
+                        at("stages"),
+                        format!("stage id `{}` may only contain a-z, 0-9 and -", stage.id),
+                    ));
+                } else if !seen.insert(stage.id.as_str()) {
+                    diags.push(error(
+                        at("stages"),
+                        format!("stage id `{}` is used twice", stage.id),
+                    ));
+                }
+            }
+        }
+        Kind::Experiment => {
+            if let (Some(s), Some(e)) = (fm.started, fm.ended) {
+                if e < s {
+                    diags.push(error(
+                        at("ended"),
+                        format!("`ended` ({e}) is before `started` ({s})"),
+                    ));
+                }
+            }
+            if status.is_concluded() && fm.ended.is_none() {
+                diags.push(warning(
+                    at("status"),
+                    format!("a {} experiment should have an `ended` date", status.name()),
+                ));
+            }
+            if fm.decision.is_some() && !status.is_concluded() {
+                diags.push(
+                    warning(
+                        at("decision"),
+                        format!("a {} experiment has no decision yet", status.name()),
+                    )
+                    .with_help("remove `decision` or conclude the experiment"),
+                );
+            }
+            if let Some(ice) = fm.ice {
+                for (name, v) in [
+                    ("impact", ice.impact),
+                    ("confidence", ice.confidence),
+                    ("ease", ice.ease),
+                ] {
+                    if !(1..=10).contains(&v) {
+                        diags.push(error(
+                            at("ice"),
+                            format!("ice {name} must be from 1 to 10, found {v}"),
+                        ));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn folder_kind(rel: &str) -> Kind {
+    rel.split('/')
+        .next()
+        .filter(|first| rel.contains('/') && !first.is_empty())
+        .and_then(|first| match first {
+            "playbooks" => Some(Kind::Playbook),
+            "hypotheses" => Some(Kind::Hypothesis),
+            "experiments" => Some(Kind::Experiment),
+            _ => None,
+        })
+        .unwrap_or(Kind::Page)
+}
+
+fn stem(rel: &str) -> &str {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.strip_suffix(".md").unwrap_or(name)
+}
+
+fn file_title(rel: &str) -> String {
+    let s = stem(rel);
+    let s = if s == "index" || s == "_index" {
+        rel.rsplit('/').nth(1).unwrap_or("Home")
+    } else {
+        s
+    };
+    let words = s.replace(['-', '_'], " ");
+    let mut chars = words.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// Slugify that never yields an empty string for a non-empty name.
+pub fn slugify(name: &str) -> String {
+    let s = slug::slugify(name);
+    if s.is_empty() && !name.trim().is_empty() {
+        name.trim()
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    } else {
+        s
+    }
+}
+
+pub fn is_valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Slug and URL of a file: flat per kind for the structured kinds, the file's
+/// path for plain pages.
+fn address(kind: Kind, rel: &str, explicit: Option<&str>) -> Result<(String, String), String> {
+    if kind != Kind::Page {
+        let slug = match explicit {
+            Some(s) if is_valid_slug(s) => s.to_string(),
+            Some(s) => return Err(format!("slug `{s}` may only contain a-z, 0-9 and -")),
+            None => slugify(stem(rel)),
+        };
+        let url = format!("/{}/{}/", kind.section(), slug);
+        return Ok((slug, url));
+    }
+    let mut parts: Vec<String> = rel.split('/').map(slugify).collect();
+    let last = stem(rel);
+    parts.pop();
+    if let Some(s) = explicit {
+        if !is_valid_slug(s) {
+            return Err(format!("slug `{s}` may only contain a-z, 0-9 and -"));
+        }
+        parts.push(s.to_string());
+    } else if last != "index" && last != "_index" {
+        parts.push(slugify(last));
+    }
+    let slug = parts.join("/");
+    let url = if slug.is_empty() {
+        "/".to_string()
+    } else {
+        format!("/{slug}/")
+    };
+    Ok((slug, url))
+}
+
+fn first_heading(body: &str) -> Option<String> {
+    body.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("# "))
+        .map(|h| h.trim().trim_end_matches('#').trim().to_string())
+        .filter(|h| !h.is_empty())
+}
+
+/// Map a YAML error's position in the front-matter block to the file.
+fn yaml_error(
+    file: &SourceFile,
+    e: &serde_yaml::Error,
+    front_line: usize,
+    front: &str,
+) -> Diagnostic {
+    let mut message = e.to_string();
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    let span = e.location().map(|loc| {
+        let line = front_line + loc.line().saturating_sub(1);
+        let col = loc.column().max(1);
+        let text_line = front
+            .lines()
+            .nth(loc.line().saturating_sub(1))
+            .unwrap_or("");
+        let token_len = text_line
+            .chars()
+            .skip(col - 1)
+            .take_while(|c| !c.is_whitespace() && *c != ',')
+            .count();
+        Span::new(line, col, token_len.max(1))
+    });
+    let mut d = Diagnostic::error(file.path.clone(), span, format!("front matter: {message}"));
+    if let Some(help) = variant_help(&message) {
+        d = d.with_help(help);
+    }
+    d.with_source(&file.text)
+}
+
+/// For "unknown variant `validatd`, expected one of `planned`, …" suggest the closest.
+fn variant_help(message: &str) -> Option<String> {
+    let rest = message.split("unknown variant `").nth(1)?;
+    let (found, expected) = rest.split_once('`')?;
+    let options: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    match closest(found, options.iter().copied()) {
+        Some(c) => Some(format!("did you mean `{c}`?")),
+        None => Some(format!(
+            "expected one of {}",
+            options
+                .iter()
+                .map(|o| format!("`{o}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Positions of the top-level `key: value` lines of a front-matter block.
+pub fn scan_top_level_keys(front: &str, front_line: usize) -> BTreeMap<String, KeySpan> {
+    let mut spans = BTreeMap::new();
+    for (i, line) in front.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        let Some(first) = line.chars().next() else {
+            continue;
+        };
+        if first.is_whitespace() || matches!(first, '-' | '#' | '}' | ']') {
+            continue;
+        }
+        let Some(colon) = find_key_colon(line) else {
+            continue;
+        };
+        let key = line[..colon].trim().trim_matches(|c| c == '"' || c == '\'');
+        let file_line = front_line + i;
+        let key_span = Span::new(file_line, 1, key.chars().count().max(1));
+        let after = &line[colon + 1..];
+        let value = after.trim_start();
+        let value = match value.find(" #") {
+            Some(h) => value[..h].trim_end(),
+            None => value.trim_end(),
+        };
+        let value_span = if value.is_empty() {
+            key_span
+        } else {
+            let col = line[..colon + 1 + (after.len() - after.trim_start().len())]
+                .chars()
+                .count()
+                + 1;
+            Span::new(file_line, col, value.chars().count())
+        };
+        spans.entry(key.to_string()).or_insert(KeySpan {
+            key: key_span,
+            value: value_span,
+        });
+    }
+    spans
+}
+
+fn find_key_colon(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') if i == 0 => quote = Some(b),
+            (Some(q), c) if c == q => quote = None,
+            (None, b':')
+                if bytes
+                    .get(i + 1)
+                    .is_none_or(|n| *n == b' ' || *n == b'\t' || *n == b'\r') =>
+            {
+                return Some(i)
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+pub fn yaml_to_json(v: &serde_yaml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        serde_yaml::Value::Null => J::Null,
+        serde_yaml::Value::Bool(b) => J::Bool(*b),
+        serde_yaml::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                J::from(i)
+            } else if let Some(u) = n.as_u64() {
+                J::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(J::Null, J::Number)
+            }
+        }
+        serde_yaml::Value::String(s) => J::String(s.clone()),
+        serde_yaml::Value::Sequence(items) => J::Array(items.iter().map(yaml_to_json).collect()),
+        serde_yaml::Value::Mapping(m) => J::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        serde_yaml::Value::String(s) => s.clone(),
+                        other => serde_yaml::to_string(other)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_string(),
+                    };
+                    (key, yaml_to_json(v))
+                })
+                .collect(),
+        ),
+        serde_yaml::Value::Tagged(t) => yaml_to_json(&t.value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn file(rel: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: PathBuf::from(format!("content/{rel}")),
+            rel: rel.into(),
+            text: text.into(),
+            mtime: None,
+        }
+    }
+
+    #[test]
+    fn structured_kinds_have_flat_urls() {
+        let (doc, d) = parse_document(file(
+            "experiments/2026/q1/Q1 Pricing.md",
+            "---\ntitle: P\n---\nBody",
+        ));
+        assert!(d.is_empty(), "{d:?}");
+        let doc = doc.unwrap();
+        assert_eq!(doc.kind, Kind::Experiment);
+        assert_eq!(doc.url, "/experiments/q1-pricing/");
+        assert_eq!(doc.body(), "Body");
+    }
+
+    #[test]
+    fn pages_keep_their_path() {
+        let (doc, _) = parse_document(file("guides/onboarding.md", "# Onboarding\n"));
+        let doc = doc.unwrap();
+        assert_eq!(
+            (doc.url.as_str(), doc.title.as_str()),
+            ("/guides/onboarding/", "Onboarding")
+        );
+        let (doc, _) = parse_document(file("guides/index.md", "text"));
+        assert_eq!(doc.unwrap().url, "/guides/");
+        let (doc, _) = parse_document(file("index.md", "intro"));
+        assert!(doc.unwrap().is_home_intro());
+    }
+
+    #[test]
+    fn unknown_enum_value_points_at_value_with_suggestion() {
+        let (doc, d) = parse_document(file(
+            "experiments/a.md",
+            "---\ntitle: A\nstatus: validatd\n---\n",
+        ));
+        assert!(doc.is_none());
+        assert_eq!(d[0].span, Some(Span::new(3, 9, 8)));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `validated`?"));
+        let (doc, d) = parse_document(file(
+            "experiments/a.md",
+            "---\ntitle: A\ndecision: pivit\n---\n",
+        ));
+        assert!(doc.is_none());
+        assert_eq!(d[0].span, Some(Span::new(3, 11, 5)));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `pivot`?"));
+    }
+
+    #[test]
+    fn wrong_type_points_at_value() {
+        let text = "---\ntitle: A\nmetrics:\n  - name: x\n    baseline: lots\n---\n";
+        let (_, d) = parse_document(file("experiments/a.md", text));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].span.map(|s| (s.line, s.col)), Some((5, 15)));
+    }
+
+    #[test]
+    fn unknown_key_warns_with_closest() {
+        let (doc, d) = parse_document(file(
+            "experiments/a.md",
+            "---\ntitle: A\nstauts: running\n---\n",
+        ));
+        assert!(doc.unwrap().extra.contains_key("stauts"));
+        assert_eq!(d[0].span, Some(Span::new(3, 1, 6)));
+        assert_eq!(d[0].help.as_deref(), Some("did you mean `status`?"));
+    }
+
+    #[test]
+    fn pages_accept_foreign_keys_silently() {
+        let (doc, d) = parse_document(file(
+            "a/b.md",
+            "---\nlayout: post\npermalink: /x/\nredirect_from: [/y/]\n---\n# B\n",
+        ));
+        assert!(d.is_empty());
+        assert_eq!(doc.unwrap().extra["layout"], "post");
+    }
+
+    #[test]
+    fn yaml_syntax_error_maps_to_file_line() {
+        let (_, d) = parse_document(file(
+            "experiments/a.md",
+            "---\ntitle: A\ntags: [a, b\n---\n",
+        ));
+        assert_eq!(d.len(), 1);
+        assert!(d[0].span.unwrap().line >= 3, "{:?}", d[0]);
+    }
+}

@@ -1,0 +1,883 @@
+//! Stage 3, resolve: a pure function from parsed documents to the site model.
+//! It drops what this build leaves out (drafts, other audiences), checks every
+//! reference, fills defaults, derives hypothesis status, playbook evidence,
+//! iteration chains, ICE scores and backlinks. No I/O happens here.
+
+use crate::diagnostics::{closest, Diagnostic};
+use crate::markdown::WikiLink;
+use crate::model::{ExperimentStatus, HypothesisStatus, Kind, Visibility};
+use crate::parse::Document;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// What a build includes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Selection {
+    pub drafts: bool,
+    /// `Some(Public)` leaves out every internal item.
+    pub audience: Option<Visibility>,
+    pub default_visibility: Visibility,
+}
+
+impl Selection {
+    pub fn includes(&self, doc: &Document) -> bool {
+        (self.drafts || !doc.fm.draft) && self.audience_includes(doc)
+    }
+
+    fn audience_includes(&self, doc: &Document) -> bool {
+        match self.audience {
+            Some(Visibility::Public) => self.visibility(doc) == Visibility::Public,
+            _ => true,
+        }
+    }
+
+    pub fn visibility(&self, doc: &Document) -> Visibility {
+        doc.fm.visibility.unwrap_or(self.default_visibility)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub supported: usize,
+    pub refuted: usize,
+    pub contested: usize,
+    pub untested: usize,
+}
+
+impl Evidence {
+    fn count(&mut self, status: HypothesisStatus) {
+        match status {
+            HypothesisStatus::Supported => self.supported += 1,
+            HypothesisStatus::Refuted => self.refuted += 1,
+            HypothesisStatus::Contested => self.contested += 1,
+            HypothesisStatus::Untested => self.untested += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageData {
+    pub id: String,
+    pub title: String,
+    pub goal: Option<String>,
+    /// Indices into `Model::hypotheses` / `Model::experiments`.
+    pub hypotheses: Vec<usize>,
+    pub experiments: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaybookData {
+    pub doc: usize,
+    pub stages: Vec<StageData>,
+    pub hypotheses: Vec<usize>,
+    pub experiments: Vec<usize>,
+    pub evidence: Evidence,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HypothesisData {
+    pub doc: usize,
+    pub playbook: Option<usize>,
+    pub stage: Option<String>,
+    pub status: HypothesisStatus,
+    pub experiments: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExperimentData {
+    pub doc: usize,
+    pub status: ExperimentStatus,
+    pub hypothesis: Option<usize>,
+    pub playbook: Option<usize>,
+    pub stage: Option<String>,
+    pub follows: Option<usize>,
+    pub followed_by: Vec<usize>,
+    pub ice_score: Option<u32>,
+}
+
+/// Where a wiki link goes: a URL and the title of the file it names.
+pub type LinkTarget = Option<(String, String)>;
+
+/// The resolved site. Documents are sorted by kind and slug; the lists of
+/// each kind are in display order.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub docs: Vec<Document>,
+    pub playbooks: Vec<PlaybookData>,
+    pub hypotheses: Vec<HypothesisData>,
+    pub experiments: Vec<ExperimentData>,
+    /// Plain pages (doc indices), by URL; the home intro is not among them.
+    pub pages: Vec<usize>,
+    pub home_intro: Option<usize>,
+    /// Per document, per wiki link: its target, or `None` for plain text.
+    pub links: Vec<Vec<LinkTarget>>,
+    /// Per document: the documents whose bodies link to it.
+    pub backlinks: Vec<Vec<usize>>,
+    pub selection: Selection,
+}
+
+impl Model {
+    pub fn visibility(&self, doc: usize) -> Visibility {
+        self.selection.visibility(&self.docs[doc])
+    }
+
+    /// The experiment's concluding or starting date, the key of the log's order.
+    pub fn experiment_date(&self, e: &ExperimentData) -> Option<jiff::civil::Date> {
+        let fm = &self.docs[e.doc].fm;
+        fm.ended.or(fm.started).or(fm.date)
+    }
+}
+
+/// Index of every document that exists in the source, kept or not, so that a
+/// reference to a left-out item is told apart from one to nothing.
+struct Index<'a> {
+    by_kind: HashMap<(Kind, &'a str), usize>,
+    page_stems: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(docs: &'a [Document]) -> Self {
+        let mut by_kind = HashMap::new();
+        let mut page_stems: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            by_kind.entry((d.kind, d.slug.as_str())).or_insert(i);
+            if d.kind == Kind::Page && !d.slug.is_empty() {
+                let stem = d.slug.rsplit('/').next().unwrap_or(&d.slug);
+                page_stems.entry(stem).or_default().push(i);
+            }
+        }
+        Index {
+            by_kind,
+            page_stems,
+        }
+    }
+
+    fn get(&self, kind: Kind, slug: &str) -> Option<usize> {
+        self.by_kind.get(&(kind, slug)).copied()
+    }
+
+    /// Resolve a wiki-link target: `slug`, `kind/slug`, or a page path.
+    fn wiki(&self, target: &str) -> Option<usize> {
+        let target = target.trim().trim_matches('/');
+        if let Some((prefix, rest)) = target.split_once('/') {
+            if let Some(kind) = Kind::parse(prefix) {
+                return match kind {
+                    Kind::Page => self.page(rest),
+                    k => self.get(k, rest),
+                };
+            }
+            return self.page(target);
+        }
+        Kind::STRUCTURED
+            .iter()
+            .find_map(|k| self.get(*k, target))
+            .or_else(|| self.page(target))
+    }
+
+    fn page(&self, path: &str) -> Option<usize> {
+        let path = path.trim_matches('/');
+        self.get(Kind::Page, path)
+            .or_else(|| match self.page_stems.get(path) {
+                Some(v) if v.len() == 1 => Some(v[0]),
+                _ => None,
+            })
+    }
+}
+
+/// Build the model from every parsed document. Problems are pushed to `diags`.
+pub fn resolve(mut all: Vec<Document>, selection: Selection, diags: &mut Vec<Diagnostic>) -> Model {
+    all.sort_by(|a, b| (a.kind, &a.slug, &a.source.path).cmp(&(b.kind, &b.slug, &b.source.path)));
+    report_duplicates(&mut all, diags);
+    let index = Index::new(&all);
+
+    // Decide what is kept, then renumber.
+    let kept: Vec<bool> = all.iter().map(|d| selection.includes(d)).collect();
+    let mut new_index = vec![usize::MAX; all.len()];
+    let mut n = 0;
+    for (i, k) in kept.iter().enumerate() {
+        if *k {
+            new_index[i] = n;
+            n += 1;
+        }
+    }
+    let kept_ref = |old: usize| -> Option<usize> { kept[old].then(|| new_index[old]) };
+
+    // Front-matter references, checked against every document in the source.
+    let mut refs: Vec<Refs> = Vec::new();
+    for (i, d) in all.iter().enumerate() {
+        if !kept[i] {
+            continue;
+        }
+        refs.push(check_references(
+            d, &all, &index, &kept_ref, &selection, diags,
+        ));
+    }
+
+    // Wiki links.
+    let mut links = Vec::with_capacity(n);
+    let mut link_sources: Vec<Vec<usize>> = Vec::with_capacity(n);
+    for (i, d) in all.iter().enumerate() {
+        if !kept[i] {
+            continue;
+        }
+        let mut targets = Vec::with_capacity(d.wiki_links.len());
+        let mut linked = Vec::new();
+        for link in &d.wiki_links {
+            targets.push(resolve_wiki_link(
+                d,
+                link,
+                &all,
+                &index,
+                &kept_ref,
+                &selection,
+                diags,
+                &mut linked,
+            ));
+        }
+        links.push(targets);
+        link_sources.push(linked);
+    }
+
+    let docs: Vec<Document> = all
+        .into_iter()
+        .zip(&kept)
+        .filter(|(_, k)| **k)
+        .map(|(d, _)| d)
+        .collect();
+    build_model(docs, refs, links, link_sources, selection, diags)
+}
+
+#[derive(Debug, Default, Clone)]
+struct Refs {
+    playbook: Option<usize>,
+    hypothesis: Option<usize>,
+    follows: Option<usize>,
+    stage: Option<String>,
+}
+
+fn report_duplicates(all: &mut Vec<Document>, diags: &mut Vec<Diagnostic>) {
+    let mut i = 1;
+    while i < all.len() {
+        let (a, b) = (&all[i - 1], &all[i]);
+        if a.kind == b.kind && a.slug == b.slug {
+            let what = if a.kind == Kind::Page { "URL" } else { "slug" };
+            let span = b
+                .key_spans
+                .get("slug")
+                .map_or(crate::diagnostics::Span::new(1, 1, 1), |k| k.value);
+            diags.push(
+                b.diag_error(
+                    span,
+                    format!(
+                        "duplicate {} {what} `{}`: also used by {}",
+                        a.kind,
+                        b.slug,
+                        a.source.path.display()
+                    ),
+                )
+                .with_help("give one of the files another name or a `slug:`"),
+            );
+            all.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn check_references(
+    d: &Document,
+    all: &[Document],
+    index: &Index,
+    kept_ref: &dyn Fn(usize) -> Option<usize>,
+    selection: &Selection,
+    diags: &mut Vec<Diagnostic>,
+) -> Refs {
+    let mut refs = Refs::default();
+    if !matches!(d.kind, Kind::Hypothesis | Kind::Experiment) {
+        return refs;
+    }
+    let mut lookup = |key: &str, kind: Kind, value: &Option<String>| -> Option<usize> {
+        let slug = value.as_deref()?;
+        let span = d.value_span(key);
+        match index.get(kind, slug) {
+            None => {
+                let candidates = all
+                    .iter()
+                    .filter(|o| o.kind == kind)
+                    .map(|o| o.slug.as_str());
+                let mut diag = d.diag_error(span, format!("no {kind} with slug `{slug}`"));
+                if let Some(c) = closest(slug, candidates) {
+                    diag = diag.with_help(format!("did you mean `{c}`?"));
+                }
+                diags.push(diag);
+                None
+            }
+            Some(old) => match kept_ref(old) {
+                Some(new) => Some(new),
+                None => {
+                    diags.push(
+                        d.diag_warning(span, left_out_reason(&all[old], selection, kind, slug)),
+                    );
+                    None
+                }
+            },
+        }
+    };
+    let playbook_old =
+        d.fm.playbook
+            .as_deref()
+            .and_then(|s| index.get(Kind::Playbook, s));
+    refs.playbook = lookup("playbook", Kind::Playbook, &d.fm.playbook);
+    if d.kind == Kind::Experiment {
+        refs.hypothesis = lookup("hypothesis", Kind::Hypothesis, &d.fm.hypothesis);
+        refs.follows = lookup("follows", Kind::Experiment, &d.fm.follows);
+        if d.fm.follows.as_deref() == Some(d.slug.as_str()) {
+            diags.push(d.diag_error(
+                d.value_span("follows"),
+                "an experiment cannot follow itself",
+            ));
+            refs.follows = None;
+        }
+    }
+    // The stage is checked against the playbook named here, or the hypothesis's.
+    if let Some(stage) = &d.fm.stage {
+        let playbook = playbook_old.or_else(|| {
+            let h =
+                d.fm.hypothesis
+                    .as_deref()
+                    .and_then(|s| index.get(Kind::Hypothesis, s))?;
+            all[h]
+                .fm
+                .playbook
+                .as_deref()
+                .and_then(|s| index.get(Kind::Playbook, s))
+        });
+        match playbook {
+            None if d.fm.playbook.is_none() => diags.push(
+                d.diag_error(
+                    d.value_span("stage"),
+                    format!("stage `{stage}` needs a playbook"),
+                )
+                .with_help("add `playbook:` with the slug of the playbook that defines this stage"),
+            ),
+            None => {}
+            Some(p) => {
+                let stages = &all[p].fm.stages;
+                if stages.iter().any(|s| &s.id == stage) {
+                    refs.stage = Some(stage.clone());
+                } else {
+                    let ids: Vec<&str> = stages.iter().map(|s| s.id.as_str()).collect();
+                    let mut diag = d.diag_error(
+                        d.value_span("stage"),
+                        format!("playbook `{}` has no stage `{stage}`", all[p].slug),
+                    );
+                    diag = match closest(stage, ids.iter().copied()) {
+                        Some(c) => diag.with_help(format!(
+                            "did you mean `{c}`? its stages are: {}",
+                            ids.join(", ")
+                        )),
+                        None if ids.is_empty() => diag.with_help("that playbook defines no stages"),
+                        None => diag.with_help(format!("its stages are: {}", ids.join(", "))),
+                    };
+                    diags.push(diag);
+                }
+            }
+        }
+    }
+    refs
+}
+
+fn left_out_reason(target: &Document, selection: &Selection, kind: Kind, slug: &str) -> String {
+    if target.fm.draft && !selection.drafts {
+        format!("{kind} `{slug}` is a draft and left out of this build; the reference is dropped")
+    } else {
+        format!("{kind} `{slug}` is internal and left out of this public build; the reference is dropped")
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn resolve_wiki_link(
+    d: &Document,
+    link: &WikiLink,
+    all: &[Document],
+    index: &Index,
+    kept_ref: &dyn Fn(usize) -> Option<usize>,
+    selection: &Selection,
+    diags: &mut Vec<Diagnostic>,
+    linked: &mut Vec<usize>,
+) -> LinkTarget {
+    let (target, anchor) = match link.target.split_once('#') {
+        Some((t, a)) => (t, Some(a)),
+        None => (link.target.as_str(), None),
+    };
+    let found = if target.is_empty() {
+        None
+    } else {
+        index.wiki(target)
+    };
+    match found {
+        None => {
+            let mut diag = d.diag_error(
+                link.span,
+                format!("wiki link to `{}` leads nowhere", link.target),
+            );
+            let bare = target.rsplit('/').next().unwrap_or(target);
+            if let Some(c) = closest(
+                bare,
+                all.iter()
+                    .map(|o| o.slug.rsplit('/').next().unwrap_or(&o.slug)),
+            ) {
+                diag = diag.with_help(format!("did you mean `{c}`?"));
+            }
+            diags.push(diag);
+            None
+        }
+        Some(old) => match kept_ref(old) {
+            Some(new) => {
+                linked.push(new);
+                let t = &all[old];
+                let url = match anchor {
+                    Some(a) => format!("{}#{a}", t.url),
+                    None => t.url.clone(),
+                };
+                Some((url, t.title.clone()))
+            }
+            None => {
+                let what = all[old].kind;
+                diags.push(
+                    d.diag_warning(
+                        link.span,
+                        left_out_reason(&all[old], selection, what, &all[old].slug)
+                            .replace("the reference is dropped", "the link becomes plain text"),
+                    ),
+                );
+                None
+            }
+        },
+    }
+}
+
+fn build_model(
+    docs: Vec<Document>,
+    refs: Vec<Refs>,
+    links: Vec<Vec<LinkTarget>>,
+    link_sources: Vec<Vec<usize>>,
+    selection: Selection,
+    diags: &mut Vec<Diagnostic>,
+) -> Model {
+    let mut playbook_of_doc = HashMap::new();
+    let mut hypothesis_of_doc = HashMap::new();
+    let mut experiment_of_doc = HashMap::new();
+    let mut playbooks = Vec::new();
+    let mut hypotheses = Vec::new();
+    let mut experiments = Vec::new();
+    let mut pages = Vec::new();
+    let mut home_intro = None;
+    for (i, d) in docs.iter().enumerate() {
+        match d.kind {
+            Kind::Playbook => {
+                playbook_of_doc.insert(i, playbooks.len());
+                playbooks.push(PlaybookData {
+                    doc: i,
+                    stages: d
+                        .fm
+                        .stages
+                        .iter()
+                        .map(|s| StageData {
+                            id: s.id.clone(),
+                            title: s.title.clone(),
+                            goal: s.goal.clone(),
+                            hypotheses: vec![],
+                            experiments: vec![],
+                        })
+                        .collect(),
+                    hypotheses: vec![],
+                    experiments: vec![],
+                    evidence: Evidence::default(),
+                });
+            }
+            Kind::Hypothesis => {
+                hypothesis_of_doc.insert(i, hypotheses.len());
+                hypotheses.push(HypothesisData {
+                    doc: i,
+                    playbook: None,
+                    stage: None,
+                    status: HypothesisStatus::Untested,
+                    experiments: vec![],
+                });
+            }
+            Kind::Experiment => {
+                experiment_of_doc.insert(i, experiments.len());
+                experiments.push(ExperimentData {
+                    doc: i,
+                    status: d.experiment_status,
+                    hypothesis: None,
+                    playbook: None,
+                    stage: None,
+                    follows: None,
+                    followed_by: vec![],
+                    ice_score: d.fm.ice.map(|ice| ice.score()),
+                });
+            }
+            Kind::Page if d.slug.is_empty() => home_intro = Some(i),
+            Kind::Page => pages.push(i),
+        }
+    }
+
+    for h in hypotheses.iter_mut() {
+        let r = &refs[h.doc];
+        h.playbook = r.playbook.and_then(|p| playbook_of_doc.get(&p).copied());
+        h.stage = if h.playbook.is_some() {
+            r.stage.clone()
+        } else {
+            None
+        };
+    }
+    for e in experiments.iter_mut() {
+        let r = &refs[e.doc];
+        e.hypothesis = r
+            .hypothesis
+            .and_then(|h| hypothesis_of_doc.get(&h).copied());
+        e.follows = r.follows.and_then(|f| experiment_of_doc.get(&f).copied());
+        // Playbook and stage default to the hypothesis's.
+        let from_hypothesis = e
+            .hypothesis
+            .map(|h| (hypotheses[h].playbook, hypotheses[h].stage.clone()));
+        match r.playbook.and_then(|p| playbook_of_doc.get(&p).copied()) {
+            Some(p) => {
+                e.playbook = Some(p);
+                e.stage = r.stage.clone().or_else(|| {
+                    from_hypothesis
+                        .as_ref()
+                        .filter(|(hp, _)| *hp == Some(p))
+                        .and_then(|(_, s)| s.clone())
+                });
+            }
+            None if docs[e.doc].fm.playbook.is_none() => {
+                if let Some((p, s)) = from_hypothesis {
+                    e.playbook = p;
+                    e.stage = r.stage.clone().or(s);
+                }
+            }
+            None => {}
+        }
+        if e.playbook.is_none() {
+            e.stage = None;
+        }
+    }
+
+    // Iteration chains; a cycle is an error and is cut.
+    for i in 0..experiments.len() {
+        let mut seen = vec![i];
+        let mut cur = experiments[i].follows;
+        while let Some(c) = cur {
+            if seen.contains(&c) {
+                let d = &docs[experiments[i].doc];
+                diags.push(d.diag_error(
+                    d.value_span("follows"),
+                    "`follows` makes a cycle of experiments",
+                ));
+                experiments[i].follows = None;
+                break;
+            }
+            seen.push(c);
+            cur = experiments[c].follows;
+            if seen.len() > experiments.len() {
+                break;
+            }
+        }
+    }
+    for i in 0..experiments.len() {
+        if let Some(f) = experiments[i].follows {
+            experiments[f].followed_by.push(i);
+        }
+    }
+
+    // Claims must agree with the data.
+    for e in &experiments {
+        let d = &docs[e.doc];
+        let verdicts: Vec<(&str, bool)> =
+            d.fm.metrics
+                .iter()
+                .filter_map(|m| m.meets_target().map(|ok| (m.name.as_str(), ok)))
+                .collect();
+        match e.status {
+            ExperimentStatus::Validated => {
+                for (name, ok) in &verdicts {
+                    if !ok {
+                        diags.push(d.diag_warning(
+                            d.value_span("status"),
+                            format!("marked validated, but metric `{name}` misses its target"),
+                        ));
+                    }
+                }
+            }
+            ExperimentStatus::Invalidated
+                if !verdicts.is_empty() && verdicts.iter().all(|(_, ok)| *ok) =>
+            {
+                diags.push(d.diag_warning(
+                    d.value_span("status"),
+                    "marked invalidated, but every metric meets its target",
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    // Hypothesis status from its concluded experiments.
+    for (i, e) in experiments.iter().enumerate() {
+        if let Some(h) = e.hypothesis {
+            hypotheses[h].experiments.push(i);
+        }
+    }
+    for h in hypotheses.iter_mut() {
+        let validated = h
+            .experiments
+            .iter()
+            .any(|&e| experiments[e].status == ExperimentStatus::Validated);
+        let invalidated = h
+            .experiments
+            .iter()
+            .any(|&e| experiments[e].status == ExperimentStatus::Invalidated);
+        h.status = derive_status(validated, invalidated);
+    }
+
+    // Playbook boards and evidence.
+    let stage_pos = |p: &PlaybookData, id: &Option<String>| {
+        id.as_ref()
+            .and_then(|id| p.stages.iter().position(|s| &s.id == id))
+    };
+    for (i, h) in hypotheses.iter().enumerate() {
+        if let Some(p) = h.playbook {
+            playbooks[p].hypotheses.push(i);
+            playbooks[p].evidence.count(h.status);
+            if let Some(s) = stage_pos(&playbooks[p], &h.stage) {
+                playbooks[p].stages[s].hypotheses.push(i);
+            }
+        }
+    }
+    for (i, e) in experiments.iter().enumerate() {
+        if let Some(p) = e.playbook {
+            playbooks[p].experiments.push(i);
+            if let Some(s) = stage_pos(&playbooks[p], &e.stage) {
+                playbooks[p].stages[s].experiments.push(i);
+            }
+        }
+    }
+
+    // Backlinks, each source once, in document order.
+    let mut backlinks = vec![Vec::new(); docs.len()];
+    for (src, targets) in link_sources.iter().enumerate() {
+        for &t in targets {
+            if t != src && backlinks[t].last() != Some(&src) {
+                backlinks[t].push(src);
+            }
+        }
+    }
+    for b in backlinks.iter_mut() {
+        b.sort_unstable();
+        b.dedup();
+    }
+
+    let mut model = Model {
+        docs,
+        playbooks,
+        hypotheses,
+        experiments,
+        pages,
+        home_intro,
+        links,
+        backlinks,
+        selection,
+    };
+    model
+        .pages
+        .sort_by(|a, b| model.docs[*a].url.cmp(&model.docs[*b].url));
+    model
+}
+
+pub fn derive_status(validated: bool, invalidated: bool) -> HypothesisStatus {
+    match (validated, invalidated) {
+        (false, false) => HypothesisStatus::Untested,
+        (true, false) => HypothesisStatus::Supported,
+        (false, true) => HypothesisStatus::Refuted,
+        (true, true) => HypothesisStatus::Contested,
+    }
+}
+
+/// Experiments newest first (by ended, started or date), then by title.
+pub fn log_order(model: &Model) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..model.experiments.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ea, eb) = (&model.experiments[a], &model.experiments[b]);
+        model
+            .experiment_date(eb)
+            .cmp(&model.experiment_date(ea))
+            .then_with(|| model.docs[ea.doc].title.cmp(&model.docs[eb.doc].title))
+    });
+    order
+}
+
+/// Planned experiments by ICE score, highest first; ties by title.
+pub fn backlog_order(model: &Model) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..model.experiments.len())
+        .filter(|&i| model.experiments[i].status == ExperimentStatus::Planned)
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (ea, eb) = (&model.experiments[a], &model.experiments[b]);
+        eb.ice_score
+            .cmp(&ea.ice_score)
+            .then_with(|| model.docs[ea.doc].title.cmp(&model.docs[eb.doc].title))
+    });
+    order
+}
+
+/// Taxonomy terms to the documents carrying them, terms sorted by name.
+pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, Vec<usize>> {
+    let mut terms: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, d) in model.docs.iter().enumerate() {
+        if d.kind == Kind::Page {
+            continue;
+        }
+        let values: Vec<&String> = match name {
+            "tags" => d.fm.tags.iter().collect(),
+            "owners" => d.fm.owner.iter().collect(),
+            "teams" => d.fm.team.iter().collect(),
+            _ => vec![],
+        };
+        for v in values {
+            let list = terms.entry(v.trim().to_string()).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
+            }
+        }
+    }
+    terms.remove("");
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::SourceFile;
+    use crate::parse::parse_document;
+    use std::path::PathBuf;
+
+    fn doc(rel: &str, text: &str) -> Document {
+        let f = SourceFile {
+            path: PathBuf::from(rel),
+            rel: rel.into(),
+            text: text.into(),
+            mtime: None,
+        };
+        let (d, diags) = parse_document(f);
+        assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
+        d.unwrap()
+    }
+
+    fn site() -> Vec<Document> {
+        vec![
+            doc("playbooks/p.md", "---\ntitle: P\nstages:\n  - {id: one, title: One}\n  - {id: two, title: Two}\n---\n"),
+            doc("hypotheses/h.md", "---\ntitle: H\nplaybook: p\nstage: two\n---\n"),
+            doc("hypotheses/g.md", "---\ntitle: G\n---\n"),
+            doc("experiments/e1.md", "---\ntitle: E1\nhypothesis: h\nstatus: validated\nended: 2026-01-02\n---\nSee [[e2]]."),
+            doc("experiments/e2.md", "---\ntitle: E2\nhypothesis: h\nstatus: invalidated\nfollows: e1\nended: 2026-02-01\n---\n"),
+            doc("experiments/e3.md", "---\ntitle: E3\nhypothesis: g\nstatus: running\nvisibility: public\n---\n"),
+        ]
+    }
+
+    #[test]
+    fn derives_status_evidence_chains_and_defaults() {
+        let mut diags = vec![];
+        let m = resolve(site(), Selection::default(), &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        let h = m
+            .hypotheses
+            .iter()
+            .find(|h| m.docs[h.doc].slug == "h")
+            .unwrap();
+        assert_eq!(h.status, HypothesisStatus::Contested);
+        let g = m
+            .hypotheses
+            .iter()
+            .find(|h| m.docs[h.doc].slug == "g")
+            .unwrap();
+        assert_eq!(g.status, HypothesisStatus::Untested);
+        let e1 = m
+            .experiments
+            .iter()
+            .position(|e| m.docs[e.doc].slug == "e1")
+            .unwrap();
+        let e2 = m
+            .experiments
+            .iter()
+            .position(|e| m.docs[e.doc].slug == "e2")
+            .unwrap();
+        assert_eq!(m.experiments[e2].follows, Some(e1));
+        assert_eq!(m.experiments[e1].followed_by, vec![e2]);
+        assert_eq!(m.experiments[e1].stage.as_deref(), Some("two"));
+        assert_eq!(
+            m.playbooks[0].evidence,
+            Evidence {
+                contested: 1,
+                ..Evidence::default()
+            }
+        );
+        assert_eq!(m.playbooks[0].stages[1].experiments.len(), 2);
+        assert_eq!(
+            m.backlinks[m.experiments[e2].doc],
+            vec![m.experiments[e1].doc]
+        );
+        assert_eq!(log_order(&m)[0], e2);
+    }
+
+    #[test]
+    fn public_audience_drops_internal_items_and_their_traces() {
+        let mut diags = vec![];
+        let sel = Selection {
+            audience: Some(Visibility::Public),
+            ..Selection::default()
+        };
+        let m = resolve(site(), sel, &mut diags);
+        assert_eq!(m.docs.len(), 1);
+        assert_eq!(m.experiments[0].hypothesis, None);
+        assert!(diags
+            .iter()
+            .any(|d| !d.is_error() && d.message.contains("internal")));
+    }
+
+    #[test]
+    fn dangling_references_are_errors_at_their_value() {
+        let mut docs = site();
+        docs.push(doc(
+            "experiments/e4.md",
+            "---\ntitle: E4\nhypothesis: hh\n---\n[[nowhere]]",
+        ));
+        let mut diags = vec![];
+        resolve(docs, Selection::default(), &mut diags);
+        let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 2);
+        assert!(errors.iter().any(
+            |d| d.message.contains("no hypothesis with slug `hh`") && d.span.unwrap().line == 3
+        ));
+        assert!(errors
+            .iter()
+            .any(|d| d.message.contains("nowhere") && d.span.unwrap().line == 5));
+    }
+
+    #[test]
+    fn wrong_stage_lists_the_playbooks_stages() {
+        let mut docs = site();
+        docs.push(doc(
+            "hypotheses/x.md",
+            "---\ntitle: X\nplaybook: p\nstage: tow\n---\n",
+        ));
+        let mut diags = vec![];
+        resolve(docs, Selection::default(), &mut diags);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(
+            diags[0].help.as_deref(),
+            Some("did you mean `two`? its stages are: one, two")
+        );
+    }
+}
