@@ -2,10 +2,21 @@
 //! static site. The pipeline is `build::build_site`: load → parse → resolve →
 //! render → write; ARCHITECTURE.md maps each step to its module.
 
+pub mod charts;
 pub mod config;
 pub mod diagnostics;
+pub mod export;
+pub mod feeds;
+pub mod git;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod parse;
+pub mod render;
 pub mod resolve;
+pub mod scaffold;
+pub mod search;
+pub mod serve;
+pub mod site;
+pub mod theme;
+pub mod write;

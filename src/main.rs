@@ -1,1 +1,234 @@
-fn main() {}
+//! The `gemba` command line. Each subcommand calls into the library and
+//! decides how to print diagnostics and which exit code to return:
+//! 0 success (warnings allowed), 1 content errors, 2 usage errors.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use gemba::model::{Kind, Visibility};
+use gemba::site::{self, BuildOptions, Outcome};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "gemba",
+    version,
+    about = "Compile strategy playbooks and experiment logs into a static site"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Audience {
+    Public,
+    Internal,
+}
+
+#[derive(clap::Args, Clone)]
+struct SiteArgs {
+    /// The site folder (holds gemba.yaml and content/)
+    #[arg(long, default_value = ".")]
+    root: PathBuf,
+    /// Include drafts
+    #[arg(long)]
+    drafts: bool,
+    /// Do not read git history; file times stand in
+    #[arg(long)]
+    no_git: bool,
+    /// Treat warnings as errors
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a new site with example content
+    Init {
+        /// Folder to create (default: the current folder, which must be empty)
+        dir: Option<PathBuf>,
+    },
+    /// Build the site into the output folder
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder (default: ROOT/public)
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Leave out internal items (`public`) or build everything (`internal`)
+        #[arg(long, value_enum)]
+        audience: Option<Audience>,
+        /// Base URL for links, overriding gemba.yaml
+        #[arg(long)]
+        base_url: Option<String>,
+        /// Replace an output folder gemba did not create
+        #[arg(long)]
+        force: bool,
+        /// Print how long each phase took
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Validate everything and write nothing
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+        #[arg(long, value_enum)]
+        audience: Option<Audience>,
+    },
+    /// Build, serve on localhost, rebuild on change and reload the browser
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        #[arg(long, short, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback makes the site reachable by others
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Open the site in a browser
+        #[arg(long)]
+        open: bool,
+    },
+    /// Create a new playbook, hypothesis or experiment
+    New {
+        #[arg(value_parser = ["playbook", "hypothesis", "experiment"])]
+        kind: String,
+        title: String,
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Init { dir } => {
+            let dir = dir.unwrap_or_else(|| PathBuf::from("."));
+            match gemba::scaffold::init(&dir) {
+                Ok(()) => {
+                    println!(
+                        "Created a new site in {}. Next: cd {} && gemba serve",
+                        dir.display(),
+                        dir.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => usage_error(&e),
+            }
+        }
+        Command::New { kind, title, root } => {
+            let kind = Kind::parse(&kind).unwrap_or(Kind::Experiment);
+            let today = jiff::Zoned::now().date().to_string();
+            match gemba::scaffold::new_file(&root, kind, &title, &today) {
+                Ok(path) => {
+                    println!("Created {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => usage_error(&e),
+            }
+        }
+        Command::Build {
+            site,
+            output,
+            audience,
+            base_url,
+            force,
+            timings,
+        } => {
+            let opts = options(&site, output, audience, base_url, force, timings);
+            let start = std::time::Instant::now();
+            let outcome = site::build(&opts, site.deny_warnings);
+            let code = report(&opts, &outcome, site.deny_warnings);
+            if code == ExitCode::SUCCESS {
+                eprintln!(
+                    "Built {} pages into {} in {} ms",
+                    outcome.pages,
+                    opts.output_dir().display(),
+                    start.elapsed().as_millis()
+                );
+            }
+            code
+        }
+        Command::Check { site, audience } => {
+            let opts = options(&site, None, audience, None, false, false);
+            let outcome = site::check(&opts);
+            let code = report(&opts, &outcome, site.deny_warnings);
+            if code == ExitCode::SUCCESS {
+                eprintln!("Checked {} files: no errors", outcome.pages);
+            }
+            code
+        }
+        Command::Serve {
+            site,
+            port,
+            bind,
+            open,
+        } => {
+            let opts = options(&site, None, None, None, false, false);
+            match gemba::serve::serve(opts, &bind, port, open) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => usage_error(&e),
+            }
+        }
+    }
+}
+
+fn options(
+    site: &SiteArgs,
+    output: Option<PathBuf>,
+    audience: Option<Audience>,
+    base_url: Option<String>,
+    force: bool,
+    timings: bool,
+) -> BuildOptions {
+    BuildOptions {
+        root: site.root.clone(),
+        output,
+        drafts: site.drafts,
+        audience: audience.map(|a| match a {
+            Audience::Public => Visibility::Public,
+            Audience::Internal => Visibility::Internal,
+        }),
+        base_url,
+        no_git: site.no_git,
+        force,
+        live_reload: String::new(),
+        timings,
+    }
+}
+
+fn report(opts: &BuildOptions, outcome: &Outcome, deny_warnings: bool) -> ExitCode {
+    if let Some(e) = &outcome.usage_error {
+        return usage_error(e);
+    }
+    let text = outcome.diagnostics.render(std::path::Path::new(""));
+    if !text.is_empty() {
+        eprint!("{}", colorize(&text));
+    }
+    if opts.timings {
+        for (phase, ms) in &outcome.timings {
+            eprintln!("  {phase:<10} {ms:>9.1} ms");
+        }
+    }
+    let failed = outcome.diagnostics.has_errors()
+        || (deny_warnings && outcome.diagnostics.warning_count() > 0);
+    if failed {
+        eprintln!("Nothing was written; the previous output is unchanged.");
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn colorize(text: &str) -> String {
+    if !std::io::stderr().is_terminal() || std::env::var_os("NO_COLOR").is_some() {
+        return text.to_string();
+    }
+    text.replace(": error:", ": \x1b[1;31merror\x1b[0m:")
+        .replace(": warning:", ": \x1b[1;33mwarning\x1b[0m:")
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}

@@ -114,6 +114,8 @@ pub struct Model {
     /// Per document: the documents whose bodies link to it.
     pub backlinks: Vec<Vec<usize>>,
     pub selection: Selection,
+    /// Per document: its index in the list of its kind (`playbooks`, …).
+    pub item: Vec<usize>,
 }
 
 impl Model {
@@ -679,7 +681,18 @@ fn build_model(
         b.dedup();
     }
 
+    let mut item = vec![usize::MAX; docs.len()];
+    for (i, p) in playbooks.iter().enumerate() {
+        item[p.doc] = i;
+    }
+    for (i, h) in hypotheses.iter().enumerate() {
+        item[h.doc] = i;
+    }
+    for (i, e) in experiments.iter().enumerate() {
+        item[e.doc] = i;
+    }
     let mut model = Model {
+        item,
         docs,
         playbooks,
         hypotheses,

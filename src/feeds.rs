@@ -1,0 +1,136 @@
+//! Machine-readable outputs built once from the model: the Atom feed of
+//! concluded experiments and the sitemap. No build timestamps: dates come
+//! from the content, so output stays reproducible.
+
+use crate::model::Kind;
+use crate::resolve::{log_order, Model};
+use std::fmt::Write as _;
+
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// An Atom id must be an absolute IRI: the page's address when the base URL
+/// is absolute, else a stable tag URI.
+fn atom_id(absolute: bool, url: &str, kind: &str, slug: &str) -> String {
+    if absolute {
+        url.to_string()
+    } else {
+        format!("urn:gemba:{kind}:{slug}")
+    }
+}
+
+/// Atom feed of concluded experiments, newest first, with outcome and decision.
+pub fn atom_feed(model: &Model, title: &str, prefix: &str, summaries: &[String]) -> String {
+    let absolute = prefix.starts_with("http://") || prefix.starts_with("https://");
+    let entries: Vec<usize> = log_order(model)
+        .into_iter()
+        .filter(|&e| model.experiments[e].status.is_concluded())
+        .collect();
+    let date_of = |e: usize| {
+        let d = &model.docs[model.experiments[e].doc].fm;
+        d.ended
+            .or(d.started)
+            .or(d.date)
+            .map_or("1970-01-01".to_string(), |x| x.to_string())
+    };
+    let updated = entries
+        .first()
+        .map_or("1970-01-01".to_string(), |&e| date_of(e));
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{} — outcomes</title>\n  <id>{}</id>\n  <updated>{updated}T00:00:00Z</updated>\n  <link rel=\"self\" href=\"{prefix}/feed.xml\"/>\n  <link href=\"{prefix}/\"/>\n  <generator>gemba</generator>\n",
+        xml_escape(title),
+        xml_escape(&atom_id(absolute, &format!("{prefix}/"), "site", "outcomes")),
+    );
+    for e in entries {
+        let x = &model.experiments[e];
+        let d = &model.docs[x.doc];
+        let url = format!("{prefix}{}", d.url);
+        let decision = d.fm.decision.map(|d| format!("{d:?}").to_lowercase());
+        let mut summary = format!("Outcome: {}.", x.status.name());
+        if let Some(dec) = &decision {
+            let _ = write!(summary, " Decision: {dec}.");
+        }
+        if !summaries[x.doc].is_empty() {
+            let _ = write!(summary, " {}", summaries[x.doc]);
+        }
+        let _ = write!(
+            out,
+            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n",
+            xml_escape(&d.title),
+            xml_escape(&atom_id(absolute, &url, "experiment", &d.slug)),
+            xml_escape(&url),
+            date_of(e),
+        );
+        if let Some(owner) = &d.fm.owner {
+            let _ = write!(
+                out,
+                "    <author><name>{}</name></author>\n",
+                xml_escape(owner)
+            );
+        }
+        let _ = write!(out, "    <category term=\"{}\"/>\n", x.status.name());
+        if let Some(dec) = &decision {
+            let _ = write!(out, "    <category term=\"decision:{dec}\"/>\n");
+        }
+        let _ = write!(
+            out,
+            "    <summary>{}</summary>\n  </entry>\n",
+            xml_escape(&summary)
+        );
+    }
+    if model.experiments.iter().all(|e| !e.status.is_concluded()) {
+        // A feed needs an author when no entry has one.
+        let _ = writeln!(out, "  <author><name>{}</name></author>", xml_escape(title));
+    } else if model
+        .experiments
+        .iter()
+        .any(|e| e.status.is_concluded() && model.docs[e.doc].fm.owner.is_none())
+    {
+        let _ = writeln!(out, "  <author><name>{}</name></author>", xml_escape(title));
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+/// Every page of the site, sorted by URL.
+pub fn sitemap(model: &Model, prefix: &str, extra_urls: &[String]) -> String {
+    let mut urls: Vec<(String, Option<String>)> = model
+        .docs
+        .iter()
+        .filter(|d| !d.is_home_intro() || d.kind != Kind::Page)
+        .map(|d| {
+            (
+                format!("{prefix}{}", d.url),
+                d.fm.updated.or(d.fm.date).map(|x| x.to_string()),
+            )
+        })
+        .collect();
+    urls.extend(extra_urls.iter().map(|u| (format!("{prefix}{u}"), None)));
+    urls.sort();
+    urls.dedup_by(|a, b| a.0 == b.0);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+    for (url, lastmod) in urls {
+        let _ = write!(out, "  <url><loc>{}</loc>", xml_escape(&url));
+        if let Some(l) = lastmod {
+            let _ = write!(out, "<lastmod>{l}</lastmod>");
+        }
+        out.push_str("</url>\n");
+    }
+    out.push_str("</urlset>\n");
+    out
+}

@@ -1,0 +1,900 @@
+//! Stage 4, render: the resolved model through Tera templates into pages.
+//! Views (the `page` objects, list cards) are built once per item; pages are
+//! rendered in parallel and handed to a `Sink` as soon as they are ready.
+
+use crate::charts;
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Span};
+use crate::export::ExportContext;
+use crate::git::History;
+use crate::markdown::Rendered;
+use crate::model::{ExperimentStatus, Kind};
+use crate::resolve::{backlog_order, log_order, taxonomy, Model};
+use crate::theme::Theme;
+use rayon::prelude::*;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// Where rendered files go: a staging folder on disk, or memory for `serve`.
+pub trait Sink: Sync {
+    /// `path` is relative to the output root, with `/` separators.
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+}
+
+/// Tera with the theme's templates, and where each template came from.
+pub struct Templates {
+    tera: tera::Tera,
+    shown: HashMap<String, PathBuf>,
+}
+
+impl Templates {
+    pub fn compile(theme: &Theme, diags: &mut Vec<Diagnostic>) -> Option<Templates> {
+        let mut tera = tera::Tera::default();
+        let mut shown = HashMap::new();
+        let mut ok = true;
+        for (name, src) in &theme.templates {
+            shown.insert(name.clone(), src.shown.clone());
+            if let Err(e) = tera.add_raw_template(name, &src.text) {
+                diags.push(template_diagnostic(&e, &shown, &theme.templates));
+                ok = false;
+            }
+        }
+        for required in ["base.html", "page.html"] {
+            if !tera.contains_template(required) {
+                diags.push(Diagnostic::error(
+                    "templates",
+                    None,
+                    format!("the theme has no `{required}` template"),
+                ));
+                ok = false;
+            }
+        }
+        ok.then_some(Templates { tera, shown })
+    }
+
+    fn render(&self, name: &str, ctx: &tera::Context, theme: &Theme) -> Result<String, Diagnostic> {
+        self.tera
+            .render(name, ctx)
+            .map_err(|e| template_diagnostic(&e, &self.shown, &theme.templates))
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.contains_template(name)
+    }
+}
+
+fn template_diagnostic(
+    e: &tera::Error,
+    shown: &HashMap<String, PathBuf>,
+    sources: &BTreeMap<String, crate::theme::TemplateSource>,
+) -> Diagnostic {
+    let report = match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => Some(r),
+        _ => None,
+    };
+    match report {
+        Some(r) => {
+            let name = r.filename();
+            let path = shown
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from(format!("templates/{name}")));
+            let s = r.span();
+            let len = if s.end_line == s.start_line {
+                s.end_col.saturating_sub(s.start_col)
+            } else {
+                1
+            };
+            let d = Diagnostic::error(
+                path,
+                Some(Span::new(s.start_line, s.start_col + 1, len.max(1))),
+                r.message(),
+            );
+            match sources.get(name) {
+                Some(src) => d.with_source(&src.text),
+                None => d,
+            }
+        }
+        None => Diagnostic::error("templates", None, format!("template error: {e}")),
+    }
+}
+
+/// What rendering needs besides the model.
+pub struct RenderInput<'a> {
+    pub model: &'a Model,
+    pub markdown: &'a [Rendered],
+    pub config: &'a Config,
+    pub prefix: &'a str,
+    pub histories: &'a [Option<History>],
+    /// Script injected into every page by `serve`; empty in `build`.
+    pub live_reload: &'a str,
+    pub theme: &'a Theme,
+    pub templates: &'a Templates,
+}
+
+impl RenderInput<'_> {
+    fn export(&self) -> ExportContext<'_> {
+        ExportContext {
+            model: self.model,
+            prefix: self.prefix,
+            histories: self.histories,
+        }
+    }
+
+    fn url(&self, doc: usize) -> String {
+        format!("{}{}", self.prefix, self.model.docs[doc].url)
+    }
+
+    fn link(&self, path: &str) -> String {
+        format!("{}{}", self.prefix, path)
+    }
+
+    fn summary(&self, doc: usize) -> String {
+        let d = &self.model.docs[doc];
+        d.fm.summary
+            .clone()
+            .unwrap_or_else(|| self.markdown[doc].first_paragraph.clone())
+    }
+
+    fn term_link(&self, taxonomy: &str, name: &str) -> Value {
+        if self.config.has_taxonomy(taxonomy) {
+            json!({"name": name, "url": self.link(&format!("/{taxonomy}/{}/", crate::parse::slugify(name)))})
+        } else {
+            json!({"name": name, "url": null})
+        }
+    }
+
+    /// A small object for lists and boards.
+    fn card(&self, doc: usize) -> Value {
+        let m = self.model;
+        let d = &m.docs[doc];
+        let mut card = json!({
+            "kind": d.kind,
+            "slug": d.slug,
+            "title": d.title,
+            "url": self.url(doc),
+            "summary": self.summary(doc),
+            "owner": d.fm.owner,
+            "team": d.fm.team,
+            "tags": d.fm.tags,
+            "date": d.fm.date.map(|x| x.to_string()),
+            "visibility": m.visibility(doc),
+        });
+        let obj = card.as_object_mut().expect("card is an object");
+        match d.kind {
+            Kind::Playbook => {
+                obj.insert("status".into(), json!(d.playbook_status));
+                obj.insert("version".into(), json!(d.fm.version));
+            }
+            Kind::Hypothesis => {
+                if let Some(h) = m.hypotheses.get(m.item[doc]) {
+                    obj.insert("status".into(), json!(h.status));
+                    obj.insert("statement".into(), json!(d.fm.statement));
+                    obj.insert("experiment_count".into(), json!(h.experiments.len()));
+                    obj.insert(
+                        "playbook".into(),
+                        json!(h.playbook.map(|p| m.docs[m.playbooks[p].doc].slug.clone())),
+                    );
+                }
+            }
+            Kind::Experiment => {
+                if let Some(e) = m.experiments.get(m.item[doc]) {
+                    obj.insert("status".into(), json!(e.status));
+                    obj.insert("concluded".into(), json!(e.status.is_concluded()));
+                    obj.insert("decision".into(), json!(d.fm.decision));
+                    obj.insert("started".into(), json!(d.fm.started.map(|x| x.to_string())));
+                    obj.insert("ended".into(), json!(d.fm.ended.map(|x| x.to_string())));
+                    obj.insert("ice".into(), json!(d.fm.ice));
+                    obj.insert("ice_score".into(), json!(e.ice_score));
+                    obj.insert(
+                        "playbook".into(),
+                        json!(e.playbook.map(|p| m.docs[m.playbooks[p].doc].slug.clone())),
+                    );
+                    obj.insert(
+                        "playbook_title".into(),
+                        json!(e.playbook.map(|p| m.docs[m.playbooks[p].doc].title.clone())),
+                    );
+                    obj.insert(
+                        "hypothesis_title".into(),
+                        json!(e
+                            .hypothesis
+                            .map(|h| m.docs[m.hypotheses[h].doc].title.clone())),
+                    );
+                    let headline = d.fm.metrics.first().map(|mt| {
+                        json!({
+                            "name": mt.name,
+                            "text": metric_text(mt),
+                            "met": mt.meets_target(),
+                        })
+                    });
+                    obj.insert("headline".into(), json!(headline));
+                }
+            }
+            Kind::Page => {}
+        }
+        card
+    }
+}
+
+fn metric_text(m: &crate::model::Metric) -> String {
+    let unit = m
+        .unit
+        .as_deref()
+        .map(|u| format!(" {u}"))
+        .unwrap_or_default();
+    let v = |x: Option<f64>| {
+        x.map_or("–".to_string(), |x| {
+            format!("{}{unit}", charts::fmt_num(x))
+        })
+    };
+    format!(
+        "{} → {} (target {})",
+        v(m.baseline),
+        v(m.actual),
+        v(m.target)
+    )
+}
+
+/// Render every page of the site into `sink`. Errors are pushed to `diags`.
+pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnostic>) {
+    let m = input.model;
+    let cards: Vec<Value> = (0..m.docs.len())
+        .into_par_iter()
+        .map(|i| input.card(i))
+        .collect();
+    let mut global = tera::Context::new();
+    let taxonomies: Vec<Value> = input
+        .config
+        .taxonomies
+        .iter()
+        .map(|t| json!({"name": t, "url": input.link(&format!("/{t}/"))}))
+        .collect();
+    global.insert(
+        "site",
+        &json!({
+            "title": input.config.title,
+            "description": input.config.description,
+            "base_url": input.config.base_url,
+            "language": input.config.language,
+            "prefix": input.prefix,
+            "taxonomies": taxonomies,
+            "search": input.config.search,
+            "repo_url": input.config.repo_url,
+            "extra": input.config.extra,
+            "audience": match m.selection.audience { Some(crate::model::Visibility::Public) => "public", _ => "all" },
+            "counts": {
+                "playbooks": m.playbooks.len(),
+                "hypotheses": m.hypotheses.len(),
+                "experiments": m.experiments.len(),
+            },
+        }),
+    );
+    global.insert("prefix", input.prefix);
+    global.insert("live_reload", input.live_reload);
+
+    let errors = std::sync::Mutex::new(Vec::new());
+    let emit = |path: String, template: &str, ctx: tera::Context| {
+        let mut full = global.clone();
+        full.extend(ctx);
+        full.insert(
+            "current_path",
+            &format!("/{}", path.trim_end_matches("index.html")),
+        );
+        match input.templates.render(template, &full, input.theme) {
+            Ok(html) => {
+                if let Err(e) = sink.put(&path, html.into_bytes()) {
+                    errors.lock().expect("lock").push(Diagnostic::error(
+                        path,
+                        None,
+                        format!("cannot write: {e}"),
+                    ));
+                }
+            }
+            Err(d) => errors.lock().expect("lock").push(d),
+        }
+    };
+
+    // One page per document, in parallel.
+    (0..m.docs.len()).into_par_iter().for_each(|doc| {
+        let d = &m.docs[doc];
+        if d.is_home_intro() {
+            return;
+        }
+        let (template, page) = page_view(input, doc, &cards);
+        let mut ctx = tera::Context::new();
+        ctx.insert("page", &page);
+        let template = d
+            .extra
+            .get("template")
+            .and_then(Value::as_str)
+            .filter(|t| input.templates.has(t))
+            .unwrap_or(template);
+        emit(output_path(&d.url), template, ctx);
+    });
+
+    // Lists, boards, and the other site-wide pages.
+    let jobs = list_pages(input, &cards);
+    jobs.into_par_iter()
+        .for_each(|(path, template, ctx)| emit(path, template, ctx));
+    diags.extend(errors.into_inner().expect("lock"));
+}
+
+pub fn output_path(url: &str) -> String {
+    let trimmed = url.trim_matches('/');
+    if trimmed.is_empty() {
+        "index.html".into()
+    } else {
+        format!("{trimmed}/index.html")
+    }
+}
+
+/// The `page` object of one document and the template that shows it.
+fn page_view(input: &RenderInput, doc: usize, cards: &[Value]) -> (&'static str, Value) {
+    let m = input.model;
+    let d = &m.docs[doc];
+    let ex = input.export();
+    let (template, base) = match d.kind {
+        Kind::Playbook => {
+            let i = m.item[doc];
+            ("playbook.html", serde_json::to_value(ex.playbook(i)))
+        }
+        Kind::Hypothesis => {
+            let i = m.item[doc];
+            ("hypothesis.html", serde_json::to_value(ex.hypothesis(i)))
+        }
+        Kind::Experiment => {
+            let i = m.item[doc];
+            ("experiment.html", serde_json::to_value(ex.experiment(i)))
+        }
+        Kind::Page => (
+            "page.html",
+            Ok(json!({"slug": d.slug, "title": d.title, "url": input.url(doc)})),
+        ),
+    };
+    let mut page = base.unwrap_or_else(|_| json!({}));
+    let obj = page.as_object_mut().expect("page is an object");
+    let history = input.histories[doc].as_ref();
+    obj.insert("kind".into(), json!(d.kind));
+    obj.insert("content".into(), json!(input.markdown[doc].html));
+    obj.insert("summary".into(), json!(input.summary(doc)));
+    obj.insert(
+        "extra".into(),
+        Value::Object(d.extra.clone().into_iter().collect::<Map<_, _>>()),
+    );
+    obj.insert("date".into(), json!(d.fm.date.map(|x| x.to_string())));
+    obj.insert(
+        "updated".into(),
+        json!(d
+            .fm
+            .updated
+            .map(|x| x.to_string())
+            .or_else(|| history.map(|h| h.updated.clone()))),
+    );
+    obj.insert(
+        "last_author".into(),
+        json!(history
+            .and_then(|h| h.commits.first())
+            .map(|c| c.author.clone())),
+    );
+    obj.insert("history".into(), json!(history));
+    obj.insert(
+        "backlink_items".into(),
+        json!(m.backlinks[doc]
+            .iter()
+            .map(|&b| &cards[b])
+            .collect::<Vec<_>>()),
+    );
+    obj.insert(
+        "tag_links".into(),
+        json!(d
+            .fm
+            .tags
+            .iter()
+            .map(|t| input.term_link("tags", t))
+            .collect::<Vec<_>>()),
+    );
+    obj.insert(
+        "owner_link".into(),
+        json!(d.fm.owner.as_ref().map(|o| input.term_link("owners", o))),
+    );
+    obj.insert(
+        "team_link".into(),
+        json!(d.fm.team.as_ref().map(|t| input.term_link("teams", t))),
+    );
+    obj.insert("source_path".into(), json!(d.source.rel));
+    if let Some(repo) = &input.config.repo_url {
+        obj.insert("repo_url".into(), json!(repo.trim_end_matches('/')));
+    }
+    match d.kind {
+        Kind::Playbook => {
+            let p = &m.playbooks[m.item[doc]];
+            let stages: Vec<Value> = p
+                .stages
+                .iter()
+                .enumerate()
+                .map(|(n, s)| {
+                    json!({
+                        "number": n + 1,
+                        "id": s.id,
+                        "title": s.title,
+                        "goal": s.goal,
+                        "hypothesis_items": s.hypotheses.iter().map(|&h| &cards[m.hypotheses[h].doc]).collect::<Vec<_>>(),
+                        "experiment_items": s.experiments.iter().map(|&e| &cards[m.experiments[e].doc]).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            let unstaged_h: Vec<&Value> = p
+                .hypotheses
+                .iter()
+                .filter(|&&h| m.hypotheses[h].stage.is_none())
+                .map(|&h| &cards[m.hypotheses[h].doc])
+                .collect();
+            let unstaged_e: Vec<&Value> = p
+                .experiments
+                .iter()
+                .filter(|&&e| m.experiments[e].stage.is_none())
+                .map(|&e| &cards[m.experiments[e].doc])
+                .collect();
+            let concluded: Vec<&Value> = p
+                .experiments
+                .iter()
+                .filter(|&&e| m.experiments[e].status.is_concluded())
+                .map(|&e| &cards[m.experiments[e].doc])
+                .collect();
+            obj.insert("stage_board".into(), json!(stages));
+            obj.insert("unstaged_hypotheses".into(), json!(unstaged_h));
+            obj.insert("unstaged_experiments".into(), json!(unstaged_e));
+            obj.insert("outcomes".into(), json!(concluded));
+            obj.insert("hypothesis_count".into(), json!(p.hypotheses.len()));
+        }
+        Kind::Hypothesis => {
+            let h = &m.hypotheses[m.item[doc]];
+            obj.insert(
+                "playbook_item".into(),
+                json!(h.playbook.map(|p| &cards[m.playbooks[p].doc])),
+            );
+            obj.insert(
+                "stage_title".into(),
+                json!(stage_title(m, h.playbook, &h.stage)),
+            );
+            obj.insert(
+                "evidence_items".into(),
+                json!(h
+                    .experiments
+                    .iter()
+                    .map(|&e| &cards[m.experiments[e].doc])
+                    .collect::<Vec<_>>()),
+            );
+        }
+        Kind::Experiment => {
+            let i = m.item[doc];
+            let e = &m.experiments[i];
+            obj.insert(
+                "hypothesis_item".into(),
+                json!(e.hypothesis.map(|h| &cards[m.hypotheses[h].doc])),
+            );
+            obj.insert(
+                "playbook_item".into(),
+                json!(e.playbook.map(|p| &cards[m.playbooks[p].doc])),
+            );
+            obj.insert(
+                "stage_title".into(),
+                json!(stage_title(m, e.playbook, &e.stage)),
+            );
+            obj.insert("concluded".into(), json!(e.status.is_concluded()));
+            obj.insert(
+                "chain".into(),
+                json!(chain(m, i)
+                    .iter()
+                    .map(|&c| {
+                        let mut card = cards[m.experiments[c].doc].clone();
+                        card["current"] = json!(c == i);
+                        card
+                    })
+                    .collect::<Vec<_>>()),
+            );
+            let metrics: Vec<Value> =
+                d.fm.metrics
+                    .iter()
+                    .map(|mt| {
+                        json!({
+                            "name": mt.name,
+                            "unit": mt.unit,
+                            "baseline": mt.baseline.map(charts::fmt_num),
+                            "target": mt.target.map(charts::fmt_num),
+                            "actual": mt.actual.map(charts::fmt_num),
+                            "direction": mt.direction,
+                            "met": mt.meets_target(),
+                            "chart": charts::metric_chart(mt),
+                        })
+                    })
+                    .collect();
+            obj.insert("metric_rows".into(), json!(metrics));
+        }
+        Kind::Page => {}
+    }
+    (template, page)
+}
+
+fn stage_title(m: &Model, playbook: Option<usize>, stage: &Option<String>) -> Option<String> {
+    let p = &m.playbooks[playbook?];
+    let id = stage.as_ref()?;
+    p.stages
+        .iter()
+        .find(|s| &s.id == id)
+        .map(|s| s.title.clone())
+}
+
+/// The iteration chain an experiment belongs to: its ancestors, itself, and
+/// its descendants (the first follower at each step), oldest first.
+pub fn chain(m: &Model, i: usize) -> Vec<usize> {
+    let mut back = vec![i];
+    let mut cur = m.experiments[i].follows;
+    while let Some(c) = cur {
+        if back.contains(&c) {
+            break;
+        }
+        back.push(c);
+        cur = m.experiments[c].follows;
+    }
+    back.reverse();
+    let mut cur = m.experiments[i].followed_by.first().copied();
+    while let Some(c) = cur {
+        if back.contains(&c) {
+            break;
+        }
+        back.push(c);
+        cur = m.experiments[c].followed_by.first().copied();
+    }
+    if back.len() == 1 {
+        back.clear();
+    }
+    back
+}
+
+type Job = (String, &'static str, tera::Context);
+
+fn ctx_with(pairs: &[(&str, Value)]) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    for (k, v) in pairs {
+        ctx.insert(k.to_string(), v);
+    }
+    ctx
+}
+
+/// Paginate a list page: `/experiments/`, `/experiments/page/2/`, …
+fn paginated(
+    input: &RenderInput,
+    section: &str,
+    template: &'static str,
+    items: Vec<&Value>,
+    extra: &[(&str, Value)],
+) -> Vec<Job> {
+    let per = input.config.paginate.max(1);
+    let pages = items.len().div_ceil(per).max(1);
+    let mut jobs = Vec::new();
+    for n in 0..pages {
+        let url = |k: usize| {
+            if k == 0 {
+                format!("/{section}/")
+            } else {
+                format!("/{section}/page/{}/", k + 1)
+            }
+        };
+        let slice: Vec<&Value> = items.iter().skip(n * per).take(per).copied().collect();
+        let mut pairs: Vec<(&str, Value)> = vec![
+            ("items", json!(slice)),
+            ("total", json!(items.len())),
+            (
+                "paginator",
+                json!({
+                    "current": n + 1,
+                    "pages": pages,
+                    "previous": (n > 0).then(|| input.link(&url(n - 1))),
+                    "next": (n + 1 < pages).then(|| input.link(&url(n + 1))),
+                }),
+            ),
+        ];
+        pairs.extend(extra.iter().cloned());
+        jobs.push((output_path(&url(n)), template, ctx_with(&pairs)));
+    }
+    jobs
+}
+
+fn filter_options(input: &RenderInput, docs: impl Iterator<Item = usize>) -> Value {
+    let m = input.model;
+    let mut owners = std::collections::BTreeSet::new();
+    let mut teams = std::collections::BTreeSet::new();
+    for d in docs {
+        owners.extend(m.docs[d].fm.owner.clone());
+        teams.extend(m.docs[d].fm.team.clone());
+    }
+    let playbooks: Vec<Value> = m
+        .playbooks
+        .iter()
+        .map(|p| json!({"slug": m.docs[p.doc].slug, "title": m.docs[p.doc].title}))
+        .collect();
+    json!({"owners": owners, "teams": teams, "playbooks": playbooks})
+}
+
+fn list_pages(input: &RenderInput, cards: &[Value]) -> Vec<Job> {
+    let m = input.model;
+    let mut jobs: Vec<Job> = Vec::new();
+    let log = log_order(m);
+    let exp_cards: Vec<&Value> = log.iter().map(|&e| &cards[m.experiments[e].doc]).collect();
+    let mut hyp_order: Vec<usize> = (0..m.hypotheses.len()).collect();
+    hyp_order.sort_by(|&a, &b| {
+        m.docs[m.hypotheses[a].doc]
+            .title
+            .cmp(&m.docs[m.hypotheses[b].doc].title)
+    });
+    let hyp_cards: Vec<&Value> = hyp_order
+        .iter()
+        .map(|&h| &cards[m.hypotheses[h].doc])
+        .collect();
+    let mut pb_order: Vec<usize> = (0..m.playbooks.len()).collect();
+    pb_order.sort_by(|&a, &b| {
+        m.docs[m.playbooks[a].doc]
+            .title
+            .cmp(&m.docs[m.playbooks[b].doc].title)
+    });
+    let pb_cards: Vec<Value> = pb_order
+        .iter()
+        .map(|&p| {
+            let mut c = cards[m.playbooks[p].doc].clone();
+            c["evidence"] = json!(m.playbooks[p].evidence);
+            c["stage_count"] = json!(m.playbooks[p].stages.len());
+            c["experiment_count"] = json!(m.playbooks[p].experiments.len());
+            c
+        })
+        .collect();
+    let concluded: Vec<usize> = log
+        .iter()
+        .copied()
+        .filter(|&e| m.experiments[e].status.is_concluded())
+        .collect();
+
+    // Home.
+    let active: Vec<&Value> = pb_cards
+        .iter()
+        .filter(|c| c["status"] == "active")
+        .collect();
+    let running: Vec<&Value> = log
+        .iter()
+        .filter(|&&e| m.experiments[e].status == ExperimentStatus::Running)
+        .map(|&e| &cards[m.experiments[e].doc])
+        .collect();
+    let latest: Vec<&Value> = concluded
+        .iter()
+        .take(6)
+        .map(|&e| &cards[m.experiments[e].doc])
+        .collect();
+    let intro = m.home_intro.map(|d| input.markdown[d].html.clone());
+    let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
+    let stats = outcome_stats(m, &concluded);
+    jobs.push((
+        "index.html".into(),
+        "index.html",
+        ctx_with(&[
+            ("intro", json!(intro)),
+            ("intro_title", json!(intro_title)),
+            ("active_playbooks", json!(active)),
+            ("running", json!(running)),
+            ("latest", json!(latest)),
+            ("stats", stats.clone()),
+            (
+                "pages",
+                json!(m.pages.iter().map(|&p| &cards[p]).collect::<Vec<_>>()),
+            ),
+        ]),
+    ));
+
+    jobs.push((
+        output_path("/playbooks/"),
+        "playbooks.html",
+        ctx_with(&[("items", json!(pb_cards)), ("total", json!(pb_cards.len()))]),
+    ));
+    let hyp_filters = filter_options(input, m.hypotheses.iter().map(|h| h.doc));
+    jobs.extend(paginated(
+        input,
+        "hypotheses",
+        "hypotheses.html",
+        hyp_cards,
+        &[("filters", hyp_filters)],
+    ));
+    let exp_filters = filter_options(input, m.experiments.iter().map(|e| e.doc));
+    jobs.extend(paginated(
+        input,
+        "experiments",
+        "experiments.html",
+        exp_cards,
+        &[("filters", exp_filters.clone())],
+    ));
+
+    // Backlog.
+    let backlog: Vec<&Value> = backlog_order(m)
+        .iter()
+        .map(|&e| &cards[m.experiments[e].doc])
+        .collect();
+    jobs.push((
+        output_path("/backlog/"),
+        "backlog.html",
+        ctx_with(&[("items", json!(backlog))]),
+    ));
+
+    // Outcomes.
+    let outcome_cards: Vec<&Value> = concluded
+        .iter()
+        .map(|&e| &cards[m.experiments[e].doc])
+        .collect();
+    let evidence: Vec<Value> = pb_cards.iter().map(|c| json!({"title": c["title"], "url": c["url"], "slug": c["slug"], "evidence": c["evidence"]})).collect();
+    jobs.push((
+        output_path("/outcomes/"),
+        "outcomes.html",
+        ctx_with(&[
+            ("stats", stats),
+            ("items", json!(outcome_cards)),
+            ("evidence", json!(evidence)),
+            ("filters", exp_filters),
+        ]),
+    ));
+
+    // Taxonomies.
+    for name in &input.config.taxonomies {
+        let terms = taxonomy(m, name);
+        let mut term_list = Vec::new();
+        for (term, docs) in &terms {
+            let slug = crate::parse::slugify(term);
+            let url = format!("/{name}/{slug}/");
+            let group = |kind: Kind| {
+                docs.iter()
+                    .filter(|&&d| m.docs[d].kind == kind)
+                    .map(|&d| &cards[d])
+                    .collect::<Vec<_>>()
+            };
+            term_list.push(
+                json!({"name": term, "slug": slug, "url": input.link(&url), "count": docs.len()}),
+            );
+            jobs.push((
+                output_path(&url),
+                "taxonomy_term.html",
+                ctx_with(&[
+                    ("taxonomy", json!(name)),
+                    ("term", json!({"name": term, "count": docs.len()})),
+                    ("playbooks", json!(group(Kind::Playbook))),
+                    ("hypotheses", json!(group(Kind::Hypothesis))),
+                    ("experiments", json!(group(Kind::Experiment))),
+                ]),
+            ));
+        }
+        jobs.push((
+            output_path(&format!("/{name}/")),
+            "taxonomy.html",
+            ctx_with(&[("taxonomy", json!(name)), ("terms", json!(term_list))]),
+        ));
+    }
+
+    // Changes across the whole site, newest first, grouped by day.
+    let mut changes: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut has_history = false;
+    for (doc, h) in input.histories.iter().enumerate() {
+        let Some(h) = h else { continue };
+        has_history = true;
+        for c in &h.commits {
+            changes.entry(c.date.clone()).or_default().push(json!({
+                "page": cards[doc]["title"], "url": cards[doc]["url"], "kind": cards[doc]["kind"],
+                "author": c.author, "summary": c.summary, "id": c.id, "short": &c.id[..c.id.len().min(8)],
+            }));
+        }
+    }
+    let days: Vec<Value> = changes
+        .into_iter()
+        .rev()
+        .take(90)
+        .map(|(day, mut entries)| {
+            entries.sort_by(|a, b| {
+                (a["page"].as_str(), a["id"].as_str()).cmp(&(b["page"].as_str(), b["id"].as_str()))
+            });
+            json!({"date": day, "entries": entries})
+        })
+        .collect();
+    jobs.push((
+        output_path("/changes/"),
+        "changes.html",
+        ctx_with(&[("days", json!(days)), ("has_history", json!(has_history))]),
+    ));
+
+    if input.config.search {
+        jobs.push((output_path("/search/"), "search.html", tera::Context::new()));
+    }
+    jobs.push(("404.html".into(), "404.html", tera::Context::new()));
+    jobs.retain(|(_, t, _)| input.templates.has(t));
+    jobs
+}
+
+fn outcome_stats(m: &Model, concluded: &[usize]) -> Value {
+    let count = |s: ExperimentStatus| {
+        concluded
+            .iter()
+            .filter(|&&e| m.experiments[e].status == s)
+            .count()
+    };
+    let validated = count(ExperimentStatus::Validated);
+    let total = concluded.len();
+    let win_rate = if total == 0 {
+        None
+    } else {
+        Some((validated as f64 / total as f64 * 100.0).round() as i64)
+    };
+    let mut decisions = BTreeMap::new();
+    for &e in concluded {
+        if let Some(d) = m.docs[m.experiments[e].doc].fm.decision {
+            *decisions
+                .entry(
+                    serde_json::to_value(d)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                )
+                .or_insert(0usize) += 1;
+        }
+    }
+    // Learning velocity: experiments concluded per month, gaps included.
+    let mut months: BTreeMap<String, usize> = BTreeMap::new();
+    for &e in concluded {
+        if let Some(date) = m.docs[m.experiments[e].doc].fm.ended {
+            *months
+                .entry(format!("{:04}-{:02}", date.year(), date.month()))
+                .or_default() += 1;
+        }
+    }
+    let velocity: Vec<(String, usize)> = match (months.keys().next(), months.keys().last()) {
+        (Some(first), Some(last)) => {
+            let (mut y, mut mo): (i32, i32) = (
+                first[..4].parse().unwrap_or(0),
+                first[5..].parse().unwrap_or(1),
+            );
+            let mut out = Vec::new();
+            loop {
+                let key = format!("{y:04}-{mo:02}");
+                out.push((key.clone(), months.get(&key).copied().unwrap_or(0)));
+                if &key >= last || out.len() > 600 {
+                    break;
+                }
+                mo += 1;
+                if mo > 12 {
+                    mo = 1;
+                    y += 1;
+                }
+            }
+            out
+        }
+        _ => Vec::new(),
+    };
+    let all = |s: ExperimentStatus| m.experiments.iter().filter(|e| e.status == s).count();
+    let statuses = [
+        ExperimentStatus::Planned,
+        ExperimentStatus::Running,
+        ExperimentStatus::Validated,
+        ExperimentStatus::Invalidated,
+        ExperimentStatus::Inconclusive,
+        ExperimentStatus::Abandoned,
+    ];
+    let mix: Vec<(&str, usize)> = statuses.iter().map(|s| (s.name(), all(*s))).collect();
+    json!({
+        "concluded": total,
+        "validated": validated,
+        "invalidated": count(ExperimentStatus::Invalidated),
+        "inconclusive": count(ExperimentStatus::Inconclusive),
+        "abandoned": count(ExperimentStatus::Abandoned),
+        "running": all(ExperimentStatus::Running),
+        "planned": all(ExperimentStatus::Planned),
+        "win_rate": win_rate,
+        "decisions": decisions,
+        "velocity": velocity.iter().map(|(k, v)| json!({"month": k, "count": v})).collect::<Vec<_>>(),
+        "velocity_chart": if velocity.is_empty() { String::new() } else { charts::bar_chart("Experiments concluded per month", &velocity) },
+        "mix": mix.iter().map(|(k, v)| json!({"status": k, "count": v})).collect::<Vec<_>>(),
+        "mix_chart": charts::stacked_bar("Experiments by status", &mix),
+    })
+}

@@ -1,0 +1,375 @@
+//! The whole pipeline in one function: load → parse → resolve → render →
+//! write. `compile` produces every output file into a `Sink`; `build` wraps
+//! it with the atomic publish of `write`.
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::export::{json_files, ExportContext};
+use crate::git::History;
+use crate::markdown::{self, Rendered};
+use crate::model::{Kind, Visibility};
+use crate::render::{render_site, RenderInput, Sink, Templates};
+use crate::resolve::{resolve, Model, Selection};
+use crate::theme::Theme;
+use crate::write::{check_output_dir, DiskSink, Staging};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: Option<PathBuf>,
+    pub drafts: bool,
+    pub audience: Option<Visibility>,
+    pub base_url: Option<String>,
+    pub no_git: bool,
+    pub force: bool,
+    /// Script injected into each page (serve only).
+    pub live_reload: String,
+    pub timings: bool,
+}
+
+impl BuildOptions {
+    pub fn output_dir(&self) -> PathBuf {
+        match &self.output {
+            Some(o) if o.is_absolute() => o.clone(),
+            Some(o) => std::env::current_dir()
+                .map(|d| d.join(o))
+                .unwrap_or_else(|_| o.clone()),
+            None => self.root.join("public"),
+        }
+    }
+}
+
+/// How a build ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub diagnostics: Diagnostics,
+    /// A problem with how gemba was called (exit code 2), not with the content.
+    pub usage_error: Option<String>,
+    pub timings: Vec<(&'static str, f64)>,
+    pub pages: usize,
+}
+
+struct Timer {
+    start: Instant,
+    phases: Vec<(&'static str, f64)>,
+}
+
+impl Timer {
+    fn lap(&mut self, name: &'static str) {
+        let now = Instant::now();
+        self.phases
+            .push((name, now.duration_since(self.start).as_secs_f64() * 1000.0));
+        self.start = now;
+    }
+}
+
+/// Compile the site at `opts.root` into `sink`. Nothing is written when
+/// there are errors other than what the sink already received.
+pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
+    let mut timer = Timer {
+        start: Instant::now(),
+        phases: Vec::new(),
+    };
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let root = &opts.root;
+    let (mut config, config_diags) = Config::load(root);
+    diags.extend(config_diags);
+    if let Some(base) = &opts.base_url {
+        config.base_url = base.clone();
+    }
+    let content_dir = root.join("content");
+    if !content_dir.is_dir() {
+        diags.push(
+            Diagnostic::error("content", None, "no content/ folder here").with_help(
+                "run gemba in a site folder, pass --root, or create a site with `gemba init`",
+            ),
+        );
+        return finish(diags, timer, 0);
+    }
+
+    // load + parse
+    let (files, load_diags) = crate::load::read_content(root, &content_dir, &opts.output_dir());
+    diags.extend(load_diags);
+    timer.lap("load");
+    let parsed: Vec<_> = files
+        .into_par_iter()
+        .map(crate::parse::parse_document)
+        .collect();
+    let mut docs = Vec::with_capacity(parsed.len());
+    for (doc, d) in parsed {
+        diags.extend(d);
+        docs.extend(doc);
+    }
+    timer.lap("parse");
+
+    // resolve
+    let selection = Selection {
+        drafts: opts.drafts,
+        audience: opts.audience,
+        default_visibility: config.default_visibility,
+    };
+    let model = resolve(docs, selection, &mut diags);
+    timer.lap("resolve");
+
+    let mut theme_diags = Vec::new();
+    let theme = Theme::load(root, &config.theme, &mut theme_diags);
+    let templates = theme
+        .as_ref()
+        .and_then(|t| Templates::compile(t, &mut theme_diags));
+    diags.extend(theme_diags);
+    let (Some(theme), Some(templates)) = (theme, templates) else {
+        return finish(diags, timer, 0);
+    };
+    if diags.iter().any(Diagnostic::is_error) {
+        return finish(diags, timer, 0);
+    }
+
+    // history
+    let histories = if opts.no_git {
+        None
+    } else {
+        crate::git::read_history(&content_dir, &mut diags)
+    };
+    let histories: Vec<Option<History>> = model
+        .docs
+        .iter()
+        .map(|d| {
+            let abs = content_dir.canonicalize().ok()?.join(&d.source.rel);
+            histories.as_ref()?.get(&abs).cloned()
+        })
+        .collect();
+    timer.lap("git");
+
+    // markdown
+    let prefix = config.url_prefix();
+    let rendered = render_markdown(&model, &prefix);
+    timer.lap("markdown");
+
+    let input = RenderInput {
+        model: &model,
+        markdown: &rendered,
+        config: &config,
+        prefix: &prefix,
+        histories: &histories,
+        live_reload: &opts.live_reload,
+        theme: &theme,
+        templates: &templates,
+    };
+    render_site(&input, sink, &mut diags);
+    timer.lap("render");
+
+    let mut put = |path: &str, bytes: Vec<u8>| {
+        if let Err(e) = sink.put(path, bytes) {
+            diags.push(Diagnostic::error(path, None, format!("cannot write: {e}")));
+        }
+    };
+    let export = ExportContext {
+        model: &model,
+        prefix: &prefix,
+        histories: &histories,
+    };
+    for (path, bytes) in json_files(&export) {
+        put(&path, bytes);
+    }
+    let summaries: Vec<String> = (0..model.docs.len())
+        .map(|i| {
+            model.docs[i]
+                .fm
+                .summary
+                .clone()
+                .unwrap_or_else(|| rendered[i].first_paragraph.clone())
+        })
+        .collect();
+    put(
+        "feed.xml",
+        crate::feeds::atom_feed(&model, &config.title, &prefix, &summaries).into_bytes(),
+    );
+    let mut lists: Vec<String> = [
+        "/",
+        "/playbooks/",
+        "/hypotheses/",
+        "/experiments/",
+        "/outcomes/",
+        "/backlog/",
+        "/changes/",
+    ]
+    .map(String::from)
+    .to_vec();
+    lists.extend(config.taxonomies.iter().map(|t| format!("/{t}/")));
+    put(
+        "sitemap.xml",
+        crate::feeds::sitemap(&model, &prefix, &lists).into_bytes(),
+    );
+    for (path, bytes) in &theme.statics {
+        put(path, bytes.clone());
+    }
+    timer.lap("data");
+
+    if config.search {
+        match crate::search::build_index(
+            search_records(&model, &rendered, &prefix),
+            &config.language,
+        ) {
+            Ok(files) => {
+                for (path, bytes) in files {
+                    put(&path, bytes);
+                }
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                "search",
+                None,
+                format!("cannot build the search index: {e}"),
+            )),
+        }
+        timer.lap("search");
+    }
+    let pages = model.docs.len();
+    finish(diags, timer, pages)
+}
+
+fn finish(diags: Vec<Diagnostic>, timer: Timer, pages: usize) -> Outcome {
+    let mut diagnostics = Diagnostics(diags);
+    diagnostics.sort();
+    Outcome {
+        diagnostics,
+        usage_error: None,
+        timings: timer.phases,
+        pages,
+    }
+}
+
+/// Render every body to HTML in parallel, wiki links already resolved.
+pub fn render_markdown(model: &Model, prefix: &str) -> Vec<Rendered> {
+    (0..model.docs.len())
+        .into_par_iter()
+        .map(|i| {
+            let d = &model.docs[i];
+            let targets = &model.links[i];
+            let mut n = 0;
+            let body = markdown::substitute_wiki_links(d.body(), &d.wiki_links, |_| {
+                let t = targets
+                    .get(n)
+                    .cloned()
+                    .flatten()
+                    .map(|(url, title)| (format!("{prefix}{url}"), title));
+                n += 1;
+                t
+            });
+            markdown::render(&body)
+        })
+        .collect()
+}
+
+fn search_records(
+    model: &Model,
+    rendered: &[Rendered],
+    prefix: &str,
+) -> Vec<crate::search::Record> {
+    model
+        .docs
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| !d.is_home_intro())
+        .map(|(i, d)| {
+            let mut text = String::new();
+            for piece in [
+                Some(&d.title),
+                d.fm.statement.as_ref(),
+                d.fm.summary.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                text.push_str(piece);
+                text.push('\n');
+            }
+            for m in &d.fm.metrics {
+                text.push_str(&m.name);
+                text.push('\n');
+            }
+            text.push_str(&d.fm.tags.join(" "));
+            text.push('\n');
+            text.push_str(&rendered[i].plain_text);
+            let status = match d.kind {
+                Kind::Experiment => {
+                    Some(model.experiments[model.item[i]].status.name().to_string())
+                }
+                Kind::Hypothesis => serde_json::to_value(model.hypotheses[model.item[i]].status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from)),
+                Kind::Playbook => serde_json::to_value(d.playbook_status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(String::from)),
+                Kind::Page => None,
+            };
+            crate::search::Record {
+                url: format!("{prefix}{}", d.url),
+                title: d.title.clone(),
+                kind: d.kind.name().to_string(),
+                status,
+                text,
+            }
+        })
+        .collect()
+}
+
+/// `gemba build`: compile into a staging folder, publish it only on success.
+pub fn build(opts: &BuildOptions, deny_warnings: bool) -> Outcome {
+    let output = opts.output_dir();
+    if let Err(e) = check_output_dir(&opts.root, &output, opts.force) {
+        return Outcome {
+            diagnostics: Diagnostics::default(),
+            usage_error: Some(e),
+            timings: vec![],
+            pages: 0,
+        };
+    }
+    let staging = match Staging::new(&output) {
+        Ok(s) => s,
+        Err(e) => {
+            return Outcome {
+                diagnostics: Diagnostics::default(),
+                usage_error: Some(format!(
+                    "cannot create a staging folder beside {}: {e}",
+                    output.display()
+                )),
+                timings: vec![],
+                pages: 0,
+            }
+        }
+    };
+    let sink = DiskSink {
+        dir: staging.dir().to_path_buf(),
+    };
+    let mut outcome = compile(opts, &sink);
+    let failed = outcome.diagnostics.has_errors()
+        || (deny_warnings && outcome.diagnostics.warning_count() > 0);
+    if !failed {
+        let start = Instant::now();
+        if let Err(e) = staging.publish() {
+            outcome.diagnostics.push(Diagnostic::error(
+                output.clone(),
+                None,
+                format!("cannot publish the site: {e}"),
+            ));
+        }
+        outcome
+            .timings
+            .push(("publish", start.elapsed().as_secs_f64() * 1000.0));
+    }
+    outcome
+}
+
+/// `gemba check`: everything `build` does, writing nothing.
+pub fn check(opts: &BuildOptions) -> Outcome {
+    compile(opts, &crate::write::NullSink)
+}
+
+/// Where the site root is: `--root`, else the current folder.
+pub fn site_root(root: Option<&Path>) -> PathBuf {
+    root.map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}

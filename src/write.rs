@@ -1,0 +1,176 @@
+//! Stage 5, write: render into a staging folder beside the output, then swap
+//! it in only when the whole build succeeded. A failed or interrupted build
+//! leaves the previous output exactly as it was. gemba marks the folders it
+//! writes and never replaces a folder it did not create.
+
+use crate::render::Sink;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The file that marks a folder as gemba's output.
+pub const MARKER: &str = ".gemba-output";
+
+/// Why an output folder may not be used.
+pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> Result<(), String> {
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let out = absolute(output);
+    let content = root.join("content");
+    if out == root {
+        return Err(format!(
+            "the output folder {} is the site root",
+            output.display()
+        ));
+    }
+    if out.starts_with(&content) {
+        return Err(format!(
+            "the output folder {} lies inside content/",
+            output.display()
+        ));
+    }
+    if root.starts_with(&out) || out.join("content").is_dir() {
+        return Err(format!(
+            "the output folder {} contains content/",
+            output.display()
+        ));
+    }
+    if out.is_file() {
+        return Err(format!("the output path {} is a file", output.display()));
+    }
+    let non_empty = std::fs::read_dir(&out)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false);
+    if non_empty && !out.join(MARKER).exists() && !force {
+        return Err(format!(
+            "{} exists and was not written by gemba; refusing to replace it (use --force to replace it anyway)",
+            output.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The path made absolute and with `..` resolved as far as it exists.
+fn absolute(p: &Path) -> PathBuf {
+    if let Ok(c) = p.canonicalize() {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(parent), Some(name)) if !parent.as_os_str().is_empty() => absolute(parent).join(name),
+        _ => std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf()),
+    }
+}
+
+/// A staging folder that is removed unless published.
+pub struct Staging {
+    dir: PathBuf,
+    output: PathBuf,
+    published: bool,
+}
+
+impl Staging {
+    pub fn new(output: &Path) -> std::io::Result<Staging> {
+        let output = absolute(output);
+        let parent = output
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        std::fs::create_dir_all(&parent)?;
+        let name = output
+            .file_name()
+            .map_or("public".into(), |n| n.to_string_lossy().into_owned());
+        let dir = parent.join(format!(".{name}.gemba-staging-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        Ok(Staging {
+            dir,
+            output,
+            published: false,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Swap the staging folder in for the output folder.
+    pub fn publish(mut self) -> std::io::Result<()> {
+        std::fs::write(
+            self.dir.join(MARKER),
+            b"This folder is written by gemba and replaced on every build.\n",
+        )?;
+        let old = self.dir.with_file_name(format!(
+            ".{}.gemba-old-{}",
+            self.output
+                .file_name()
+                .map_or("public".into(), |n| n.to_string_lossy().into_owned()),
+            std::process::id()
+        ));
+        let had_output = self.output.exists();
+        if had_output {
+            std::fs::rename(&self.output, &old)?;
+        }
+        if let Err(e) = std::fs::rename(&self.dir, &self.output) {
+            if had_output {
+                let _ = std::fs::rename(&old, &self.output);
+            }
+            return Err(e);
+        }
+        self.published = true;
+        if had_output {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Writes files under a folder, creating parents as needed.
+pub struct DiskSink {
+    pub dir: PathBuf,
+}
+
+impl Sink for DiskSink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        let full = self.dir.join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(full, bytes)
+    }
+}
+
+/// Keeps files in memory (`serve`, `check`).
+#[derive(Default)]
+pub struct MemorySink {
+    pub files: Mutex<BTreeMap<String, Vec<u8>>>,
+}
+
+impl Sink for MemorySink {
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        self.files
+            .lock()
+            .expect("lock")
+            .insert(path.to_string(), bytes);
+        Ok(())
+    }
+}
+
+/// Discards what it is given (`check`).
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn put(&self, _: &str, _: Vec<u8>) -> std::io::Result<()> {
+        Ok(())
+    }
+}
