@@ -35,10 +35,12 @@ impl Templates {
         let mut ok = true;
         for (name, src) in &theme.templates {
             shown.insert(name.clone(), src.shown.clone());
-            if let Err(e) = tera.add_raw_template(name, &src.text) {
-                diags.push(template_diagnostic(&e, &shown, &theme.templates));
-                ok = false;
-            }
+        }
+        // All at once, so that inheritance resolves whatever the order.
+        let all = theme.templates.iter().map(|(name, src)| (name.as_str(), src.text.as_str()));
+        if let Err(e) = tera.add_raw_templates(all) {
+            diags.push(template_diagnostic(&e, &shown, &theme.templates));
+            ok = false;
         }
         for required in ["base.html", "page.html"] {
             if !tera.contains_template(required) {

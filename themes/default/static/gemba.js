@@ -1,0 +1,57 @@
+// gemba default theme: list filters and search. Pages work without it.
+(function () {
+  // Filters on list pages: show the form, hide cards that do not match.
+  document.querySelectorAll("form.filters").forEach(function (form) {
+    var list = document.getElementById(form.dataset.filterFor);
+    if (!list) return;
+    form.hidden = false;
+    var apply = function () {
+      var want = {};
+      ["status", "playbook", "owner", "team"].forEach(function (k) { want[k] = form.elements[k].value; });
+      var shown = 0, cards = list.querySelectorAll(".card");
+      cards.forEach(function (card) {
+        var ok = Object.keys(want).every(function (k) { return !want[k] || card.dataset[k] === want[k]; });
+        card.hidden = !ok;
+        if (ok) shown++;
+      });
+      form.querySelector(".filter-count").textContent = shown + " of " + cards.length + " shown";
+    };
+    form.addEventListener("change", apply);
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+  });
+
+  // Search page: Pagefind's own index, served from this site.
+  var results = document.getElementById("search-results");
+  if (!results) return;
+  var input = document.getElementById("search-input");
+  var status = document.getElementById("search-status");
+  var pagefind = null;
+  var load = function () {
+    if (!pagefind) pagefind = import(results.dataset.pagefind).then(function (pf) { pf.init && pf.init(); return pf; });
+    return pagefind;
+  };
+  var esc = function (s) { var d = document.createElement("div"); d.textContent = s || ""; return d.innerHTML; };
+  var counter = 0;
+  var run = function (q) {
+    var mine = ++counter;
+    if (!q.trim()) { results.innerHTML = ""; status.textContent = ""; return; }
+    status.textContent = "Searching…";
+    load().then(function (pf) { return pf.search(q); }).then(function (search) {
+      return Promise.all(search.results.slice(0, 30).map(function (r) { return r.data(); }));
+    }).then(function (items) {
+      if (mine !== counter) return;
+      status.textContent = items.length ? items.length + (items.length === 1 ? " result" : " results") : "No results for “" + q + "”.";
+      results.innerHTML = items.map(function (d) {
+        var m = d.meta || {};
+        var badge = m.status ? ' <span class="badge badge-' + esc(m.status) + '"><span class="badge-dot" aria-hidden="true"></span>' + esc(m.status) + "</span>" : "";
+        return '<li><span class="kind">' + esc(m.kind) + '</span> <a href="' + esc(d.url) + '">' + esc(m.title) + "</a>" + badge + "<p>" + d.excerpt + "</p></li>";
+      }).join("");
+    }).catch(function (e) { status.textContent = "Search is unavailable: " + e; });
+  };
+  var q = new URLSearchParams(location.search).get("q") || "";
+  input.value = q;
+  var header = document.getElementById("site-search");
+  if (header) header.value = q;
+  input.addEventListener("input", function () { run(input.value); });
+  if (q) run(q);
+})();
