@@ -37,7 +37,10 @@ impl Templates {
             shown.insert(name.clone(), src.shown.clone());
         }
         // All at once, so that inheritance resolves whatever the order.
-        let all = theme.templates.iter().map(|(name, src)| (name.as_str(), src.text.as_str()));
+        let all = theme
+            .templates
+            .iter()
+            .map(|(name, src)| (name.as_str(), src.text.as_str()));
         if let Err(e) = tera.add_raw_templates(all) {
             diags.push(template_diagnostic(&e, &shown, &theme.templates));
             ok = false;

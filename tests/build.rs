@@ -1,0 +1,373 @@
+//! The core story: a writer's folder of Markdown becomes a site whose pages
+//! and JSON say what the team believes, tested and learned.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+fn by_slug<'a>(items: &'a Value, slug: &str) -> &'a Value {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["slug"] == slug)
+        .unwrap_or_else(|| panic!("no {slug}"))
+}
+
+#[test]
+fn derived_statuses_defaults_chains_and_backlinks_reach_the_json() {
+    let site = fixture();
+    let out = site.build_ok(&[]);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    let h = site.json("data/hypotheses.json");
+    assert_eq!(by_slug(&h, "supported-h")["status"], "supported");
+    assert_eq!(by_slug(&h, "refuted-h")["status"], "refuted");
+    assert_eq!(by_slug(&h, "contested-h")["status"], "contested");
+    assert_eq!(by_slug(&h, "untested-h")["status"], "untested");
+    let e = site.json("data/experiments.json");
+    let one = by_slug(&e, "e-one");
+    assert_eq!(
+        one["playbook"], "growth",
+        "playbook defaults from the hypothesis"
+    );
+    assert_eq!(one["stage"], "second", "stage defaults from the hypothesis");
+    assert_eq!(one["followed_by"], serde_json::json!(["e-two"]));
+    assert_eq!(by_slug(&e, "e-two")["follows"], "e-one");
+    assert_eq!(
+        by_slug(&e, "e-two")["backlinks"],
+        serde_json::json!(["/experiments/e-one/"])
+    );
+    assert_eq!(one["backlinks"], serde_json::json!(["/guides/onboarding/"]));
+    assert_eq!(by_slug(&e, "e-plan-b")["ice_score"], 225);
+    assert_eq!(
+        one["url"], "/experiments/e-one/",
+        "subfolders do not change URLs"
+    );
+    assert!(one["started"] == "2026-01-01" && one["ice"].is_null());
+    let keys: Vec<&str> = one
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for k in [
+        "slug",
+        "title",
+        "url",
+        "status",
+        "hypothesis",
+        "playbook",
+        "stage",
+        "started",
+        "ended",
+        "metrics",
+        "decision",
+        "follows",
+        "followed_by",
+        "ice",
+        "ice_score",
+        "owner",
+        "team",
+        "tags",
+        "visibility",
+        "backlinks",
+    ] {
+        assert!(keys.contains(&k), "missing {k}");
+    }
+    let p = site.json("data/playbooks.json");
+    let growth = by_slug(&p, "growth");
+    assert_eq!(
+        growth["evidence"],
+        serde_json::json!({"supported": 1, "refuted": 1, "contested": 1, "untested": 1})
+    );
+    let stages: Vec<&str> = growth["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages, ["first", "second"]);
+    assert_eq!(
+        growth["stages"][0]["hypotheses"],
+        serde_json::json!(["refuted-h", "untested-h"])
+    );
+    assert_eq!(
+        growth["stages"][1]["experiments"],
+        serde_json::json!(["e-one"])
+    );
+}
+
+#[test]
+fn pages_show_board_evidence_metrics_and_chain() {
+    let site = fixture();
+    site.build_ok(&[]);
+    let pb = site.html("playbooks/growth/index.html");
+    assert_eq!(texts(&pb, ".board .stage h3"), ["1 First", "2 Second"]);
+    assert!(texts(&pb, ".evidence").join(" ").contains("1 contested"));
+    let e = site.html("experiments/e-one/index.html");
+    assert_eq!(texts(&e, "h1 .badge"), ["validated"]);
+    assert_eq!(texts(&e, "table.metrics tbody tr").len(), 2);
+    assert_eq!(texts(&e, "svg.metric-chart").len(), 2);
+    let sel = scraper::Selector::parse("svg.metric-chart rect.bar").unwrap();
+    assert_eq!(
+        e.select(&sel).count(),
+        4,
+        "baseline and actual bars for two metrics"
+    );
+    assert_eq!(texts(&e, ".chain li").len(), 2);
+    assert_eq!(
+        attrs(&e, ".prose a", "href"),
+        ["/experiments/e-two/", "/hypotheses/refuted-h/"]
+    );
+    assert_eq!(texts(&e, ".prose a"), ["E Two", "the refuted one"]);
+    let h = site.html("hypotheses/contested-h/index.html");
+    assert_eq!(texts(&h, "section .cards .card-title").len(), 2);
+    let log = site.html("experiments/index.html");
+    let titles = texts(&log, "#experiments .card-title");
+    assert_eq!(
+        &titles[..2],
+        ["E Four", "E Three"],
+        "the log is newest first"
+    );
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let site = fixture();
+    site.build_ok(&[]);
+    assert!(!site.public().join("experiments/drafty").exists());
+    site.build_ok(&["--drafts"]);
+    assert!(site.public().join("experiments/drafty/index.html").exists());
+}
+
+#[test]
+fn plain_pages_keep_their_paths_and_titles() {
+    let site = fixture();
+    site.build_ok(&[]);
+    let guide = site.html("guides/onboarding/index.html");
+    assert_eq!(texts(&guide, "h1")[0], "Onboarding guide");
+    assert!(site.public().join("guides/index.html").exists());
+    let home = site.html("index.html");
+    assert!(texts(&home, ".hero")
+        .join(" ")
+        .contains("Intro text of the home page."));
+}
+
+#[test]
+fn bom_and_crlf_are_tolerated() {
+    let site = Site::new();
+    site.write(
+        "content/experiments/win.md",
+        "\u{feff}---\r\ntitle: Windows\r\nstatus: running\r\n---\r\nBody from Windows.\r\n",
+    );
+    site.build_ok(&[]);
+    let e = site.json("data/experiments.json");
+    assert_eq!(e[0]["title"], "Windows");
+    assert_eq!(e[0]["status"], "running");
+}
+
+#[test]
+fn site_templates_override_theme_templates() {
+    let site = fixture();
+    site.write(
+        "templates/experiment.html",
+        "{% extends \"base.html\" %}{% block content %}<p id=\"custom\">{{ page.title }} / {{ page.ice_score | default(value='none') }}</p>{% endblock content %}",
+    );
+    site.build_ok(&[]);
+    let e = site.html("experiments/e-plan-b/index.html");
+    assert_eq!(texts(&e, "#custom"), ["Plan B / 225"]);
+    assert!(
+        !texts(&e, "header nav").is_empty(),
+        "the theme's base still applies"
+    );
+}
+
+#[test]
+fn backlog_outcomes_taxonomies_feed_and_sitemap() {
+    let site = fixture();
+    site.build_ok(&[]);
+    let backlog = site.html("backlog/index.html");
+    assert_eq!(
+        texts(&backlog, "table.backlog tbody th"),
+        ["Plan B", "Plan A", "Plan C"]
+    );
+    let outcomes = site.html("outcomes/index.html");
+    let sel = scraper::Selector::parse("svg.bar-chart rect.bar").unwrap();
+    assert_eq!(outcomes.select(&sel).count(), 3, "Jan, Feb, Mar");
+    assert!(
+        texts(&outcomes, ".stats").join(" ").contains("50%"),
+        "2 of 4 concluded validated"
+    );
+    let tag = site.html("tags/pricing/index.html");
+    assert_eq!(texts(&tag, ".card-title"), ["E One"]);
+    let unicode = site.html("tags/unicode-tag/index.html");
+    assert_eq!(texts(&unicode, "h1")[0], "Ünïcode Tag 1");
+    let owners = site.html("owners/index.html");
+    assert_eq!(texts(&owners, ".terms li"), ["Ann 1", "Bob 1"]);
+    let feed = site.read("feed.xml");
+    let doc = roxmltree::Document::parse(&feed).expect("feed is XML");
+    let entries: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .map(|e| {
+            e.children()
+                .find(|c| c.has_tag_name("title"))
+                .unwrap()
+                .text()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(entries, ["E Four", "E Three", "E Two", "E One"]);
+    assert!(feed.contains("Decision: pivot"));
+    let sitemap = site.read("sitemap.xml");
+    let doc = roxmltree::Document::parse(&sitemap).expect("sitemap is XML");
+    let locs: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(locs.contains(&"/experiments/e-one/") && locs.contains(&"/guides/onboarding/"));
+    assert!(site.read("404.html").contains("Not found"));
+    assert!(site.public().join("pagefind/pagefind.js").exists());
+}
+
+#[test]
+fn a_build_run_twice_gives_identical_bytes() {
+    let site = fixture();
+    site.build_ok(&[]);
+    let first = snapshot(&site.public());
+    site.build_ok(&[]);
+    assert_eq!(first, snapshot(&site.public()));
+}
+
+#[test]
+fn a_handbook_of_hundreds_of_nested_pages_builds() {
+    let site = Site::new();
+    for i in 0..300 {
+        let dir = format!("content/section-{}/part-{}", i % 7, i % 5);
+        site.write(
+            &format!("{dir}/page-{i}.md"),
+            &format!("---\nlayout: docs\nweight: {i}\naliases: [/old/{i}/]\ndescription: \"x\"\n---\n# Page {i}\n\nText.\n"),
+        );
+        if i < 35 {
+            site.write(
+                &format!("{dir}/index.md"),
+                "---\ntitle: Section\nmenu: {main: {weight: 1}}\n---\nSection intro.\n",
+            );
+        }
+    }
+    let out = site.build_ok(&[]);
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+    assert_eq!(
+        texts(&site.html("section-3/part-3/page-3/index.html"), "h1")[0],
+        "Page 3"
+    );
+    assert!(site.public().join("section-1/part-1/index.html").exists());
+}
+
+#[test]
+fn the_example_site_builds_without_errors_or_warnings() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out_dir = tempfile::tempdir().unwrap();
+    let output = out_dir.path().join("site");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gemba"))
+        .args(["build", "--no-git", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert!(
+        out.status.success() && !err.contains("warning") && !err.contains("error"),
+        "{err}"
+    );
+    for entry in walkdir::WalkDir::new(root.join("content"))
+        .into_iter()
+        .flatten()
+    {
+        if entry.path().extension().is_some_and(|x| x == "md") && entry.file_name() != "index.md" {
+            let stem = entry
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let found = walkdir::WalkDir::new(&output)
+                .into_iter()
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy() == stem.as_str());
+            assert!(found, "no page for {}", entry.path().display());
+        }
+    }
+    // No page asks another host for anything.
+    for entry in walkdir::WalkDir::new(&output).into_iter().flatten() {
+        let p = entry.path();
+        if p.extension().is_some_and(|x| x == "html") {
+            let doc = scraper::Html::parse_document(&std::fs::read_to_string(p).unwrap());
+            let mut refs = attrs(&doc, "script[src]", "src");
+            refs.extend(attrs(&doc, "link[rel=stylesheet]", "href"));
+            refs.extend(attrs(&doc, "img[src]", "src"));
+            refs.extend(attrs(&doc, "link[rel=icon]", "href"));
+            for r in refs {
+                assert!(!r.contains("//"), "{} requests {r}", p.display());
+            }
+        }
+        if p.extension().is_some_and(|x| x == "css") {
+            let css = std::fs::read_to_string(p).unwrap();
+            for part in css.split("url(").skip(1) {
+                assert!(
+                    !part.trim_start_matches(['"', '\'']).starts_with("http"),
+                    "{} loads {part}",
+                    p.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn init_creates_a_site_that_builds_and_new_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let site_dir = dir.path().join("mysite");
+    let bin = env!("CARGO_BIN_EXE_gemba");
+    let out = std::process::Command::new(bin)
+        .arg("init")
+        .arg(&site_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = std::process::Command::new(bin)
+        .args(["build", "--no-git", "--root"])
+        .arg(&site_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(site_dir
+        .join("public/playbooks/path-to-growth/index.html")
+        .exists());
+    let new = |title: &str| {
+        std::process::Command::new(bin)
+            .args(["new", "experiment", title, "--root"])
+            .arg(&site_dir)
+            .output()
+            .unwrap()
+    };
+    assert!(new("Q1 Pricing Test").status.success());
+    let text =
+        std::fs::read_to_string(site_dir.join("content/experiments/q1-pricing-test.md")).unwrap();
+    assert!(text.contains("title: \"Q1 Pricing Test\"") && text.contains("status: planned"));
+    let again = new("Q1 Pricing Test");
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(site_dir.join("content/experiments/q1-pricing-test.md")).unwrap(),
+        text
+    );
+    let out = std::process::Command::new(bin)
+        .args(["check", "--no-git", "--root"])
+        .arg(&site_dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -1,0 +1,142 @@
+//! Helpers for integration tests: fixture sites in temporary folders and the
+//! built `gemba` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
+
+impl Site {
+    pub fn new() -> Site {
+        Site {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, text: &str) -> &Self {
+        let path = self.root().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+        self
+    }
+
+    pub fn gemba(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_gemba"))
+            .args(args)
+            .arg("--root")
+            .arg(self.root())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run gemba")
+    }
+
+    pub fn build(&self, extra: &[&str]) -> Output {
+        let mut args = vec!["build", "--no-git"];
+        args.extend_from_slice(extra);
+        self.gemba(&args)
+    }
+
+    pub fn build_ok(&self, extra: &[&str]) -> Output {
+        let out = self.build(extra);
+        assert!(out.status.success(), "build failed:\n{}", stderr(&out));
+        out
+    }
+
+    pub fn public(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.public().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+
+    pub fn html(&self, rel: &str) -> scraper::Html {
+        scraper::Html::parse_document(&self.read(rel))
+    }
+
+    pub fn json(&self, rel: &str) -> serde_json::Value {
+        serde_json::from_str(&self.read(rel)).unwrap()
+    }
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Text of every element matching `selector`.
+pub fn texts(doc: &scraper::Html, selector: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel)
+        .map(|e| {
+            e.text()
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+pub fn attrs(doc: &scraper::Html, selector: &str, attr: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel)
+        .filter_map(|e| e.value().attr(attr).map(String::from))
+        .collect()
+}
+
+/// Every file under `dir` with its bytes, sorted by path.
+pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out: Vec<_> = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A small site exercising every kind and derived status.
+pub fn fixture() -> Site {
+    let site = Site::new();
+    site.write("gemba.yaml", "title: Fixture\n")
+        .write(
+            "content/playbooks/growth.md",
+            "---\ntitle: Growth\nstages:\n  - {id: first, title: First}\n  - {id: second, title: Second}\n---\nThe growth playbook.\n",
+        )
+        .write("content/hypotheses/supported-h.md", "---\ntitle: Supported H\nplaybook: growth\nstage: second\nstatement: We believe S.\n---\n")
+        .write("content/hypotheses/refuted-h.md", "---\ntitle: Refuted H\nplaybook: growth\nstage: first\n---\n")
+        .write("content/hypotheses/contested-h.md", "---\ntitle: Contested H\nplaybook: growth\n---\n")
+        .write("content/hypotheses/untested-h.md", "---\ntitle: Untested H\nplaybook: growth\nstage: first\n---\n")
+        .write(
+            "content/experiments/2026/q1/e-one.md",
+            "---\ntitle: E One\nhypothesis: supported-h\nstatus: validated\nstarted: 2026-01-01\nended: 2026-01-20\ndecision: persevere\nowner: Ann\nteam: Growth\ntags: [pricing, Ünïcode Tag]\nmetrics:\n  - {name: Conversion, unit: \"%\", baseline: 2, target: 3, actual: 4}\n  - {name: Churn, baseline: 5, target: 4, actual: 3, direction: decrease}\n---\nFirst paragraph of e-one.\n\nSee [[e-two]] and [[hypothesis/refuted-h|the refuted one]].\n",
+        )
+        .write(
+            "content/experiments/e-two.md",
+            "---\ntitle: E Two\nhypothesis: refuted-h\nstatus: invalidated\nstarted: 2026-02-01\nended: 2026-02-20\ndecision: pivot\nfollows: e-one\nowner: Bob\n---\nBody two.\n",
+        )
+        .write("content/experiments/e-three.md", "---\ntitle: E Three\nhypothesis: contested-h\nstatus: validated\nended: 2026-03-01\n---\n")
+        .write("content/experiments/e-four.md", "---\ntitle: E Four\nhypothesis: contested-h\nstatus: invalidated\nended: 2026-03-05\n---\n")
+        .write("content/experiments/e-plan-a.md", "---\ntitle: Plan A\nstatus: planned\nice: {impact: 5, confidence: 5, ease: 5}\n---\n")
+        .write("content/experiments/e-plan-b.md", "---\ntitle: Plan B\nstatus: planned\nice: {impact: 9, confidence: 5, ease: 5}\n---\n")
+        .write("content/experiments/e-plan-c.md", "---\ntitle: Plan C\nstatus: planned\nice: {impact: 5, confidence: 5, ease: 5}\n---\n")
+        .write("content/experiments/drafty.md", "---\ntitle: Drafty\ndraft: true\n---\n")
+        .write("content/guides/onboarding.md", "---\nlayout: post\npermalink: /x/\nredirect_from: [/old/]\n---\n# Onboarding guide\n\nLinks to [[e-one]].\n")
+        .write("content/guides/index.md", "# Guides\n")
+        .write("content/index.md", "---\ntitle: Welcome\n---\nIntro text of the home page.\n");
+    site
+}
