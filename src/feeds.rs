@@ -77,15 +77,15 @@ pub fn atom_feed(model: &Model, title: &str, prefix: &str, summaries: &[String])
             date_of(e),
         );
         if let Some(owner) = &d.fm.owner {
-            let _ = write!(
+            let _ = writeln!(
                 out,
-                "    <author><name>{}</name></author>\n",
+                "    <author><name>{}</name></author>",
                 xml_escape(owner)
             );
         }
-        let _ = write!(out, "    <category term=\"{}\"/>\n", x.status.name());
+        let _ = writeln!(out, "    <category term=\"{}\"/>", x.status.name());
         if let Some(dec) = &decision {
-            let _ = write!(out, "    <category term=\"decision:{dec}\"/>\n");
+            let _ = writeln!(out, "    <category term=\"decision:{dec}\"/>");
         }
         let _ = write!(
             out,

@@ -2,6 +2,10 @@
 //! static site. The pipeline is `build::build_site`: load → parse → resolve →
 //! render → write; ARCHITECTURE.md maps each step to its module.
 
+// A diagnostic is the error type of every stage; it is built rarely and
+// carried by value on purpose.
+#![allow(clippy::result_large_err)]
+
 pub mod charts;
 pub mod config;
 pub mod diagnostics;

@@ -54,19 +54,32 @@ pub fn scan_wiki_links(body: &str, body_line: usize) -> Vec<WikiLink> {
 
 fn scan_line(line: &str, line_start: usize, file_line: usize, links: &mut Vec<WikiLink>) {
     let bytes = line.as_bytes();
+    // Backtick-run lengths known to have no closing run later on the line,
+    // so that a line of unmatched backticks stays linear.
+    let mut unclosed: Vec<usize> = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'`' {
             let run = bytes[i..].iter().take_while(|b| **b == b'`').count();
             let ticks = &line[i..i + run];
-            match line[i + run..].find(ticks) {
+            match (!unclosed.contains(&run))
+                .then(|| line[i + run..].find(ticks))
+                .flatten()
+            {
                 Some(close) => i += run + close + run,
-                None => i += run,
+                None => {
+                    unclosed.push(run);
+                    i += run;
+                }
             }
             continue;
         }
         if bytes[i] == b'[' && bytes.get(i + 1) == Some(&b'[') {
-            if let Some(close) = line[i + 2..].find("]]") {
+            let Some(close) = line[i + 2..].find("]]") else {
+                // No closing `]]` later on this line: no more links on it.
+                return;
+            };
+            {
                 let inner = &line[i + 2..i + 2 + close];
                 let clean = !inner.is_empty() && !inner.contains(['[', ']', '\n']);
                 if clean {

@@ -37,6 +37,14 @@ impl Kind {
         }
     }
 
+    /// The name with its article: "an experiment", "a playbook".
+    pub fn with_article(self) -> String {
+        match self {
+            Kind::Experiment => "an experiment".into(),
+            k => format!("a {}", k.name()),
+        }
+    }
+
     /// The URL section and content folder of the three structured kinds.
     pub fn section(self) -> &'static str {
         match self {

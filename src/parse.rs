@@ -156,7 +156,7 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
             Diagnostic::error(
                 path,
                 Some(Span::new(1, 1, 1)),
-                format!("a {kind} needs front matter"),
+                format!("{} needs front matter", kind.with_article()),
             )
             .with_help("start the file with `---`, a `title:` line and another `---`")
             .with_source(text),
@@ -186,7 +186,7 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
             let mut d = Diagnostic::warning(
                 path.clone(),
                 span,
-                format!("`{key}` is not a known key of a {kind}"),
+                format!("`{key}` is not a known key of {}", kind.with_article()),
             );
             if let Some(c) = closest(key, known.iter().copied()) {
                 d = d.with_help(format!("did you mean `{c}`?"));
@@ -252,7 +252,7 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
                 Diagnostic::error(
                     path,
                     Some(Span::new(split.front_line.saturating_sub(1).max(1), 1, 3)),
-                    format!("a {kind} needs a `title`"),
+                    format!("{} needs a `title`", kind.with_article()),
                 )
                 .with_help("add a line `title: …` to the front matter")
                 .with_source(text),

@@ -39,7 +39,8 @@ pub fn init(dir: &Path) -> Result<(), String> {
         std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
     };
     write(Path::new("gemba.yaml"), EXAMPLE_CONFIG.as_bytes())?;
-    fn walk(d: &Dir, f: &mut dyn FnMut(&Path, &[u8]) -> Result<(), String>) -> Result<(), String> {
+    type Visit<'a> = dyn FnMut(&Path, &[u8]) -> Result<(), String> + 'a;
+    fn walk(d: &Dir, f: &mut Visit) -> Result<(), String> {
         for file in d.files() {
             f(file.path(), file.contents())?;
         }
