@@ -75,6 +75,13 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
     }
 }
 
+/// Reads (our own build opens every file) and metadata changes are not edits.
+fn is_edit(kind: &notify_debouncer_full::notify::EventKind) -> bool {
+    use notify_debouncer_full::notify::event::{EventKind, ModifyKind};
+    matches!(kind, EventKind::Create(_) | EventKind::Remove(_) | EventKind::Any)
+        || matches!(kind, EventKind::Modify(m) if !matches!(m, ModifyKind::Metadata(_)))
+}
+
 struct Shared {
     files: RwLock<Arc<BTreeMap<String, Vec<u8>>>>,
     errors: RwLock<Option<String>>,
@@ -156,6 +163,7 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
             let Ok(events) = result else { continue };
             let mut kinds: Vec<ChangeKind> = events
                 .iter()
+                .filter(|e| is_edit(&e.event.kind))
                 .flat_map(|e| e.paths.iter())
                 .filter_map(|p| classify(&root, &output, p))
                 .collect();
