@@ -78,8 +78,10 @@ pub fn classify(root: &Path, output: &Path, path: &Path) -> Option<ChangeKind> {
 /// Reads (our own build opens every file) and metadata changes are not edits.
 fn is_edit(kind: &notify_debouncer_full::notify::EventKind) -> bool {
     use notify_debouncer_full::notify::event::{EventKind, ModifyKind};
-    matches!(kind, EventKind::Create(_) | EventKind::Remove(_) | EventKind::Any)
-        || matches!(kind, EventKind::Modify(m) if !matches!(m, ModifyKind::Metadata(_)))
+    matches!(
+        kind,
+        EventKind::Create(_) | EventKind::Remove(_) | EventKind::Any
+    ) || matches!(kind, EventKind::Modify(m) if !matches!(m, ModifyKind::Metadata(_)))
 }
 
 struct Shared {

@@ -1,0 +1,213 @@
+//! Publishing from git: page history, the changelog, and public builds that
+//! leave no trace of internal items.
+
+mod common;
+use common::*;
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
+
+fn git(dir: &Path, args: &[&str], author: &str, date: &str) {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", author)
+        .env(
+            "GIT_AUTHOR_EMAIL",
+            format!("{}@example.com", author.to_lowercase()),
+        )
+        .env("GIT_COMMITTER_NAME", author)
+        .env("GIT_COMMITTER_EMAIL", "c@example.com")
+        .env("GIT_AUTHOR_DATE", format!("{date}T10:00:00Z"))
+        .env("GIT_COMMITTER_DATE", format!("{date}T10:00:00Z"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn history_comes_from_git_and_survives_renames() {
+    let site = Site::new();
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"], "Ann", "2026-01-01");
+    site.write(
+        "content/experiments/old-name.md",
+        "---\ntitle: Pricing\nstatus: running\n---\nv1\n",
+    );
+    site.write("content/hypotheses/h.md", "---\ntitle: H\n---\n");
+    git(root, &["add", "."], "Ann", "2026-01-01");
+    git(
+        root,
+        &["commit", "-q", "-m", "Start the pricing test"],
+        "Ann",
+        "2026-01-05",
+    );
+    site.write(
+        "content/experiments/old-name.md",
+        "---\ntitle: Pricing\nstatus: running\n---\nv2 with more words\n",
+    );
+    git(
+        root,
+        &["commit", "-q", "-am", "Add week one numbers"],
+        "Bob",
+        "2026-02-10",
+    );
+    git(
+        root,
+        &[
+            "mv",
+            "content/experiments/old-name.md",
+            "content/experiments/pricing.md",
+        ],
+        "Bob",
+        "2026-03-01",
+    );
+    git(
+        root,
+        &["commit", "-q", "-m", "Rename the pricing test"],
+        "Cleo",
+        "2026-03-01",
+    );
+    let out = site.gemba(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let e = site.json("data/experiments.json");
+    let h = &e[0]["history"];
+    assert_eq!(h["created"], "2026-01-05");
+    assert_eq!(h["updated"], "2026-03-01");
+    assert_eq!(h["authors"], serde_json::json!(["Ann", "Bob", "Cleo"]));
+    let summaries: Vec<&str> = h["commits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["summary"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        summaries,
+        [
+            "Rename the pricing test",
+            "Add week one numbers",
+            "Start the pricing test"
+        ]
+    );
+    let page = site.html("experiments/pricing/index.html");
+    assert!(texts(&page, ".meta")
+        .join(" ")
+        .contains("Last revised 2026-03-01 by Cleo"));
+    assert_eq!(texts(&page, "details.history li").len(), 3);
+    let changes = site.html("changes/index.html");
+    assert_eq!(
+        texts(&changes, ".day h2"),
+        ["2026-03-01", "2026-02-10", "2026-01-05"]
+    );
+    assert!(texts(&changes, ".day")
+        .join(" ")
+        .contains("Add week one numbers"));
+    // --no-git: no history in the JSON, and the changelog says why.
+    site.build_ok(&[]);
+    assert!(site.json("data/experiments.json")[0]
+        .get("history")
+        .is_none());
+    assert!(texts(&site.html("changes/index.html"), ".empty")
+        .join(" ")
+        .contains("not in a git repository"));
+}
+
+fn all_text(dir: &Path) -> Vec<(String, String)> {
+    snapshot(dir)
+        .into_iter()
+        .map(|(p, bytes)| {
+            let mut text = String::from_utf8_lossy(&bytes).into_owned();
+            let mut decoded = Vec::new();
+            if flate2::read::GzDecoder::new(&bytes[..])
+                .read_to_end(&mut decoded)
+                .is_ok()
+            {
+                text.push_str(&String::from_utf8_lossy(&decoded));
+            }
+            (p.display().to_string(), text.to_lowercase())
+        })
+        .collect()
+}
+
+#[test]
+fn a_public_build_leaks_nothing_internal() {
+    let site = Site::new();
+    site.write("gemba.yaml", "title: Leak test\ndefault_visibility: internal\n")
+        .write(
+            "content/playbooks/open.md",
+            "---\ntitle: Open playbook\nvisibility: public\nstages:\n  - {id: one, title: One}\n---\nPublic words.\n",
+        )
+        .write(
+            "content/playbooks/secret.md",
+            "---\ntitle: Zanzibarplaybook\nowner: Quuxowner\nteam: Quuxteam\ntags: [quuxtag]\n---\nZanzibarbody.\n",
+        )
+        .write(
+            "content/hypotheses/public-h.md",
+            "---\ntitle: Public H\nplaybook: open\nstage: one\nvisibility: public\n---\nSee [[secret-h|the earlier study]] for more.\n",
+        )
+        .write(
+            "content/hypotheses/secret-h.md",
+            "---\ntitle: Xylophonehyp\nstatement: Xylophonestatement\nplaybook: open\nstage: one\n---\nXylophonebody.\n",
+        )
+        .write(
+            "content/experiments/public-e.md",
+            "---\ntitle: Public E\nhypothesis: public-h\nstatus: validated\nended: 2026-01-02\nvisibility: public\n---\nPublic result.\n",
+        )
+        .write(
+            "content/experiments/secret-e.md",
+            "---\ntitle: Wombatexperiment\nhypothesis: public-h\nstatus: invalidated\nended: 2026-02-02\nowner: Quuxowner\ntags: [quuxtag]\nmetrics:\n  - {name: Wombatmetric, target: 1, actual: 0}\n---\nWombatbody links [[public-e]].\n",
+        )
+        .write("content/guides/secret-guide.md", "---\ntitle: Narwhalguide\n---\nNarwhalbody.\n")
+        .write("content/guides/open-guide.md", "---\ntitle: Open guide\nvisibility: public\n---\nOpen.\n");
+    let out = site.build(&["--audience", "public"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("content/hypotheses/public-h.md:7:5: warning:"),
+        "{}",
+        stderr(&out)
+    );
+    let markers = [
+        "zanzibar",
+        "xylophone",
+        "wombat",
+        "narwhal",
+        "quux",
+        "secret",
+    ];
+    let files = all_text(&site.public());
+    assert!(
+        files.iter().any(|(p, _)| p.starts_with("pagefind/")),
+        "the search index is part of the scan"
+    );
+    for (path, text) in &files {
+        for m in markers {
+            assert!(!text.contains(m), "{path} contains `{m}`");
+        }
+    }
+    // The public hypothesis keeps its public evidence only.
+    let h = site.json("data/hypotheses.json");
+    assert_eq!(h.as_array().unwrap().len(), 1);
+    assert_eq!(h[0]["status"], "supported");
+    let page = site.html("hypotheses/public-h/index.html");
+    assert!(texts(&page, ".prose")
+        .join(" ")
+        .contains("See the earlier study for more."));
+    assert!(
+        attrs(&page, ".prose a", "href").is_empty(),
+        "the link to an internal page becomes plain text"
+    );
+    // Sanity check: the same markers are there in a full build.
+    site.build_ok(&[]);
+    let full = all_text(&site.public());
+    for m in markers {
+        assert!(
+            full.iter().any(|(_, t)| t.contains(m)),
+            "full build lacks `{m}`"
+        );
+    }
+}
