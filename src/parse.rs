@@ -229,6 +229,8 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
             diags.push(d.with_source(text));
         }
     }
+    // Field errors do not stop parsing: references and links in the same
+    // file are still checked, so one run reports them all.
     check_fields(
         kind,
         &fm,
@@ -238,9 +240,6 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
         text,
         &mut diags,
     );
-    if diags.iter().any(Diagnostic::is_error) {
-        return (None, diags);
-    }
 
     let body = split.body;
     let wiki_links = scan_wiki_links(body, split.body_line);
@@ -651,7 +650,7 @@ mod tests {
             "experiments/a.md",
             "---\ntitle: A\nstatus: validatd\n---\n",
         ));
-        assert!(doc.is_none());
+        assert!(doc.is_some(), "a bad status does not stop parsing");
         assert_eq!(d[0].span, Some(Span::new(3, 9, 8)));
         assert_eq!(d[0].help.as_deref(), Some("did you mean `validated`?"));
         let (doc, d) = parse_document(file(
