@@ -1,0 +1,145 @@
+//! `gemba serve`: what is served after edits, additions, renames, deletions
+//! and a broken file, and what it refuses to serve.
+
+mod common;
+use common::*;
+
+#[test]
+fn serves_edits_additions_renames_and_deletions() {
+    let site = fixture();
+    let server = Server::start(site.root(), &[]);
+    let (status, body) = server.get("/experiments/e-one/");
+    assert_eq!(status, 200);
+    assert!(body.contains("First paragraph of e-one."));
+    assert!(
+        body.contains("/__gemba/events"),
+        "the reload script is injected in serve"
+    );
+
+    // Edit.
+    site.write("content/experiments/e-two.md", "---\ntitle: E Two\nhypothesis: refuted-h\nstatus: invalidated\nended: 2026-02-20\nfollows: e-one\n---\nEdited body two.\n");
+    server.wait_for("/experiments/e-two/", "the edit", |_, b| {
+        b.contains("Edited body two.")
+    });
+
+    // Addition, visible on its page and in the log.
+    site.write(
+        "content/experiments/added.md",
+        "---\ntitle: Freshly added\nstatus: running\n---\nNew.\n",
+    );
+    server.wait_for("/experiments/added/", "the addition", |s, _| s == 200);
+    server.wait_for("/experiments/", "the log update", |_, b| {
+        b.contains("Freshly added")
+    });
+
+    // Rename: the old URL is gone, the new one is there.
+    std::fs::rename(
+        site.root().join("content/experiments/added.md"),
+        site.root().join("content/experiments/renamed.md"),
+    )
+    .unwrap();
+    server.wait_for("/experiments/renamed/", "the rename", |s, _| s == 200);
+    server.wait_for("/experiments/added/", "the old URL to go", |s, _| s == 404);
+
+    // Deletion.
+    std::fs::remove_file(site.root().join("content/experiments/renamed.md")).unwrap();
+    server.wait_for("/experiments/renamed/", "the deletion", |s, _| s == 404);
+
+    // A broken file keeps the last good site; fixing it recovers.
+    site.write(
+        "content/experiments/e-two.md",
+        "---\ntitle: E Two\nstatus: nonsense\n---\nBroken.\n",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let (status, body) = server.get("/experiments/e-two/");
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("Edited body two."),
+        "the last good page is still served"
+    );
+    site.write(
+        "content/experiments/e-two.md",
+        "---\ntitle: E Two\nstatus: running\n---\nFixed body.\n",
+    );
+    server.wait_for("/experiments/e-two/", "recovery", |_, b| {
+        b.contains("Fixed body.")
+    });
+}
+
+#[test]
+fn serves_only_the_site_with_the_right_types() {
+    let site = fixture();
+    let server = Server::start(site.root(), &[]);
+    for path in [
+        "/../Cargo.toml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/..%5c..%5cetc/passwd",
+        "//etc/passwd",
+        "/nope/",
+    ] {
+        let (status, body) = server.get(path);
+        assert_eq!(status, 404, "{path}");
+        assert!(
+            body.contains("Not found"),
+            "the theme's 404 page for {path}"
+        );
+    }
+    let (status, _) = server.get("/style.css");
+    assert_eq!(status, 200);
+    let head = raw_head(server.port, "/style.css");
+    assert!(
+        head.to_lowercase().contains("content-type: text/css"),
+        "{head}"
+    );
+    let head = raw_head(server.port, "/data/experiments.json");
+    assert!(
+        head.to_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+}
+
+fn raw_head(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    text.split("\r\n\r\n").next().unwrap().to_string()
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let site = fixture();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = site.gemba(&["serve", "--no-git", "--port", &port]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("already in use"), "{}", stderr(&out));
+}
+
+#[test]
+fn served_pages_match_a_fresh_build_after_edits() {
+    let site = fixture();
+    let server = Server::start(site.root(), &[]);
+    site.write("content/experiments/e-three.md", "---\ntitle: E Three\nhypothesis: contested-h\nstatus: validated\nended: 2026-03-01\ntags: [new-tag]\n---\nNow tagged.\n");
+    server.wait_for("/tags/new-tag/", "the new term page", |s, _| s == 200);
+    // A second server started fresh on the same files serves the same bytes.
+    let fresh = Server::start(site.root(), &[]);
+    for path in [
+        "/experiments/e-three/",
+        "/tags/new-tag/",
+        "/experiments/",
+        "/hypotheses/contested-h/",
+        "/data/experiments.json",
+    ] {
+        let a = server.get(path).1.replace(&server.port.to_string(), "PORT");
+        let b = fresh.get(path).1.replace(&fresh.port.to_string(), "PORT");
+        assert_eq!(a, b, "{path}");
+    }
+}
