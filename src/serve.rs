@@ -218,7 +218,8 @@ fn rebuild(opts: &BuildOptions, shared: &Shared, kinds: &[ChangeKind]) {
             let had_errors = shared.errors.write().expect("lock").take().is_some();
             eprintln!("Rebuilt ({kinds:?}) in {} ms", start.elapsed().as_millis());
             if changed || had_errors {
-                let _ = shared.events.send(("reload", String::new()));
+                // Browsers drop events with empty data.
+                let _ = shared.events.send(("reload", "reload".to_string()));
             }
         }
         Err(text) => {

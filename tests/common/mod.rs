@@ -145,6 +145,8 @@ pub fn fixture() -> Site {
 pub struct Server {
     pub child: std::process::Child,
     pub port: u16,
+    /// What the server printed, read continuously so its pipe never fills.
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Server {
@@ -154,7 +156,7 @@ impl Server {
             .local_addr()
             .unwrap()
             .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_gemba"))
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gemba"))
             .args(["serve", "--no-git", "--port", &port.to_string(), "--root"])
             .arg(root)
             .args(extra)
@@ -162,7 +164,21 @@ impl Server {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
-        let server = Server { child, port };
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = std::sync::Arc::clone(&log);
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let mut l = sink.lock().unwrap();
+                l.push_str(&line);
+                l.push('\n');
+            }
+        });
+        let server = Server { child, port, log };
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while std::time::Instant::now() < deadline {
             if server.try_get("/").is_some() {

@@ -1,0 +1,231 @@
+//! What only a browser shows: search results from the Pagefind index, and a
+//! page that reloads itself after its file is edited. Needs Chromium
+//! (`/usr/bin/chromium`); ignored by plain `cargo test`.
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tungstenite::stream::MaybeTlsStream;
+
+/// Headless Chromium driven over the DevTools protocol.
+struct Browser {
+    child: Child,
+    _profile: tempfile::TempDir,
+    socket: tungstenite::WebSocket<MaybeTlsStream<TcpStream>>,
+    next_id: u64,
+}
+
+impl Browser {
+    fn open(url: &str) -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new("chromium")
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                &format!("--remote-debugging-port={port}"),
+                &format!("--user-data-dir={}", profile.path().display()),
+                url,
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromium is installed");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let ws_url = loop {
+            assert!(Instant::now() < deadline, "chromium did not start");
+            if let Some(list) = http_get(port, "/json/list") {
+                if let Ok(Value::Array(targets)) = serde_json::from_str::<Value>(&list) {
+                    if let Some(t) = targets.iter().find(|t| t["type"] == "page") {
+                        break t["webSocketDebuggerUrl"].as_str().unwrap().to_string();
+                    }
+                }
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let (socket, _) = tungstenite::connect(ws_url.as_str()).unwrap();
+        Browser {
+            child,
+            _profile: profile,
+            socket,
+            next_id: 1,
+        }
+    }
+
+    /// Evaluate JavaScript in the page and return its value.
+    fn eval(&mut self, expression: &str) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let msg = json!({"id": id, "method": "Runtime.evaluate", "params": {"expression": expression, "returnByValue": true}});
+        self.socket
+            .send(tungstenite::Message::text(msg.to_string()))
+            .unwrap();
+        loop {
+            let reply = self.socket.read().unwrap();
+            if let Ok(v) = serde_json::from_str::<Value>(reply.to_text().unwrap_or("")) {
+                if v["id"] == id {
+                    return v["result"]["result"]["value"].clone();
+                }
+            }
+        }
+    }
+
+    fn wait_until(&mut self, what: &str, expression: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let v = self.eval(expression);
+            if v.as_bool() == Some(true) || (v.is_string() && !v.as_str().unwrap().is_empty()) {
+                return v;
+            }
+            if Instant::now() > deadline {
+                let state = self.eval("location.href + ' | ' + (document.body ? document.body.innerText.slice(0, 400) : '')");
+                panic!("{what} did not happen; the page: {state}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A GET that stops at Content-Length: the DevTools server keeps connections open.
+fn http_get(port: u16, path: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(3))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").ok()?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = s.read(&mut chunk).ok()?;
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse::<usize>())
+                })
+                .and_then(Result::ok);
+            if length.is_some_and(|len| body.len() >= len) {
+                return Some(body.to_string());
+            }
+        }
+    }
+    String::from_utf8_lossy(&buf)
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+}
+
+#[test]
+#[ignore = "needs Chromium"]
+fn search_finds_a_word_from_one_experiments_body() {
+    let site = fixture();
+    site.write(
+        "content/experiments/needle.md",
+        "---\ntitle: The needle test\nstatus: running\n---\nOnly this body mentions the word quokkaberry.\n",
+    );
+    let server = Server::start(site.root(), &[]);
+    let mut browser = Browser::open(&format!("http://127.0.0.1:{}/", server.port));
+    browser.wait_until("the home page", "document.readyState === 'complete'");
+    // Type into the header's search box and submit, as a reader would.
+    browser.eval("location.href = '/search/'");
+    browser.wait_until("the search page", "location.pathname === '/search/' && document.readyState === 'complete' && !!document.getElementById('search-input')");
+    // Type into the search box as a reader would: each keystroke is an input event.
+    browser.eval("(() => { const i = document.getElementById('search-input'); for (const ch of 'quokkaberry') { i.value += ch; i.dispatchEvent(new Event('input')); } return true; })()");
+    let text = browser.wait_until(
+        "search results",
+        "(() => { const r = document.getElementById('search-results'); return r && r.innerText.includes('The needle test') ? r.innerText : ''; })()",
+    );
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("experiment"),
+        "the result names its kind: {text}"
+    );
+    assert!(
+        text.contains("running"),
+        "the result carries its status: {text}"
+    );
+    assert!(
+        !text.contains("E One"),
+        "other experiments do not match: {text}"
+    );
+}
+
+#[test]
+#[ignore = "needs Chromium"]
+fn an_open_page_shows_an_edit_without_a_manual_reload() {
+    let site = fixture();
+    let server = Server::start(site.root(), &[]);
+    let mut browser = Browser::open(&format!(
+        "http://127.0.0.1:{}/experiments/e-two/",
+        server.port
+    ));
+    browser.wait_until(
+        "the page",
+        "document.body && document.body.innerText.includes('Body two.')",
+    );
+    std::thread::sleep(Duration::from_millis(500)); // let the event stream connect
+    browser.eval("window.__not_reloaded = true");
+    site.write(
+        "content/experiments/e-two.md",
+        "---\ntitle: E Two\nhypothesis: refuted-h\nstatus: invalidated\nended: 2026-02-20\n---\nA sentence typed just now.\n",
+    );
+    browser.wait_until(
+        "the new text",
+        "document.body && document.body.innerText.includes('A sentence typed just now.')",
+    );
+    assert_eq!(
+        browser.eval("window.__not_reloaded === undefined"),
+        json!(true),
+        "the page reloaded by itself"
+    );
+
+    // A broken file shows an overlay; fixing it clears the overlay.
+    site.write(
+        "content/experiments/e-two.md",
+        "---\ntitle: E Two\nstatus: wrongstatus\n---\n",
+    );
+    let overlay = browser.wait_until(
+        "the error overlay",
+        "(() => { const o = document.getElementById('gemba-overlay'); return o ? o.innerText : ''; })()",
+    );
+    assert!(
+        overlay
+            .as_str()
+            .unwrap()
+            .contains("content/experiments/e-two.md:3:9"),
+        "{overlay}"
+    );
+    site.write(
+        "content/experiments/e-two.md",
+        "---\ntitle: E Two\nstatus: running\n---\nRepaired.\n",
+    );
+    browser.wait_until(
+        "the overlay to clear",
+        "document.body && document.body.innerText.includes('Repaired.') && !document.getElementById('gemba-overlay')",
+    );
+}
