@@ -120,12 +120,17 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
     let fm: FrontMatter = if mapping.is_empty() {
         FrontMatter::default()
     } else {
-        match serde_yaml::from_str(front) {
+        // Typed from the parsed value; only on failure is the text parsed
+        // again, because errors from a value carry no position.
+        match serde_yaml::from_value(serde_yaml::Value::Mapping(mapping.clone())) {
             Ok(fm) => fm,
-            Err(e) => {
-                diags.push(yaml_error(&file, &e, split.front_line, front));
-                return (None, diags);
-            }
+            Err(_) => match serde_yaml::from_str::<FrontMatter>(front) {
+                Ok(fm) => fm,
+                Err(e) => {
+                    diags.push(yaml_error(&file, &e, split.front_line, front));
+                    return (None, diags);
+                }
+            },
         }
     };
 

@@ -560,12 +560,17 @@ pub fn chain(m: &Model, i: usize) -> Vec<usize> {
 
 type Job = (String, &'static str, tera::Context);
 
-fn ctx_with(pairs: &[(&str, Value)]) -> tera::Context {
+fn ctx_with(pairs: &[(&str, tera::Value)]) -> tera::Context {
     let mut ctx = tera::Context::new();
     for (k, v) in pairs {
-        ctx.insert(k.to_string(), v);
+        ctx.insert_value(k.to_string(), v.clone());
     }
     ctx
+}
+
+/// A JSON value as a template value.
+fn tj(v: &Value) -> tera::Value {
+    tera::Value::from_serializable(v)
 }
 
 /// Paginate a list page: `/experiments/`, `/experiments/page/2/`, …
@@ -573,8 +578,9 @@ fn paginated(
     input: &RenderInput,
     section: &str,
     template: &'static str,
-    items: Vec<&Value>,
-    extra: &[(&str, Value)],
+    items: Vec<usize>,
+    extra: &[(&str, tera::Value)],
+    list: &dyn Fn(&[usize]) -> tera::Value,
 ) -> Vec<Job> {
     let per = input.config.paginate.max(1);
     let pages = items.len().div_ceil(per).max(1);
@@ -587,18 +593,18 @@ fn paginated(
                 format!("/{section}/page/{}/", k + 1)
             }
         };
-        let slice: Vec<&Value> = items.iter().skip(n * per).take(per).copied().collect();
-        let mut pairs: Vec<(&str, Value)> = vec![
-            ("items", json!(slice)),
-            ("total", json!(items.len())),
+        let slice: Vec<usize> = items.iter().skip(n * per).take(per).copied().collect();
+        let mut pairs: Vec<(&str, tera::Value)> = vec![
+            ("items", list(&slice)),
+            ("total", tj(&json!(items.len()))),
             (
                 "paginator",
-                json!({
+                tj(&json!({
                     "current": n + 1,
                     "pages": pages,
                     "previous": (n > 0).then(|| input.link(&url(n - 1))),
                     "next": (n + 1 < pages).then(|| input.link(&url(n + 1))),
-                }),
+                })),
             ),
         ];
         pairs.extend(extra.iter().cloned());
@@ -625,19 +631,21 @@ fn filter_options(input: &RenderInput, docs: impl Iterator<Item = usize>) -> Val
 
 fn list_pages(input: &RenderInput, cards: &[Value]) -> Vec<Job> {
     let m = input.model;
+    // Cards are converted to template values once; lists share them.
+    let tcards: Vec<tera::Value> = cards.par_iter().map(tj).collect();
+    let list = |docs: &[usize]| {
+        tera::Value::from(docs.iter().map(|&d| tcards[d].clone()).collect::<Vec<_>>())
+    };
     let mut jobs: Vec<Job> = Vec::new();
     let log = log_order(m);
-    let exp_cards: Vec<&Value> = log.iter().map(|&e| &cards[m.experiments[e].doc]).collect();
+    let exp_cards: Vec<usize> = log.iter().map(|&e| m.experiments[e].doc).collect();
     let mut hyp_order: Vec<usize> = (0..m.hypotheses.len()).collect();
     hyp_order.sort_by(|&a, &b| {
         m.docs[m.hypotheses[a].doc]
             .title
             .cmp(&m.docs[m.hypotheses[b].doc].title)
     });
-    let hyp_cards: Vec<&Value> = hyp_order
-        .iter()
-        .map(|&h| &cards[m.hypotheses[h].doc])
-        .collect();
+    let hyp_cards: Vec<usize> = hyp_order.iter().map(|&h| m.hypotheses[h].doc).collect();
     let mut pb_order: Vec<usize> = (0..m.playbooks.len()).collect();
     pb_order.sort_by(|&a, &b| {
         m.docs[m.playbooks[a].doc]
@@ -665,82 +673,81 @@ fn list_pages(input: &RenderInput, cards: &[Value]) -> Vec<Job> {
         .iter()
         .filter(|c| c["status"] == "active")
         .collect();
-    let running: Vec<&Value> = log
+    let running: Vec<usize> = log
         .iter()
         .filter(|&&e| m.experiments[e].status == ExperimentStatus::Running)
-        .map(|&e| &cards[m.experiments[e].doc])
+        .map(|&e| m.experiments[e].doc)
         .collect();
-    let latest: Vec<&Value> = concluded
+    let latest: Vec<usize> = concluded
         .iter()
         .take(6)
-        .map(|&e| &cards[m.experiments[e].doc])
+        .map(|&e| m.experiments[e].doc)
         .collect();
     let intro = m.home_intro.map(|d| input.markdown[d].html.clone());
     let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
-    let stats = outcome_stats(m, &concluded);
+    let stats = tj(&outcome_stats(m, &concluded));
     jobs.push((
         "index.html".into(),
         "index.html",
         ctx_with(&[
-            ("intro", json!(intro)),
-            ("intro_title", json!(intro_title)),
-            ("active_playbooks", json!(active)),
-            ("running", json!(running)),
-            ("latest", json!(latest)),
+            ("intro", tj(&json!(intro))),
+            ("intro_title", tj(&json!(intro_title))),
+            ("active_playbooks", tj(&json!(active))),
+            ("running", list(&running)),
+            ("latest", list(&latest)),
             ("stats", stats.clone()),
-            (
-                "pages",
-                json!(m.pages.iter().map(|&p| &cards[p]).collect::<Vec<_>>()),
-            ),
+            ("pages", list(&m.pages)),
         ]),
     ));
 
     jobs.push((
         output_path("/playbooks/"),
         "playbooks.html",
-        ctx_with(&[("items", json!(pb_cards)), ("total", json!(pb_cards.len()))]),
+        ctx_with(&[
+            ("items", tj(&json!(pb_cards))),
+            ("total", tj(&json!(pb_cards.len()))),
+        ]),
     ));
-    let hyp_filters = filter_options(input, m.hypotheses.iter().map(|h| h.doc));
+    let hyp_filters = tj(&filter_options(input, m.hypotheses.iter().map(|h| h.doc)));
     jobs.extend(paginated(
         input,
         "hypotheses",
         "hypotheses.html",
         hyp_cards,
         &[("filters", hyp_filters)],
+        &list,
     ));
-    let exp_filters = filter_options(input, m.experiments.iter().map(|e| e.doc));
+    let exp_filters = tj(&filter_options(input, m.experiments.iter().map(|e| e.doc)));
     jobs.extend(paginated(
         input,
         "experiments",
         "experiments.html",
         exp_cards,
         &[("filters", exp_filters.clone())],
+        &list,
     ));
 
     // Backlog.
-    let backlog: Vec<&Value> = backlog_order(m)
+    let backlog: Vec<usize> = backlog_order(m)
         .iter()
-        .map(|&e| &cards[m.experiments[e].doc])
+        .map(|&e| m.experiments[e].doc)
         .collect();
     jobs.push((
         output_path("/backlog/"),
         "backlog.html",
-        ctx_with(&[("items", json!(backlog))]),
+        ctx_with(&[("items", list(&backlog))]),
     ));
 
     // Outcomes.
-    let outcome_cards: Vec<&Value> = concluded
-        .iter()
-        .map(|&e| &cards[m.experiments[e].doc])
-        .collect();
+    let outcome_cards: Vec<usize> = concluded.iter().map(|&e| m.experiments[e].doc).collect();
     let evidence: Vec<Value> = pb_cards.iter().map(|c| json!({"title": c["title"], "url": c["url"], "slug": c["slug"], "evidence": c["evidence"]})).collect();
     jobs.push((
         output_path("/outcomes/"),
         "outcomes.html",
         ctx_with(&[
             ("stats", stats),
-            ("items", json!(outcome_cards)),
-            ("evidence", json!(evidence)),
+            ("items", list(&outcome_cards)),
+            ("evidence", tj(&json!(evidence))),
             ("filters", exp_filters),
         ]),
     ));
@@ -755,8 +762,8 @@ fn list_pages(input: &RenderInput, cards: &[Value]) -> Vec<Job> {
             let group = |kind: Kind| {
                 docs.iter()
                     .filter(|&&d| m.docs[d].kind == kind)
-                    .map(|&d| &cards[d])
-                    .collect::<Vec<_>>()
+                    .copied()
+                    .collect::<Vec<usize>>()
             };
             term_list.push(
                 json!({"name": term, "slug": slug, "url": input.link(&url), "count": docs.len()}),
@@ -765,18 +772,21 @@ fn list_pages(input: &RenderInput, cards: &[Value]) -> Vec<Job> {
                 output_path(&url),
                 "taxonomy_term.html",
                 ctx_with(&[
-                    ("taxonomy", json!(name)),
-                    ("term", json!({"name": term, "count": docs.len()})),
-                    ("playbooks", json!(group(Kind::Playbook))),
-                    ("hypotheses", json!(group(Kind::Hypothesis))),
-                    ("experiments", json!(group(Kind::Experiment))),
+                    ("taxonomy", tj(&json!(name))),
+                    ("term", tj(&json!({"name": term, "count": docs.len()}))),
+                    ("playbooks", list(&group(Kind::Playbook))),
+                    ("hypotheses", list(&group(Kind::Hypothesis))),
+                    ("experiments", list(&group(Kind::Experiment))),
                 ]),
             ));
         }
         jobs.push((
             output_path(&format!("/{name}/")),
             "taxonomy.html",
-            ctx_with(&[("taxonomy", json!(name)), ("terms", json!(term_list))]),
+            ctx_with(&[
+                ("taxonomy", tj(&json!(name))),
+                ("terms", tj(&json!(term_list))),
+            ]),
         ));
     }
 
@@ -804,10 +814,14 @@ fn list_pages(input: &RenderInput, cards: &[Value]) -> Vec<Job> {
             json!({"date": day, "entries": entries})
         })
         .collect();
+    let days = tj(&json!(days));
     jobs.push((
         output_path("/changes/"),
         "changes.html",
-        ctx_with(&[("days", json!(days)), ("has_history", json!(has_history))]),
+        ctx_with(&[
+            ("days", days),
+            ("has_history", tera::Value::from(has_history)),
+        ]),
     ));
 
     if input.config.search {

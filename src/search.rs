@@ -15,7 +15,7 @@ pub struct Record {
 
 /// Build the index; returns `(path under the output root, bytes)` pairs.
 pub fn build_index(records: Vec<Record>, language: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;

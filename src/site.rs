@@ -158,7 +158,26 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         theme: &theme,
         templates: &templates,
     };
-    render_site(&input, sink, &mut diags);
+    // The search index depends only on the model, so it is built on its own
+    // thread while the pages render.
+    let search_index = std::thread::scope(|scope| {
+        let search = config.search.then(|| {
+            scope.spawn(|| {
+                let start = Instant::now();
+                let files = crate::search::build_index(
+                    search_records(&model, &rendered, &prefix),
+                    &config.language,
+                );
+                (files, start.elapsed().as_secs_f64() * 1000.0)
+            })
+        });
+        render_site(&input, sink, &mut diags);
+        search.map(|handle| {
+            handle
+                .join()
+                .unwrap_or_else(|_| (Err("the search indexer panicked".into()), 0.0))
+        })
+    });
     timer.lap("render");
 
     let mut put = |path: &str, bytes: Vec<u8>| {
@@ -208,11 +227,8 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     }
     timer.lap("data");
 
-    if config.search {
-        match crate::search::build_index(
-            search_records(&model, &rendered, &prefix),
-            &config.language,
-        ) {
+    if let Some((index, ms)) = search_index {
+        match index {
             Ok(files) => {
                 for (path, bytes) in files {
                     put(&path, bytes);
@@ -224,7 +240,8 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
                 format!("cannot build the search index: {e}"),
             )),
         }
-        timer.lap("search");
+        timer.lap("write search");
+        timer.phases.push(("(search, alongside render)", ms));
     }
     let pages = model.docs.len();
     finish(diags, timer, pages)
