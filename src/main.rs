@@ -193,6 +193,7 @@ fn options(
         no_git: site.no_git,
         force,
         live_reload: String::new(),
+        outputs: Default::default(),
         timings,
     }
 }

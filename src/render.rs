@@ -218,8 +218,42 @@ impl RenderInput<'_> {
             }
             Kind::Page => {}
         }
+        obj.insert("facts".into(), json!(card_facts(d, obj)));
         card
     }
+}
+
+/// The short facts under a card's title: dates, decision, headline metric,
+/// owner and team, in that order.
+fn card_facts(d: &crate::parse::Document, card: &Map<String, Value>) -> Vec<String> {
+    let mut facts = Vec::new();
+    let text = |k: &str| card.get(k).and_then(Value::as_str).map(String::from);
+    match d.kind {
+        Kind::Experiment => {
+            if let Some(e) = text("ended") {
+                facts.push(format!("ended {e}"));
+            } else if let Some(s) = text("started") {
+                facts.push(format!("started {s}"));
+            }
+            if let Some(dec) = text("decision") {
+                facts.push(format!("decision: {dec}"));
+            }
+            if let Some(h) = d.fm.metrics.first() {
+                facts.push(format!("{}: {}", h.name, metric_text(h)));
+            }
+        }
+        Kind::Hypothesis => {
+            let n = card
+                .get("experiment_count")
+                .and_then(Value::as_u64)
+                .unwrap_or(0);
+            facts.push(format!("{n} experiment{}", if n == 1 { "" } else { "s" }));
+        }
+        _ => {}
+    }
+    facts.extend(d.fm.owner.clone());
+    facts.extend(d.fm.team.clone());
+    facts
 }
 
 fn metric_text(m: &crate::model::Metric) -> String {

@@ -3,7 +3,7 @@
 //! server-sent events. A failed rebuild keeps the last good site and shows
 //! the diagnostics in an overlay until the file is fixed.
 
-use crate::site::{compile, BuildOptions};
+use crate::site::{compile, BuildOptions, Outputs};
 use crate::write::MemorySink;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 const EVENTS_PATH: &str = "/__gemba/events";
+const SEARCH_QUIET_MS: u64 = 1500;
 
 /// The script `serve` injects into every page; never present in `build`.
 pub fn live_reload_script() -> String {
@@ -88,6 +89,9 @@ struct Shared {
     files: RwLock<Arc<BTreeMap<String, Vec<u8>>>>,
     errors: RwLock<Option<String>>,
     events: broadcast::Sender<(&'static str, String)>,
+    /// Bumped on every successful page build; a search index built for an
+    /// older generation is dropped.
+    generation: std::sync::atomic::AtomicU64,
 }
 
 /// Compile the site into memory. Returns the files, or the diagnostics text.
@@ -102,6 +106,66 @@ fn build_in_memory(opts: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, Str
         return Err(text);
     }
     Ok(sink.files.into_inner().unwrap_or_default())
+}
+
+/// Pages first, search index after: a page edit is served as soon as its
+/// pages are rendered, and the index follows on a background thread.
+fn publish_pages(opts: &BuildOptions, shared: &Arc<Shared>) -> Result<bool, String> {
+    let pages_opts = BuildOptions {
+        outputs: Outputs::PagesOnly,
+        ..opts.clone()
+    };
+    let mut files = build_in_memory(&pages_opts)?;
+    let changed = {
+        let old = shared.files.read().expect("lock");
+        // Keep the previous search index until the new one is ready.
+        for (k, v) in old.range("pagefind/".to_string()..) {
+            if !k.starts_with("pagefind/") {
+                break;
+            }
+            files.insert(k.clone(), v.clone());
+        }
+        files.len() != old.len() || files.iter().any(|(k, v)| old.get(k) != Some(v))
+    };
+    *shared.files.write().expect("lock") = Arc::new(files);
+    let generation = shared
+        .generation
+        .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        + 1;
+    let search_opts = BuildOptions {
+        outputs: Outputs::SearchOnly,
+        ..opts.clone()
+    };
+    let shared = Arc::clone(shared);
+    std::thread::spawn(move || {
+        // Wait for a quiet moment: while a writer keeps typing, the CPU goes
+        // to the pages, and only the last edit's index is built.
+        std::thread::sleep(Duration::from_millis(SEARCH_QUIET_MS));
+        if shared.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
+            return;
+        }
+        let sink = MemorySink::default();
+        let outcome = compile(&search_opts, &sink);
+        if outcome.diagnostics.has_errors()
+            || shared.generation.load(std::sync::atomic::Ordering::SeqCst) != generation
+        {
+            return;
+        }
+        let index = sink.files.into_inner().unwrap_or_default();
+        let mut guard = shared.files.write().expect("lock");
+        let mut files: BTreeMap<String, Vec<u8>> = guard
+            .iter()
+            .filter(|(k, _)| !k.starts_with("pagefind/"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        files.extend(
+            index
+                .into_iter()
+                .filter(|(k, _)| k.starts_with("pagefind/")),
+        );
+        *guard = Arc::new(files);
+    });
+    Ok(changed)
 }
 
 pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Result<(), String> {
@@ -136,11 +200,11 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
         files: RwLock::new(Arc::new(BTreeMap::new())),
         errors: RwLock::new(None),
         events,
+        generation: std::sync::atomic::AtomicU64::new(0),
     });
     let start = Instant::now();
-    match build_in_memory(&opts) {
-        Ok(files) => *shared.files.write().expect("lock") = Arc::new(files),
-        Err(text) => *shared.errors.write().expect("lock") = Some(text),
+    if let Err(text) = publish_pages(&opts, &shared) {
+        *shared.errors.write().expect("lock") = Some(text);
     }
     eprintln!(
         "Built in {} ms. Serving on http://{local}/ (Ctrl-C to stop)",
@@ -206,15 +270,10 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
     Ok(())
 }
 
-fn rebuild(opts: &BuildOptions, shared: &Shared, kinds: &[ChangeKind]) {
+fn rebuild(opts: &BuildOptions, shared: &Arc<Shared>, kinds: &[ChangeKind]) {
     let start = Instant::now();
-    match build_in_memory(opts) {
-        Ok(files) => {
-            let changed = {
-                let old = shared.files.read().expect("lock");
-                files.len() != old.len() || files.iter().any(|(k, v)| old.get(k) != Some(v))
-            };
-            *shared.files.write().expect("lock") = Arc::new(files);
+    match publish_pages(opts, shared) {
+        Ok(changed) => {
             let had_errors = shared.errors.write().expect("lock").take().is_some();
             eprintln!("Rebuilt ({kinds:?}) in {} ms", start.elapsed().as_millis());
             if changed || had_errors {

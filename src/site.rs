@@ -28,6 +28,19 @@ pub struct BuildOptions {
     /// Script injected into each page (serve only).
     pub live_reload: String,
     pub timings: bool,
+    /// Which outputs to produce (`serve` builds the search index apart).
+    pub outputs: Outputs,
+}
+
+/// What a compile produces.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Outputs {
+    #[default]
+    All,
+    /// Pages, data, feeds and static files, but no search index.
+    PagesOnly,
+    /// Only the search index.
+    SearchOnly,
 }
 
 impl BuildOptions {
@@ -160,8 +173,10 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     };
     // The search index depends only on the model, so it is built on its own
     // thread while the pages render.
+    let want_pages = opts.outputs != Outputs::SearchOnly;
+    let want_search = config.search && opts.outputs != Outputs::PagesOnly;
     let search_index = std::thread::scope(|scope| {
-        let search = config.search.then(|| {
+        let search = want_search.then(|| {
             scope.spawn(|| {
                 let start = Instant::now();
                 let files = crate::search::build_index(
@@ -171,7 +186,9 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
                 (files, start.elapsed().as_secs_f64() * 1000.0)
             })
         });
-        render_site(&input, sink, &mut diags);
+        if want_pages {
+            render_site(&input, sink, &mut diags);
+        }
         search.map(|handle| {
             handle
                 .join()
@@ -185,45 +202,47 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
             diags.push(Diagnostic::error(path, None, format!("cannot write: {e}")));
         }
     };
-    let export = ExportContext {
-        model: &model,
-        prefix: &prefix,
-        histories: &histories,
-    };
-    for (path, bytes) in json_files(&export) {
-        put(&path, bytes);
-    }
-    let summaries: Vec<String> = (0..model.docs.len())
-        .map(|i| {
-            model.docs[i]
-                .fm
-                .summary
-                .clone()
-                .unwrap_or_else(|| rendered[i].first_paragraph.clone())
-        })
-        .collect();
-    put(
-        "feed.xml",
-        crate::feeds::atom_feed(&model, &config.title, &prefix, &summaries).into_bytes(),
-    );
-    let mut lists: Vec<String> = [
-        "/",
-        "/playbooks/",
-        "/hypotheses/",
-        "/experiments/",
-        "/outcomes/",
-        "/backlog/",
-        "/changes/",
-    ]
-    .map(String::from)
-    .to_vec();
-    lists.extend(config.taxonomies.iter().map(|t| format!("/{t}/")));
-    put(
-        "sitemap.xml",
-        crate::feeds::sitemap(&model, &prefix, &lists).into_bytes(),
-    );
-    for (path, bytes) in &theme.statics {
-        put(path, bytes.clone());
+    if want_pages {
+        let export = ExportContext {
+            model: &model,
+            prefix: &prefix,
+            histories: &histories,
+        };
+        for (path, bytes) in json_files(&export) {
+            put(&path, bytes);
+        }
+        let summaries: Vec<String> = (0..model.docs.len())
+            .map(|i| {
+                model.docs[i]
+                    .fm
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| rendered[i].first_paragraph.clone())
+            })
+            .collect();
+        put(
+            "feed.xml",
+            crate::feeds::atom_feed(&model, &config.title, &prefix, &summaries).into_bytes(),
+        );
+        let mut lists: Vec<String> = [
+            "/",
+            "/playbooks/",
+            "/hypotheses/",
+            "/experiments/",
+            "/outcomes/",
+            "/backlog/",
+            "/changes/",
+        ]
+        .map(String::from)
+        .to_vec();
+        lists.extend(config.taxonomies.iter().map(|t| format!("/{t}/")));
+        put(
+            "sitemap.xml",
+            crate::feeds::sitemap(&model, &prefix, &lists).into_bytes(),
+        );
+        for (path, bytes) in &theme.statics {
+            put(path, bytes.clone());
+        }
     }
     timer.lap("data");
 
