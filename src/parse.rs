@@ -696,6 +696,27 @@ mod tests {
         assert_eq!(doc.unwrap().extra["layout"], "post");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn parsing_never_panics_on_yaml_like_text(
+            text in "(---\n)?([a-z]{1,8}: ?(\\PC{0,16}|\\[|\\{|&a x|\\*a|!!binary x|- x)\n){0,8}(---\n)?\\PC{0,80}",
+            folder in "(experiments|hypotheses|playbooks|guides)",
+        ) {
+            let (doc, diags) = parse_document(file(&format!("{folder}/x.md"), &text));
+            proptest::prop_assert!(doc.is_some() || diags.iter().any(Diagnostic::is_error));
+            for d in diags {
+                if let Some(span) = d.span {
+                    proptest::prop_assert!(span.line >= 1 && span.col >= 1);
+                }
+            }
+        }
+
+        #[test]
+        fn parsing_never_panics_on_any_text(text in "\\PC{0,400}") {
+            let _ = parse_document(file("experiments/x.md", &text));
+        }
+    }
+
     #[test]
     fn yaml_syntax_error_maps_to_file_line() {
         let (_, d) = parse_document(file(

@@ -223,6 +223,12 @@ impl RenderInput<'_> {
     }
 }
 
+/// A file time (seconds since the epoch) as a UTC date.
+fn file_date(secs: i64) -> Option<String> {
+    let ts = jiff::Timestamp::from_second(secs).ok()?;
+    Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+}
+
 /// The short facts under a card's title: dates, decision, headline metric,
 /// owner and team, in that order.
 fn card_facts(d: &crate::parse::Document, card: &Map<String, Value>) -> Vec<String> {
@@ -408,7 +414,14 @@ fn page_view(input: &RenderInput, doc: usize, cards: &[Value]) -> (&'static str,
             .fm
             .updated
             .map(|x| x.to_string())
-            .or_else(|| history.map(|h| h.updated.clone()))),
+            .or_else(|| history.map(|h| h.updated.clone()))
+            .or_else(|| d.source.mtime.and_then(file_date))),
+    );
+    // Outside git (or for an uncommitted file) the file's time stands in, and
+    // the page says so.
+    obj.insert(
+        "updated_from_file".into(),
+        json!(d.fm.updated.is_none() && history.is_none() && d.source.mtime.is_some()),
     );
     obj.insert(
         "last_author".into(),

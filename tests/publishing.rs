@@ -115,6 +115,13 @@ fn history_comes_from_git_and_survives_renames() {
     assert!(texts(&site.html("changes/index.html"), ".empty")
         .join(" ")
         .contains("not in a git repository"));
+    let page = site.html("experiments/pricing/index.html");
+    assert!(
+        texts(&page, ".meta")
+            .join(" ")
+            .contains("(file time; no git history)"),
+        "file times stand in"
+    );
 }
 
 fn all_text(dir: &Path) -> Vec<(String, String)> {
