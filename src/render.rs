@@ -803,8 +803,7 @@ fn list_pages(input: &RenderInput, cards: &[Value]) -> Vec<Job> {
     for name in &input.config.taxonomies {
         let terms = taxonomy(m, name);
         let mut term_list = Vec::new();
-        for (term, docs) in &terms {
-            let slug = crate::parse::slugify(term);
+        for (slug, (term, docs)) in &terms {
             let url = format!("/{name}/{slug}/");
             let group = |kind: Kind| {
                 docs.iter()

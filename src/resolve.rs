@@ -745,9 +745,12 @@ pub fn backlog_order(model: &Model) -> Vec<usize> {
     order
 }
 
-/// Taxonomy terms to the documents carrying them, terms sorted by name.
-pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, Vec<usize>> {
-    let mut terms: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+/// Taxonomy terms by slug: the term's name and the documents carrying it.
+/// Spellings that share a slug (`Pricing`, `pricing`) are one term, shown
+/// by the first spelling in sort order, so the output does not depend on
+/// the order files are read in.
+pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, (String, Vec<usize>)> {
+    let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
     for (i, d) in model.docs.iter().enumerate() {
         if d.kind == Kind::Page {
             continue;
@@ -759,13 +762,21 @@ pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, Vec<usize>> {
             _ => vec![],
         };
         for v in values {
-            let list = terms.entry(v.trim().to_string()).or_default();
-            if list.last() != Some(&i) {
-                list.push(i);
+            let term = v.trim();
+            if term.is_empty() {
+                continue;
+            }
+            let entry = terms
+                .entry(crate::parse::slugify(term))
+                .or_insert_with(|| (term.to_string(), Vec::new()));
+            if term < entry.0.as_str() {
+                entry.0 = term.to_string();
+            }
+            if entry.1.last() != Some(&i) {
+                entry.1.push(i);
             }
         }
     }
-    terms.remove("");
     terms
 }
 

@@ -146,11 +146,12 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     } else {
         crate::git::read_history(&content_dir, &mut diags)
     };
+    let canonical_content = content_dir.canonicalize().ok();
     let histories: Vec<Option<History>> = model
         .docs
         .iter()
         .map(|d| {
-            let abs = content_dir.canonicalize().ok()?.join(&d.source.rel);
+            let abs = canonical_content.as_ref()?.join(&d.source.rel);
             histories.as_ref()?.get(&abs).cloned()
         })
         .collect();

@@ -199,9 +199,22 @@ fn backlog_outcomes_taxonomies_feed_and_sitemap() {
         "2 of 4 concluded validated"
     );
     let tag = site.html("tags/pricing/index.html");
-    assert_eq!(texts(&tag, ".card-title"), ["E One"]);
+    assert_eq!(
+        texts(&tag, ".card-title"),
+        ["E Four", "E One"],
+        "`Pricing` and `pricing` are one term"
+    );
     let unicode = site.html("tags/unicode-tag/index.html");
     assert_eq!(texts(&unicode, "h1")[0], "Ünïcode Tag 1");
+    let tags = site.html("tags/index.html");
+    assert_eq!(
+        texts(&tags, ".terms li a")
+            .iter()
+            .filter(|t| t.eq_ignore_ascii_case("pricing"))
+            .count(),
+        1,
+        "spellings of one term share a page"
+    );
     let owners = site.html("owners/index.html");
     assert_eq!(texts(&owners, ".terms li"), ["Ann 1", "Bob 1"]);
     let feed = site.read("feed.xml");

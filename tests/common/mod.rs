@@ -130,7 +130,7 @@ pub fn fixture() -> Site {
             "---\ntitle: E Two\nhypothesis: refuted-h\nstatus: invalidated\nstarted: 2026-02-01\nended: 2026-02-20\ndecision: pivot\nfollows: e-one\nowner: Bob\n---\nBody two.\n",
         )
         .write("content/experiments/e-three.md", "---\ntitle: E Three\nhypothesis: contested-h\nstatus: validated\nended: 2026-03-01\n---\n")
-        .write("content/experiments/e-four.md", "---\ntitle: E Four\nhypothesis: contested-h\nstatus: invalidated\nended: 2026-03-05\n---\n")
+        .write("content/experiments/e-four.md", "---\ntitle: E Four\nhypothesis: contested-h\nstatus: invalidated\nended: 2026-03-05\ntags: [Pricing]\n---\n")
         .write("content/experiments/e-plan-a.md", "---\ntitle: Plan A\nstatus: planned\nice: {impact: 5, confidence: 5, ease: 5}\n---\n")
         .write("content/experiments/e-plan-b.md", "---\ntitle: Plan B\nstatus: planned\nice: {impact: 9, confidence: 5, ease: 5}\n---\n")
         .write("content/experiments/e-plan-c.md", "---\ntitle: Plan C\nstatus: planned\nice: {impact: 5, confidence: 5, ease: 5}\n---\n")
