@@ -143,3 +143,120 @@ fn served_pages_match_a_fresh_build_after_edits() {
         assert_eq!(a, b, "{path}");
     }
 }
+
+/// Every served path and its bytes, from the data export's and the
+/// sitemap's list of pages plus the fixed site-wide pages.
+fn served_pages(server: &Server) -> Vec<(String, String)> {
+    let sitemap = server.get("/sitemap.xml").1;
+    let mut paths: Vec<String> = sitemap
+        .split("<loc>")
+        .skip(1)
+        .filter_map(|s| s.split("</loc>").next())
+        .map(|u| u.replace(&format!("http://127.0.0.1:{}", server.port), ""))
+        .collect();
+    paths.extend(
+        [
+            "/data/experiments.json",
+            "/data/hypotheses.json",
+            "/data/playbooks.json",
+            "/feed.xml",
+            "/sitemap.xml",
+        ]
+        .map(String::from),
+    );
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            let (status, body) = server.get(&p);
+            (
+                p,
+                format!(
+                    "{status}\n{}",
+                    body.replace(&server.port.to_string(), "PORT")
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn random_edit_sequences_serve_what_a_fresh_build_serves() {
+    let site = fixture();
+    let server = Server::start(site.root(), &[]);
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let mut names: Vec<String> = vec!["e-one".into(), "e-two".into(), "e-three".into()];
+    for step in 0..16 {
+        let dir = site.root().join("content/experiments");
+        match next(4) {
+            0 => {
+                let name = format!("random-{step}");
+                site.write(
+                    &format!("content/experiments/{name}.md"),
+                    &format!("---\ntitle: Random {step}\nstatus: running\ntags: [t{}]\n---\nAdded at step {step}.\n", next(3)),
+                );
+                names.push(name);
+            }
+            1 if !names.is_empty() => {
+                let i = next(names.len() as u64) as usize;
+                let name = names[i].clone();
+                let text = std::fs::read_to_string(dir.join(format!("{name}.md")))
+                    .or_else(|_| std::fs::read_to_string(dir.join(format!("2026/q1/{name}.md"))))
+                    .unwrap();
+                let path = if dir.join(format!("{name}.md")).exists() {
+                    dir.join(format!("{name}.md"))
+                } else {
+                    dir.join(format!("2026/q1/{name}.md"))
+                };
+                std::fs::write(path, format!("{text}\nEdited at step {step}.\n")).unwrap();
+            }
+            2 if names.len() > 3 => {
+                let name = names.pop().unwrap();
+                let renamed = format!("{name}-renamed");
+                std::fs::rename(
+                    dir.join(format!("{name}.md")),
+                    dir.join(format!("{renamed}.md")),
+                )
+                .unwrap();
+                names.push(renamed);
+            }
+            3 if names.len() > 3 => {
+                let name = names.pop().unwrap();
+                std::fs::remove_file(dir.join(format!("{name}.md"))).unwrap();
+            }
+            _ => {}
+        }
+        std::thread::sleep(std::time::Duration::from_millis(next(120)));
+    }
+    // Let the last change settle, then compare with a server started fresh.
+    let fresh = Server::start(site.root(), &[]);
+    let expected = served_pages(&fresh);
+    assert!(expected.len() > 30, "the comparison covers the whole site");
+    assert!(
+        expected.iter().any(|(p, _)| p.starts_with("/tags/")),
+        "taxonomy pages are compared too"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let got = served_pages(&server);
+        if got == expected {
+            break;
+        }
+        if std::time::Instant::now() > deadline {
+            let diff: Vec<&String> = got
+                .iter()
+                .zip(&expected)
+                .filter(|(a, b)| a != b)
+                .map(|(a, _)| &a.0)
+                .collect();
+            panic!("served pages differ from a fresh build: {diff:?} (or the page lists differ: {} vs {})", got.len(), expected.len());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+}
