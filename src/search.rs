@@ -1,11 +1,16 @@
-//! The search index: Pagefind, through its Rust API, over one record per
-//! page (title, statement, body, metric names, tags). The index and Pagefind's
-//! own script files are written under `/pagefind/`, so search works offline.
+//! The search index: Pagefind, through its Rust API. Each page becomes a
+//! small HTML record (title, kind, status, statement, body text, metric
+//! names, tags) in a scratch folder, which Pagefind indexes in parallel. The
+//! index and Pagefind's own scripts are written under `/pagefind/`, so search
+//! works offline from the site's own files.
 
-use std::collections::BTreeMap;
+use rayon::prelude::*;
+use std::path::Path;
 
 /// One page as the search engine sees it.
 pub struct Record {
+    /// Root-relative URL path (`/experiments/foo/`); the theme's script
+    /// tells Pagefind the site's base URL.
     pub url: String,
     pub title: String,
     pub kind: String,
@@ -13,8 +18,67 @@ pub struct Record {
     pub text: String,
 }
 
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn record_html(r: &Record, language: &str) -> String {
+    let mut html = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body><main data-pagefind-body>\
+         <h1 data-pagefind-meta=\"title\">{}</h1><span data-pagefind-meta=\"kind:{}\" data-pagefind-filter=\"kind:{}\"></span>",
+        escape(language),
+        escape(&r.title),
+        escape(&r.title),
+        escape(&r.kind),
+        escape(&r.kind),
+    );
+    if let Some(s) = &r.status {
+        html.push_str(&format!(
+            "<span data-pagefind-meta=\"status:{}\" data-pagefind-filter=\"status:{}\"></span>",
+            escape(s),
+            escape(s)
+        ));
+    }
+    html.push_str("<p>");
+    html.push_str(&escape(&r.text));
+    html.push_str("</p>");
+    html.push_str("</main></body></html>");
+    html
+}
+
+/// A scratch folder in memory where the system has one.
+fn scratch_parent() -> std::path::PathBuf {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        shm.to_path_buf()
+    } else {
+        std::env::temp_dir()
+    }
+}
+
 /// Build the index; returns `(path under the output root, bytes)` pairs.
 pub fn build_index(records: Vec<Record>, language: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let scratch = tempfile::Builder::new()
+        .prefix("gemba-search-")
+        .tempdir_in(scratch_parent())
+        .or_else(|_| tempfile::tempdir())
+        .map_err(|e| format!("cannot create a scratch folder: {e}"))?;
+    // Pagefind takes files in directory order; writing them one by one in
+    // the model's order keeps the index byte-for-byte reproducible.
+    let pages: Vec<String> = records
+        .par_iter()
+        .map(|r| record_html(r, language))
+        .collect();
+    for (r, html) in records.iter().zip(pages) {
+        let dir = scratch.path().join(r.url.trim_matches('/'));
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(dir.join("index.html"), html))
+            .map_err(|e| format!("cannot write search records: {e}"))?;
+    }
+    let root = scratch.path().to_string_lossy().into_owned();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -25,28 +89,10 @@ pub fn build_index(records: Vec<Record>, language: &str) -> Result<Vec<(String, 
             .build();
         let mut index =
             pagefind::api::PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
-        for r in records {
-            let mut meta = BTreeMap::new();
-            meta.insert("title".to_string(), r.title);
-            meta.insert("kind".to_string(), r.kind.clone());
-            let mut filters = BTreeMap::new();
-            filters.insert("kind".to_string(), vec![r.kind]);
-            if let Some(s) = r.status {
-                meta.insert("status".to_string(), s.clone());
-                filters.insert("status".to_string(), vec![s]);
-            }
-            index
-                .add_custom_record(
-                    r.url,
-                    r.text,
-                    language.to_string(),
-                    Some(meta),
-                    Some(filters),
-                    None,
-                )
-                .await
-                .map_err(|e| e.to_string())?;
-        }
+        index
+            .add_directory(root, None)
+            .await
+            .map_err(|e| e.to_string())?;
         let files = index.get_files().await.map_err(|e| e.to_string())?;
         Ok(files
             .into_iter()

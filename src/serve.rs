@@ -140,7 +140,9 @@ fn publish_pages(opts: &BuildOptions, shared: &Arc<Shared>) -> Result<bool, Stri
     std::thread::spawn(move || {
         // Wait for a quiet moment: while a writer keeps typing, the CPU goes
         // to the pages, and only the last edit's index is built.
-        std::thread::sleep(Duration::from_millis(SEARCH_QUIET_MS));
+        if generation > 1 {
+            std::thread::sleep(Duration::from_millis(SEARCH_QUIET_MS));
+        }
         if shared.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
             return;
         }

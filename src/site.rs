@@ -180,10 +180,8 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         let search = want_search.then(|| {
             scope.spawn(|| {
                 let start = Instant::now();
-                let files = crate::search::build_index(
-                    search_records(&model, &rendered, &prefix),
-                    &config.language,
-                );
+                let files =
+                    crate::search::build_index(search_records(&model, &rendered), &config.language);
                 (files, start.elapsed().as_secs_f64() * 1000.0)
             })
         });
@@ -300,11 +298,7 @@ pub fn render_markdown(model: &Model, prefix: &str) -> Vec<Rendered> {
         .collect()
 }
 
-fn search_records(
-    model: &Model,
-    rendered: &[Rendered],
-    prefix: &str,
-) -> Vec<crate::search::Record> {
+fn search_records(model: &Model, rendered: &[Rendered]) -> Vec<crate::search::Record> {
     model
         .docs
         .iter()
@@ -343,7 +337,7 @@ fn search_records(
                 Kind::Page => None,
             };
             crate::search::Record {
-                url: format!("{prefix}{}", d.url),
+                url: d.url.clone(),
                 title: d.title.clone(),
                 kind: d.kind.name().to_string(),
                 status,

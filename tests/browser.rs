@@ -67,9 +67,23 @@ impl Browser {
 
     /// Evaluate JavaScript in the page and return its value.
     fn eval(&mut self, expression: &str) -> Value {
+        let reply = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true}),
+        );
+        reply["result"]["value"].clone()
+    }
+
+    /// Go to a URL, as typing it in the address bar would.
+    fn navigate(&mut self, url: &str) {
+        self.call("Page.navigate", json!({"url": url}));
+    }
+
+    /// Send one DevTools command and return its result.
+    fn call(&mut self, method: &str, params: Value) -> Value {
         let id = self.next_id;
         self.next_id += 1;
-        let msg = json!({"id": id, "method": "Runtime.evaluate", "params": {"expression": expression, "returnByValue": true}});
+        let msg = json!({"id": id, "method": method, "params": params});
         self.socket
             .send(tungstenite::Message::text(msg.to_string()))
             .unwrap();
@@ -77,7 +91,7 @@ impl Browser {
             let reply = self.socket.read().unwrap();
             if let Ok(v) = serde_json::from_str::<Value>(reply.to_text().unwrap_or("")) {
                 if v["id"] == id {
-                    return v["result"]["result"]["value"].clone();
+                    return v["result"].clone();
                 }
             }
         }
@@ -149,10 +163,11 @@ fn search_finds_a_word_from_one_experiments_body() {
         "---\ntitle: The needle test\nstatus: running\n---\nOnly this body mentions the word quokkaberry.\n",
     );
     let server = Server::start(site.root(), &[]);
+    server.wait_for("/pagefind/pagefind.js", "the search index", |s, _| s == 200);
     let mut browser = Browser::open(&format!("http://127.0.0.1:{}/", server.port));
     browser.wait_until("the home page", "document.readyState === 'complete'");
     // Type into the header's search box and submit, as a reader would.
-    browser.eval("location.href = '/search/'");
+    browser.navigate(&format!("http://127.0.0.1:{}/search/", server.port));
     browser.wait_until("the search page", "location.pathname === '/search/' && document.readyState === 'complete' && !!document.getElementById('search-input')");
     // Type into the search box as a reader would: each keystroke is an input event.
     browser.eval("(() => { const i = document.getElementById('search-input'); for (const ch of 'quokkaberry') { i.value += ch; i.dispatchEvent(new Event('input')); } return true; })()");

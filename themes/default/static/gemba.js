@@ -27,7 +27,12 @@
   var status = document.getElementById("search-status");
   var pagefind = null;
   var load = function () {
-    if (!pagefind) pagefind = import(results.dataset.pagefind).then(function (pf) { pf.init && pf.init(); return pf; });
+    if (!pagefind) pagefind = import(results.dataset.pagefind).then(function (pf) {
+      return Promise.resolve(pf.options && pf.options({ baseUrl: results.dataset.base })).then(function () {
+        if (pf.init) pf.init();
+        return pf;
+      });
+    });
     return pagefind;
   };
   var esc = function (s) { var d = document.createElement("div"); d.textContent = s || ""; return d.innerHTML; };
@@ -46,7 +51,11 @@
         var badge = m.status ? ' <span class="badge badge-' + esc(m.status) + '"><span class="badge-dot" aria-hidden="true"></span>' + esc(m.status) + "</span>" : "";
         return '<li><span class="kind">' + esc(m.kind) + '</span> <a href="' + esc(d.url) + '">' + esc(m.title) + "</a>" + badge + "<p>" + d.excerpt + "</p></li>";
       }).join("");
-    }).catch(function (e) { status.textContent = "Search is unavailable: " + e; });
+    }).catch(function (e) {
+      // The index may still be building (gemba serve): try again on the next keystroke.
+      pagefind = null;
+      status.textContent = "Search is unavailable: " + e;
+    });
   };
   var q = new URLSearchParams(location.search).get("q") || "";
   input.value = q;
