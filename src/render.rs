@@ -288,6 +288,8 @@ pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnos
         .into_par_iter()
         .map(|i| input.card(i))
         .collect();
+    // Cards are converted to template values once; pages and lists share them.
+    let tcards: Vec<tera::Value> = cards.par_iter().map(tj).collect();
     let mut global = tera::Context::new();
     let taxonomies: Vec<Value> = input
         .config
@@ -346,9 +348,9 @@ pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnos
         if d.is_home_intro() {
             return;
         }
-        let (template, page) = page_view(input, doc, &cards);
+        let (template, page) = page_view(input, doc, &cards, &tcards);
         let mut ctx = tera::Context::new();
-        ctx.insert("page", &page);
+        ctx.insert_value("page", page);
         let template = d
             .extra
             .get("template")
@@ -359,7 +361,7 @@ pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnos
     });
 
     // Lists, boards, and the other site-wide pages.
-    let jobs = list_pages(input, &cards);
+    let jobs = list_pages(input, &cards, &tcards);
     jobs.into_par_iter()
         .for_each(|(path, template, ctx)| emit(path, template, ctx));
     diags.extend(errors.into_inner().expect("lock"));
@@ -375,33 +377,47 @@ pub fn output_path(url: &str) -> String {
 }
 
 /// The `page` object of one document and the template that shows it.
-fn page_view(input: &RenderInput, doc: usize, cards: &[Value]) -> (&'static str, Value) {
+fn page_view(
+    input: &RenderInput,
+    doc: usize,
+    cards: &[Value],
+    tcards: &[tera::Value],
+) -> (&'static str, tera::Value) {
     let m = input.model;
     let d = &m.docs[doc];
     let ex = input.export();
+    // The export fields go straight to a template value; the small extras
+    // are collected as JSON and merged; bodies and cards are shared as is.
     let (template, base) = match d.kind {
-        Kind::Playbook => {
-            let i = m.item[doc];
-            ("playbook.html", serde_json::to_value(ex.playbook(i)))
-        }
-        Kind::Hypothesis => {
-            let i = m.item[doc];
-            ("hypothesis.html", serde_json::to_value(ex.hypothesis(i)))
-        }
-        Kind::Experiment => {
-            let i = m.item[doc];
-            ("experiment.html", serde_json::to_value(ex.experiment(i)))
-        }
+        Kind::Playbook => (
+            "playbook.html",
+            tera::Value::from_serializable(&ex.playbook(m.item[doc])),
+        ),
+        Kind::Hypothesis => (
+            "hypothesis.html",
+            tera::Value::from_serializable(&ex.hypothesis(m.item[doc])),
+        ),
+        Kind::Experiment => (
+            "experiment.html",
+            tera::Value::from_serializable(&ex.experiment(m.item[doc])),
+        ),
         Kind::Page => (
             "page.html",
-            Ok(json!({"slug": d.slug, "title": d.title, "url": input.url(doc)})),
+            tj(&json!({"slug": d.slug, "title": d.title, "url": input.url(doc)})),
         ),
     };
-    let mut page = base.unwrap_or_else(|_| json!({}));
-    let obj = page.as_object_mut().expect("page is an object");
+    let mut page: tera::Map = base.into_map().unwrap_or_default();
+    let card_list = |docs: &mut dyn Iterator<Item = usize>| {
+        tera::Value::from(docs.map(|d| tcards[d].clone()).collect::<Vec<_>>())
+    };
+    let mut extras = Map::new();
+    let obj = &mut extras;
     let history = input.histories[doc].as_ref();
     obj.insert("kind".into(), json!(d.kind));
-    obj.insert("content".into(), json!(input.markdown[doc].html));
+    page.insert(
+        "content".into(),
+        tera::Value::from(input.markdown[doc].html.as_str()),
+    );
     obj.insert("summary".into(), json!(input.summary(doc)));
     obj.insert(
         "extra".into(),
@@ -430,12 +446,9 @@ fn page_view(input: &RenderInput, doc: usize, cards: &[Value]) -> (&'static str,
             .map(|c| c.author.clone())),
     );
     obj.insert("history".into(), json!(history));
-    obj.insert(
+    page.insert(
         "backlink_items".into(),
-        json!(m.backlinks[doc]
-            .iter()
-            .map(|&b| &cards[b])
-            .collect::<Vec<_>>()),
+        card_list(&mut m.backlinks[doc].iter().copied()),
     );
     obj.insert(
         "tag_links".into(),
@@ -502,33 +515,32 @@ fn page_view(input: &RenderInput, doc: usize, cards: &[Value]) -> (&'static str,
         }
         Kind::Hypothesis => {
             let h = &m.hypotheses[m.item[doc]];
-            obj.insert(
+            page.insert(
                 "playbook_item".into(),
-                json!(h.playbook.map(|p| &cards[m.playbooks[p].doc])),
+                h.playbook
+                    .map_or_else(tera::Value::none, |p| tcards[m.playbooks[p].doc].clone()),
             );
             obj.insert(
                 "stage_title".into(),
                 json!(stage_title(m, h.playbook, &h.stage)),
             );
-            obj.insert(
+            page.insert(
                 "evidence_items".into(),
-                json!(h
-                    .experiments
-                    .iter()
-                    .map(|&e| &cards[m.experiments[e].doc])
-                    .collect::<Vec<_>>()),
+                card_list(&mut h.experiments.iter().map(|&e| m.experiments[e].doc)),
             );
         }
         Kind::Experiment => {
             let i = m.item[doc];
             let e = &m.experiments[i];
-            obj.insert(
+            page.insert(
                 "hypothesis_item".into(),
-                json!(e.hypothesis.map(|h| &cards[m.hypotheses[h].doc])),
+                e.hypothesis
+                    .map_or_else(tera::Value::none, |h| tcards[m.hypotheses[h].doc].clone()),
             );
-            obj.insert(
+            page.insert(
                 "playbook_item".into(),
-                json!(e.playbook.map(|p| &cards[m.playbooks[p].doc])),
+                e.playbook
+                    .map_or_else(tera::Value::none, |p| tcards[m.playbooks[p].doc].clone()),
             );
             obj.insert(
                 "stage_title".into(),
@@ -566,7 +578,10 @@ fn page_view(input: &RenderInput, doc: usize, cards: &[Value]) -> (&'static str,
         }
         Kind::Page => {}
     }
-    (template, page)
+    for (k, v) in tj(&Value::Object(extras)).into_map().unwrap_or_default() {
+        page.insert(k, v);
+    }
+    (template, tera::Value::from(page))
 }
 
 fn stage_title(m: &Model, playbook: Option<usize>, stage: &Option<String>) -> Option<String> {
@@ -676,10 +691,8 @@ fn filter_options(input: &RenderInput, docs: impl Iterator<Item = usize>) -> Val
     json!({"owners": owners, "teams": teams, "playbooks": playbooks})
 }
 
-fn list_pages(input: &RenderInput, cards: &[Value]) -> Vec<Job> {
+fn list_pages(input: &RenderInput, cards: &[Value], tcards: &[tera::Value]) -> Vec<Job> {
     let m = input.model;
-    // Cards are converted to template values once; lists share them.
-    let tcards: Vec<tera::Value> = cards.par_iter().map(tj).collect();
     let list = |docs: &[usize]| {
         tera::Value::from(docs.iter().map(|&d| tcards[d].clone()).collect::<Vec<_>>())
     };
