@@ -269,62 +269,47 @@ impl Ice {
 /// Every key of every kind; which of them a kind understands is
 /// `Kind::known_keys`. Unknown keys are collected separately by the parser.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct FrontMatter {
-    #[serde(default)]
     pub kind: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_string")]
+    #[serde(deserialize_with = "de_opt_string")]
     pub title: Option<String>,
-    #[serde(default)]
     pub slug: Option<String>,
-    #[serde(default)]
     pub summary: Option<String>,
-    #[serde(default, deserialize_with = "de_string_list")]
+    #[serde(deserialize_with = "de_string_list")]
     pub tags: Vec<String>,
-    #[serde(default, deserialize_with = "de_opt_string")]
+    #[serde(deserialize_with = "de_opt_string")]
     pub owner: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_string")]
+    #[serde(deserialize_with = "de_opt_string")]
     pub team: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_date")]
+    #[serde(deserialize_with = "de_opt_date")]
     pub date: Option<Date>,
-    #[serde(default, deserialize_with = "de_opt_date")]
+    #[serde(deserialize_with = "de_opt_date")]
     pub updated: Option<Date>,
-    #[serde(default)]
     pub draft: bool,
-    #[serde(default)]
     pub visibility: Option<Visibility>,
-    #[serde(default)]
     pub extra: Option<serde_yaml::Mapping>,
 
     // playbook
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_string")]
+    #[serde(deserialize_with = "de_opt_string")]
     pub version: Option<String>,
-    #[serde(default)]
     pub stages: Vec<Stage>,
 
     // hypothesis
-    #[serde(default)]
     pub statement: Option<String>,
-    #[serde(default)]
     pub playbook: Option<String>,
-    #[serde(default)]
     pub stage: Option<String>,
 
     // experiment
-    #[serde(default)]
     pub hypothesis: Option<String>,
-    #[serde(default, deserialize_with = "de_opt_date")]
+    #[serde(deserialize_with = "de_opt_date")]
     pub started: Option<Date>,
-    #[serde(default, deserialize_with = "de_opt_date")]
+    #[serde(deserialize_with = "de_opt_date")]
     pub ended: Option<Date>,
-    #[serde(default)]
     pub metrics: Vec<Metric>,
-    #[serde(default)]
     pub decision: Option<Decision>,
-    #[serde(default)]
     pub follows: Option<String>,
-    #[serde(default)]
     pub ice: Option<Ice>,
 }
 
