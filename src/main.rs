@@ -89,6 +89,14 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
+    /// Write only the search index into a folder (used by `serve`)
+    #[command(hide = true)]
+    SearchIndex {
+        #[command(flatten)]
+        site: SiteArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Create a new playbook, hypothesis or experiment
     New {
         #[arg(value_parser = ["playbook", "hypothesis", "experiment"])]
@@ -157,6 +165,17 @@ fn main() -> ExitCode {
                 eprintln!("Checked {} files: no errors", outcome.pages);
             }
             code
+        }
+        Command::SearchIndex { site, out } => {
+            let mut opts = options(&site, None, None, None, false, false);
+            opts.outputs = gemba::site::Outputs::SearchOnly;
+            let sink = gemba::write::DiskSink { dir: out };
+            let outcome = gemba::site::compile(&opts, &sink);
+            if outcome.diagnostics.has_errors() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Command::Serve {
             site,

@@ -108,6 +108,69 @@ fn build_in_memory(opts: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, Str
     Ok(sink.files.into_inner().unwrap_or_default())
 }
 
+/// Build the search index in a child process at the lowest CPU priority, so
+/// that page rebuilds keep the processor while it runs; `still_wanted` is
+/// polled, and the child is stopped once a newer edit makes it stale.
+fn build_search_index(
+    opts: &BuildOptions,
+    still_wanted: &dyn Fn() -> bool,
+) -> Option<BTreeMap<String, Vec<u8>>> {
+    let out = tempfile::Builder::new()
+        .prefix("gemba-serve-index-")
+        .tempdir()
+        .ok()?;
+    let exe = std::env::current_exe().ok()?;
+    let mut args: Vec<std::ffi::OsString> = vec![
+        exe.into(),
+        "search-index".into(),
+        "--no-git".into(),
+        "--root".into(),
+        opts.root.clone().into(),
+        "--out".into(),
+        out.path().into(),
+    ];
+    if opts.drafts {
+        args.push("--drafts".into());
+    }
+    let spawn = |program: &str, args: &[std::ffi::OsString]| {
+        std::process::Command::new(program)
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+    };
+    let mut nice_args: Vec<std::ffi::OsString> = vec!["-n".into(), "19".into()];
+    nice_args.extend(args.iter().cloned());
+    let mut child = spawn("nice", &nice_args)
+        .or_else(|_| spawn(&args[0].to_string_lossy(), &args[1..]))
+        .ok()?;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => break,
+            Ok(Some(_)) | Err(_) => return None,
+            Ok(None) if !still_wanted() => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    let mut files = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(out.path()).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(out.path()).ok()?;
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            files.insert(rel, std::fs::read(entry.path()).ok()?);
+        }
+    }
+    still_wanted().then_some(files)
+}
+
 /// Pages first, search index after: a page edit is served as soon as its
 /// pages are rendered, and the index follows on a background thread.
 fn publish_pages(opts: &BuildOptions, shared: &Arc<Shared>) -> Result<bool, String> {
@@ -146,14 +209,10 @@ fn publish_pages(opts: &BuildOptions, shared: &Arc<Shared>) -> Result<bool, Stri
         if shared.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
             return;
         }
-        let sink = MemorySink::default();
-        let outcome = compile(&search_opts, &sink);
-        if outcome.diagnostics.has_errors()
-            || shared.generation.load(std::sync::atomic::Ordering::SeqCst) != generation
-        {
+        let current = || shared.generation.load(std::sync::atomic::Ordering::SeqCst) == generation;
+        let Some(index) = build_search_index(&search_opts, &current) else {
             return;
-        }
-        let index = sink.files.into_inner().unwrap_or_default();
+        };
         let mut guard = shared.files.write().expect("lock");
         let mut files: BTreeMap<String, Vec<u8>> = guard
             .iter()
