@@ -827,16 +827,21 @@ fn list_pages(input: &RenderInput, cards: &[Value], tcards: &[tera::Value]) -> V
             term_list.push(
                 json!({"name": term, "slug": slug, "url": input.link(&url), "count": docs.len()}),
             );
-            jobs.push((
-                output_path(&url),
+            // Experiments are the long list under a term, so they paginate;
+            // playbooks and hypotheses head every page.
+            let experiments = group(Kind::Experiment);
+            jobs.extend(paginated(
+                input,
+                &format!("{name}/{slug}"),
                 "taxonomy_term.html",
-                ctx_with(&[
+                experiments,
+                &[
                     ("taxonomy", tj(&json!(name))),
                     ("term", tj(&json!({"name": term, "count": docs.len()}))),
                     ("playbooks", list(&group(Kind::Playbook))),
                     ("hypotheses", list(&group(Kind::Hypothesis))),
-                    ("experiments", list(&group(Kind::Experiment))),
-                ]),
+                ],
+                &list,
             ));
         }
         jobs.push((

@@ -234,7 +234,11 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         ]
         .map(String::from)
         .to_vec();
-        lists.extend(config.taxonomies.iter().map(|t| format!("/{t}/")));
+        for t in &config.taxonomies {
+            lists.push(format!("/{t}/"));
+            let terms = crate::resolve::taxonomy(&model, t);
+            lists.extend(terms.keys().map(|slug| format!("/{t}/{slug}/")));
+        }
         put(
             "sitemap.xml",
             crate::feeds::sitemap(&model, &prefix, &lists).into_bytes(),

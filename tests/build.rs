@@ -384,3 +384,33 @@ fn init_creates_a_site_that_builds_and_new_refuses_to_overwrite() {
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn long_lists_and_term_pages_paginate() {
+    let site = Site::new();
+    site.write("gemba.yaml", "title: Paged\npaginate: 2\n");
+    for i in 0..5 {
+        site.write(
+            &format!("content/experiments/e{i}.md"),
+            &format!(
+                "---\ntitle: E{i}\nstatus: running\nstarted: 2026-01-0{}\ntags: [x]\n---\n",
+                i + 1
+            ),
+        );
+    }
+    site.build_ok(&[]);
+    let first = site.html("experiments/index.html");
+    assert_eq!(texts(&first, "#experiments .card-title"), ["E4", "E3"]);
+    assert_eq!(
+        attrs(&first, ".paginator a[rel=next]", "href"),
+        ["/experiments/page/2/"]
+    );
+    let last = site.html("experiments/page/3/index.html");
+    assert_eq!(texts(&last, "#experiments .card-title"), ["E0"]);
+    let term = site.html("tags/x/index.html");
+    assert_eq!(texts(&term, ".cards .card-title").len(), 2);
+    assert!(texts(&term, "h2").join(" ").contains("Experiments 5"));
+    let term_last = site.html("tags/x/page/3/index.html");
+    assert_eq!(texts(&term_last, ".cards .card-title").len(), 1);
+    assert!(site.read("sitemap.xml").contains("/tags/x/"));
+}
