@@ -88,10 +88,7 @@ impl Config {
                 let span = e
                     .location()
                     .map(|l| Span::new(l.line(), l.column().max(1), 1));
-                let mut msg = e.to_string();
-                if let Some(i) = msg.find(" at line ") {
-                    msg.truncate(i);
-                }
+                let msg = crate::parse::yaml_message(&e);
                 diags.push(Diagnostic::error(shown, span, msg).with_source(text));
                 return (Config::default(), diags);
             }

@@ -56,7 +56,7 @@ pub fn atom_feed(model: &Model, title: &str, prefix: &str, summaries: &[String])
         xml_escape(title),
         xml_escape(&atom_id(absolute, &format!("{prefix}/"), "site", "outcomes")),
     );
-    for e in entries {
+    for &e in &entries {
         let x = &model.experiments[e];
         let d = &model.docs[x.doc];
         let url = format!("{prefix}{}", d.url);
@@ -93,13 +93,11 @@ pub fn atom_feed(model: &Model, title: &str, prefix: &str, summaries: &[String])
             xml_escape(&summary)
         );
     }
-    if model.experiments.iter().all(|e| !e.status.is_concluded()) {
-        // A feed needs an author when no entry has one.
-        let _ = writeln!(out, "  <author><name>{}</name></author>", xml_escape(title));
-    } else if model
-        .experiments
-        .iter()
-        .any(|e| e.status.is_concluded() && model.docs[e.doc].fm.owner.is_none())
+    // Atom needs an author for every entry: the feed's, unless each entry has its own.
+    if entries.is_empty()
+        || entries
+            .iter()
+            .any(|&e| model.docs[model.experiments[e].doc].fm.owner.is_none())
     {
         let _ = writeln!(out, "  <author><name>{}</name></author>", xml_escape(title));
     }

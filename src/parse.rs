@@ -54,6 +54,14 @@ impl Document {
             .map_or(Span::new(1, 1, 3), |k| k.value)
     }
 
+    /// `summary:` when written, else the body's first paragraph.
+    pub fn summary(&self, rendered: &crate::markdown::Rendered) -> String {
+        self.fm
+            .summary
+            .clone()
+            .unwrap_or_else(|| rendered.first_paragraph.clone())
+    }
+
     pub fn is_home_intro(&self) -> bool {
         self.kind == Kind::Page && self.slug.is_empty()
     }
@@ -462,6 +470,16 @@ fn first_heading(body: &str) -> Option<String> {
         .filter(|h| !h.is_empty())
 }
 
+/// A YAML error's message without the position serde_yaml appends: the
+/// diagnostic carries the position itself.
+pub fn yaml_message(e: &serde_yaml::Error) -> String {
+    let mut message = e.to_string();
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    message
+}
+
 /// Map a YAML error's position in the front-matter block to the file.
 fn yaml_error(
     file: &SourceFile,
@@ -469,10 +487,7 @@ fn yaml_error(
     front_line: usize,
     front: &str,
 ) -> Diagnostic {
-    let mut message = e.to_string();
-    if let Some(i) = message.find(" at line ") {
-        message.truncate(i);
-    }
+    let message = yaml_message(e);
     let span = e.location().map(|loc| {
         let line = front_line + loc.line().saturating_sub(1);
         let col = loc.column().max(1);

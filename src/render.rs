@@ -136,10 +136,7 @@ impl RenderInput<'_> {
     }
 
     fn summary(&self, doc: usize) -> String {
-        let d = &self.model.docs[doc];
-        d.fm.summary
-            .clone()
-            .unwrap_or_else(|| self.markdown[doc].first_paragraph.clone())
+        self.model.docs[doc].summary(&self.markdown[doc])
     }
 
     fn term_link(&self, taxonomy: &str, name: &str) -> Value {

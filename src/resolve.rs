@@ -317,9 +317,10 @@ fn check_references(
             Some(old) => match kept_ref(old) {
                 Some(new) => Some(new),
                 None => {
-                    diags.push(
-                        d.diag_warning(span, left_out_reason(&all[old], selection, kind, slug)),
-                    );
+                    diags.push(d.diag_warning(
+                        span,
+                        left_out_reason(&all[old], selection, "the reference is dropped"),
+                    ));
                     None
                 }
             },
@@ -389,11 +390,13 @@ fn check_references(
     refs
 }
 
-fn left_out_reason(target: &Document, selection: &Selection, kind: Kind, slug: &str) -> String {
+/// Why a reference names nothing in this build, and what becomes of it.
+fn left_out_reason(target: &Document, selection: &Selection, consequence: &str) -> String {
+    let (kind, slug) = (target.kind, &target.slug);
     if target.fm.draft && !selection.drafts {
-        format!("{kind} `{slug}` is a draft and left out of this build; the reference is dropped")
+        format!("{kind} `{slug}` is a draft and left out of this build; {consequence}")
     } else {
-        format!("{kind} `{slug}` is internal and left out of this public build; the reference is dropped")
+        format!("{kind} `{slug}` is internal and left out of this public build; {consequence}")
     }
 }
 
@@ -445,14 +448,10 @@ fn resolve_wiki_link(
                 Some((url, t.title.clone()))
             }
             None => {
-                let what = all[old].kind;
-                diags.push(
-                    d.diag_warning(
-                        link.span,
-                        left_out_reason(&all[old], selection, what, &all[old].slug)
-                            .replace("the reference is dropped", "the link becomes plain text"),
-                    ),
-                );
+                diags.push(d.diag_warning(
+                    link.span,
+                    left_out_reason(&all[old], selection, "the link becomes plain text"),
+                ));
                 None
             }
         },

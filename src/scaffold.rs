@@ -39,19 +39,9 @@ pub fn init(dir: &Path) -> Result<(), String> {
         std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
     };
     write(Path::new("gemba.yaml"), EXAMPLE_CONFIG.as_bytes())?;
-    type Visit<'a> = dyn FnMut(&Path, &[u8]) -> Result<(), String> + 'a;
-    fn walk(d: &Dir, f: &mut Visit) -> Result<(), String> {
-        for file in d.files() {
-            f(file.path(), file.contents())?;
-        }
-        for sub in d.dirs() {
-            walk(sub, f)?;
-        }
-        Ok(())
+    for file in crate::theme::all_files(&EXAMPLE_CONTENT) {
+        write(&Path::new("content").join(file.path()), file.contents())?;
     }
-    walk(&EXAMPLE_CONTENT, &mut |p, b| {
-        write(&Path::new("content").join(p), b)
-    })?;
     write(Path::new("static/.keep"), b"")?;
     write(Path::new("templates/.keep"), b"")?;
     Ok(())

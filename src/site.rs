@@ -210,14 +210,11 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         for (path, bytes) in json_files(&export) {
             put(&path, bytes);
         }
-        let summaries: Vec<String> = (0..model.docs.len())
-            .map(|i| {
-                model.docs[i]
-                    .fm
-                    .summary
-                    .clone()
-                    .unwrap_or_else(|| rendered[i].first_paragraph.clone())
-            })
+        let summaries: Vec<String> = model
+            .docs
+            .iter()
+            .zip(&rendered)
+            .map(|(d, r)| d.summary(r))
             .collect();
         put(
             "feed.xml",

@@ -87,7 +87,8 @@ impl Theme {
     }
 }
 
-fn all_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
+/// Every file of an embedded folder, depth first.
+pub fn all_files<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
     let mut out: Vec<&include_dir::File> = dir.files().collect();
     for d in dir.dirs() {
         out.extend(all_files(d));
