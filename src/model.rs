@@ -268,7 +268,7 @@ impl Ice {
 
 /// Every key of every kind; which of them a kind understands is
 /// `Kind::known_keys`. Unknown keys are collected separately by the parser.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct FrontMatter {
     pub kind: Option<String>,

@@ -9,7 +9,7 @@ use crate::model::{describe, ExperimentStatus, FrontMatter, Kind, PlaybookStatus
 use std::collections::BTreeMap;
 
 /// Where a top-level key and its value stand in the file.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct KeySpan {
     pub key: Span,
     pub value: Span,
@@ -17,7 +17,7 @@ pub struct KeySpan {
 
 /// A parsed file: front matter typed, body not yet rendered (wiki links must
 /// be resolved first).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub kind: Kind,
     pub source: SourceFile,

@@ -278,25 +278,108 @@ fn metric_text(m: &crate::model::Metric) -> String {
     )
 }
 
-/// Render every page of the site into `sink`. Errors are pushed to `diags`.
-pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnostic>) {
-    let m = input.model;
-    let cards: Vec<Value> = (0..m.docs.len())
-        .into_par_iter()
-        .map(|i| input.card(i))
-        .collect();
-    // Cards are converted to template values once; pages and lists share them.
-    let tcards: Vec<tera::Value> = cards.par_iter().map(tj).collect();
-    let mut global = tera::Context::new();
-    let taxonomies: Vec<Value> = input
-        .config
-        .taxonomies
-        .iter()
-        .map(|t| json!({"name": t, "url": input.link(&format!("/{t}/"))}))
-        .collect();
-    global.insert(
-        "site",
-        &json!({
+/// The cards of every document: JSON for composing lists, template values
+/// for rendering. Pages and lists share them.
+pub struct Cards {
+    pub json: Vec<Value>,
+    pub tera: Vec<tera::Value>,
+}
+
+impl Cards {
+    pub fn all(input: &RenderInput) -> Cards {
+        let json: Vec<Value> = (0..input.model.docs.len())
+            .into_par_iter()
+            .map(|i| input.card(i))
+            .collect();
+        let tera = json.par_iter().map(tj).collect();
+        Cards { json, tera }
+    }
+
+    /// Recompute the cards of `docs`; returns the documents whose card changed.
+    pub fn refresh(&mut self, input: &RenderInput, docs: &[usize]) -> Vec<usize> {
+        let mut changed = Vec::new();
+        for &d in docs {
+            let card = input.card(d);
+            if card != self.json[d] {
+                self.tera[d] = tj(&card);
+                self.json[d] = card;
+                changed.push(d);
+            }
+        }
+        changed
+    }
+}
+
+/// The documents whose data a document's card shows: itself, its
+/// hypothesis and its playbook.
+pub fn card_deps(m: &Model, doc: usize) -> [Option<usize>; 3] {
+    let d = &m.docs[doc];
+    let (hyp, pb) = match d.kind {
+        Kind::Hypothesis => (None, m.hypotheses[m.item[doc]].playbook),
+        Kind::Experiment => {
+            let e = &m.experiments[m.item[doc]];
+            (e.hypothesis, e.playbook)
+        }
+        _ => (None, None),
+    };
+    [
+        Some(doc),
+        hyp.map(|h| m.hypotheses[h].doc),
+        pb.map(|p| m.playbooks[p].doc),
+    ]
+}
+
+/// The documents whose data or card a document's page shows.
+pub fn page_deps(m: &Model, doc: usize) -> Vec<usize> {
+    let mut deps = vec![doc];
+    deps.extend(&m.backlinks[doc]);
+    match m.docs[doc].kind {
+        Kind::Playbook => {
+            let p = &m.playbooks[m.item[doc]];
+            deps.extend(p.hypotheses.iter().map(|&h| m.hypotheses[h].doc));
+            deps.extend(p.experiments.iter().map(|&e| m.experiments[e].doc));
+            for s in &p.stages {
+                deps.extend(s.hypotheses.iter().map(|&h| m.hypotheses[h].doc));
+                deps.extend(s.experiments.iter().map(|&e| m.experiments[e].doc));
+            }
+        }
+        Kind::Hypothesis => {
+            let h = &m.hypotheses[m.item[doc]];
+            deps.extend(h.playbook.map(|p| m.playbooks[p].doc));
+            deps.extend(h.experiments.iter().map(|&e| m.experiments[e].doc));
+        }
+        Kind::Experiment => {
+            let i = m.item[doc];
+            let e = &m.experiments[i];
+            deps.extend(e.hypothesis.map(|h| m.hypotheses[h].doc));
+            deps.extend(e.playbook.map(|p| m.playbooks[p].doc));
+            deps.extend(e.follows.map(|f| m.experiments[f].doc));
+            deps.extend(e.followed_by.iter().map(|&f| m.experiments[f].doc));
+            deps.extend(chain(m, i).iter().map(|&c| m.experiments[c].doc));
+        }
+        Kind::Page => {}
+    }
+    deps.sort_unstable();
+    deps.dedup();
+    deps
+}
+
+/// The context every page shares. `key` changes whenever any of it does.
+pub struct Global {
+    ctx: tera::Context,
+    pub key: u64,
+}
+
+impl Global {
+    pub fn new(input: &RenderInput) -> Global {
+        let m = input.model;
+        let taxonomies: Vec<Value> = input
+            .config
+            .taxonomies
+            .iter()
+            .map(|t| json!({"name": t, "url": input.link(&format!("/{t}/"))}))
+            .collect();
+        let site = json!({
             "title": input.config.title,
             "description": input.config.description,
             "base_url": input.config.base_url,
@@ -312,55 +395,89 @@ pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnos
                 "hypotheses": m.hypotheses.len(),
                 "experiments": m.experiments.len(),
             },
-        }),
-    );
-    global.insert("prefix", input.prefix);
-    global.insert("live_reload", input.live_reload);
-
-    let errors = std::sync::Mutex::new(Vec::new());
-    let emit = |path: String, template: &str, ctx: tera::Context| {
-        let mut full = global.clone();
-        full.extend(ctx);
-        full.insert(
-            "current_path",
-            &format!("/{}", path.trim_end_matches("index.html")),
-        );
-        match input.templates.render(template, &full, input.theme) {
-            Ok(html) => {
-                if let Err(e) = sink.put(&path, html.into_bytes()) {
-                    errors.lock().expect("lock").push(Diagnostic::error(
-                        path,
-                        None,
-                        format!("cannot write: {e}"),
-                    ));
-                }
-            }
-            Err(d) => errors.lock().expect("lock").push(d),
-        }
-    };
-
-    // One page per document, in parallel.
-    (0..m.docs.len()).into_par_iter().for_each(|doc| {
-        let d = &m.docs[doc];
-        if d.is_home_intro() {
-            return;
-        }
-        let (template, page) = page_view(input, doc, &cards, &tcards);
+        });
+        let key = hash_of(&(site.to_string(), input.prefix, input.live_reload));
         let mut ctx = tera::Context::new();
-        ctx.insert_value("page", page);
-        let template = d
-            .extra
-            .get("template")
-            .and_then(Value::as_str)
-            .filter(|t| input.templates.has(t))
-            .unwrap_or(template);
-        emit(output_path(&d.url), template, ctx);
-    });
+        ctx.insert("site", &site);
+        ctx.insert("prefix", input.prefix);
+        ctx.insert("live_reload", input.live_reload);
+        Global { ctx, key }
+    }
+}
 
-    // Lists, boards, and the other site-wide pages.
-    let jobs = list_pages(input, &cards, &tcards);
-    jobs.into_par_iter()
-        .for_each(|(path, template, ctx)| emit(path, template, ctx));
+fn hash_of(value: &impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+fn render_page(
+    input: &RenderInput,
+    global: &Global,
+    path: &str,
+    template: &str,
+    ctx: tera::Context,
+) -> Result<String, Diagnostic> {
+    let mut full = global.ctx.clone();
+    full.extend(ctx);
+    full.insert(
+        "current_path",
+        &format!("/{}", path.trim_end_matches("index.html")),
+    );
+    input.templates.render(template, &full, input.theme)
+}
+
+/// The page of one document: its output path and HTML. `None` for the
+/// home page's intro, which the home page shows.
+pub fn render_doc_page(
+    input: &RenderInput,
+    cards: &Cards,
+    global: &Global,
+    doc: usize,
+) -> Option<(String, Result<String, Diagnostic>)> {
+    let d = &input.model.docs[doc];
+    if d.is_home_intro() {
+        return None;
+    }
+    let (template, page) = page_view(input, doc, &cards.json, &cards.tera);
+    let mut ctx = tera::Context::new();
+    ctx.insert_value("page", page);
+    let template = d
+        .extra
+        .get("template")
+        .and_then(Value::as_str)
+        .filter(|t| input.templates.has(t))
+        .unwrap_or(template);
+    let path = output_path(&d.url);
+    let html = render_page(input, global, &path, template, ctx);
+    Some((path, html))
+}
+
+/// Render every page of the site into `sink`. Errors are pushed to `diags`.
+pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnostic>) {
+    let cards = Cards::all(input);
+    let global = Global::new(input);
+    let errors = std::sync::Mutex::new(Vec::new());
+    let put = |path: String, html: Result<String, Diagnostic>| {
+        let failure = match html {
+            Ok(html) => sink
+                .put(&path, html.into_bytes())
+                .err()
+                .map(|e| Diagnostic::error(path, None, format!("cannot write: {e}"))),
+            Err(d) => Some(d),
+        };
+        errors.lock().expect("lock").extend(failure);
+    };
+    (0..input.model.docs.len()).into_par_iter().for_each(|doc| {
+        if let Some((path, html)) = render_doc_page(input, &cards, &global, doc) {
+            put(path, html);
+        }
+    });
+    list_pages(input, &cards).into_par_iter().for_each(|page| {
+        let html = page.render(input, &cards, &global);
+        put(page.path, html);
+    });
     diags.extend(errors.into_inner().expect("lock"));
 }
 
@@ -617,14 +734,68 @@ pub fn chain(m: &Model, i: usize) -> Vec<usize> {
     back
 }
 
-type Job = (String, &'static str, tera::Context);
+/// A list, board or other site-wide page, described before it is rendered:
+/// plain values, and lists of cards by document.
+pub struct ListPage {
+    pub path: String,
+    template: &'static str,
+    plain: Vec<(&'static str, Value)>,
+    lists: Vec<(&'static str, Vec<usize>)>,
+}
 
-fn ctx_with(pairs: &[(&str, tera::Value)]) -> tera::Context {
-    let mut ctx = tera::Context::new();
-    for (k, v) in pairs {
-        ctx.insert_value(k.to_string(), v.clone());
+impl ListPage {
+    fn new(path: String, template: &'static str) -> ListPage {
+        ListPage {
+            path,
+            template,
+            plain: Vec::new(),
+            lists: Vec::new(),
+        }
     }
-    ctx
+
+    fn plain(mut self, name: &'static str, value: Value) -> ListPage {
+        self.plain.push((name, value));
+        self
+    }
+
+    fn cards(mut self, name: &'static str, docs: Vec<usize>) -> ListPage {
+        self.lists.push((name, docs));
+        self
+    }
+
+    /// Changes whenever the page's content can change, cards aside.
+    pub fn key(&self) -> u64 {
+        let plain: Vec<(&str, String)> = self
+            .plain
+            .iter()
+            .map(|(k, v)| (*k, v.to_string()))
+            .collect();
+        hash_of(&(&self.path, self.template, plain, &self.lists))
+    }
+
+    /// Whether the page shows the card of any document marked in `docs`.
+    pub fn shows_any(&self, docs: &[bool]) -> bool {
+        self.lists
+            .iter()
+            .any(|(_, list)| list.iter().any(|&d| docs[d]))
+    }
+
+    pub fn render(
+        &self,
+        input: &RenderInput,
+        cards: &Cards,
+        global: &Global,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        for (k, v) in &self.plain {
+            ctx.insert_value(k.to_string(), tj(v));
+        }
+        for (k, docs) in &self.lists {
+            let list: Vec<tera::Value> = docs.iter().map(|&d| cards.tera[d].clone()).collect();
+            ctx.insert_value(k.to_string(), tera::Value::from(list));
+        }
+        render_page(input, global, &self.path, self.template, ctx)
+    }
 }
 
 /// A JSON value as a template value.
@@ -632,44 +803,46 @@ fn tj(v: &Value) -> tera::Value {
     tera::Value::from_serializable(v)
 }
 
-/// Paginate a list page: `/experiments/`, `/experiments/page/2/`, …
+/// Paginate a list: `/experiments/`, `/experiments/page/2/`, … Each page
+/// gets the `items` of its slice and a copy of `head`'s values and lists.
 fn paginated(
     input: &RenderInput,
     section: &str,
-    template: &'static str,
-    items: Vec<usize>,
-    extra: &[(&str, tera::Value)],
-    list: &dyn Fn(&[usize]) -> tera::Value,
-) -> Vec<Job> {
+    items: &[usize],
+    head: &ListPage,
+) -> Vec<ListPage> {
     let per = input.config.paginate.max(1);
     let pages = items.len().div_ceil(per).max(1);
-    let mut jobs = Vec::new();
-    for n in 0..pages {
-        let url = |k: usize| {
-            if k == 0 {
-                format!("/{section}/")
-            } else {
-                format!("/{section}/page/{}/", k + 1)
-            }
-        };
-        let slice: Vec<usize> = items.iter().skip(n * per).take(per).copied().collect();
-        let mut pairs: Vec<(&str, tera::Value)> = vec![
-            ("items", list(&slice)),
-            ("total", tj(&json!(items.len()))),
-            (
-                "paginator",
-                tj(&json!({
-                    "current": n + 1,
-                    "pages": pages,
-                    "previous": (n > 0).then(|| input.link(&url(n - 1))),
-                    "next": (n + 1 < pages).then(|| input.link(&url(n + 1))),
-                })),
-            ),
-        ];
-        pairs.extend(extra.iter().cloned());
-        jobs.push((output_path(&url(n)), template, ctx_with(&pairs)));
-    }
-    jobs
+    let url = |k: usize| {
+        if k == 0 {
+            format!("/{section}/")
+        } else {
+            format!("/{section}/page/{}/", k + 1)
+        }
+    };
+    (0..pages)
+        .map(|n| {
+            let mut page = ListPage::new(output_path(&url(n)), head.template)
+                .cards(
+                    "items",
+                    items.iter().skip(n * per).take(per).copied().collect(),
+                )
+                .plain("total", json!(items.len()))
+                .plain(
+                    "paginator",
+                    json!({
+                        "current": n + 1,
+                        "pages": pages,
+                        "offset": n * per,
+                        "previous": (n > 0).then(|| input.link(&url(n - 1))),
+                        "next": (n + 1 < pages).then(|| input.link(&url(n + 1))),
+                    }),
+                );
+            page.plain.extend(head.plain.iter().cloned());
+            page.lists.extend(head.lists.iter().cloned());
+            page
+        })
+        .collect()
 }
 
 fn filter_options(input: &RenderInput, docs: impl Iterator<Item = usize>) -> Value {
@@ -688,21 +861,15 @@ fn filter_options(input: &RenderInput, docs: impl Iterator<Item = usize>) -> Val
     json!({"owners": owners, "teams": teams, "playbooks": playbooks})
 }
 
-fn list_pages(input: &RenderInput, cards: &[Value], tcards: &[tera::Value]) -> Vec<Job> {
+/// Every list, board, taxonomy and other site-wide page, in a fixed order.
+pub fn list_pages(input: &RenderInput, cards: &Cards) -> Vec<ListPage> {
     let m = input.model;
-    let list = |docs: &[usize]| {
-        tera::Value::from(docs.iter().map(|&d| tcards[d].clone()).collect::<Vec<_>>())
-    };
-    let mut jobs: Vec<Job> = Vec::new();
+    let cards = &cards.json;
+    let mut pages: Vec<ListPage> = Vec::new();
     let log = log_order(m);
-    let exp_cards: Vec<usize> = log.iter().map(|&e| m.experiments[e].doc).collect();
-    let mut hyp_order: Vec<usize> = (0..m.hypotheses.len()).collect();
-    hyp_order.sort_by(|&a, &b| {
-        m.docs[m.hypotheses[a].doc]
-            .title
-            .cmp(&m.docs[m.hypotheses[b].doc].title)
-    });
-    let hyp_cards: Vec<usize> = hyp_order.iter().map(|&h| m.hypotheses[h].doc).collect();
+    let exp_docs: Vec<usize> = log.iter().map(|&e| m.experiments[e].doc).collect();
+    let mut hyp_docs: Vec<usize> = m.hypotheses.iter().map(|h| h.doc).collect();
+    hyp_docs.sort_by(|&a, &b| m.docs[a].title.cmp(&m.docs[b].title));
     let mut pb_order: Vec<usize> = (0..m.playbooks.len()).collect();
     pb_order.sort_by(|&a, &b| {
         m.docs[m.playbooks[a].doc]
@@ -742,46 +909,36 @@ fn list_pages(input: &RenderInput, cards: &[Value], tcards: &[tera::Value]) -> V
         .collect();
     let intro = m.home_intro.map(|d| input.markdown[d].html.clone());
     let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
-    let stats = tj(&outcome_stats(m, &concluded));
-    jobs.push((
-        "index.html".into(),
-        "index.html",
-        ctx_with(&[
-            ("intro", tj(&json!(intro))),
-            ("intro_title", tj(&json!(intro_title))),
-            ("active_playbooks", tj(&json!(active))),
-            ("running", list(&running)),
-            ("latest", list(&latest)),
-            ("stats", stats.clone()),
-            ("pages", list(&m.pages)),
-        ]),
-    ));
+    let stats = outcome_stats(m, &concluded);
+    pages.push(
+        ListPage::new("index.html".into(), "index.html")
+            .plain("intro", json!(intro))
+            .plain("intro_title", json!(intro_title))
+            .plain("active_playbooks", json!(active))
+            .cards("running", running)
+            .cards("latest", latest)
+            .plain("stats", stats.clone())
+            .cards("pages", m.pages.clone()),
+    );
 
-    jobs.push((
-        output_path("/playbooks/"),
-        "playbooks.html",
-        ctx_with(&[
-            ("items", tj(&json!(pb_cards))),
-            ("total", tj(&json!(pb_cards.len()))),
-        ]),
-    ));
-    let hyp_filters = tj(&filter_options(input, m.hypotheses.iter().map(|h| h.doc)));
-    jobs.extend(paginated(
+    pages.push(
+        ListPage::new(output_path("/playbooks/"), "playbooks.html")
+            .plain("total", json!(pb_cards.len()))
+            .plain("items", json!(pb_cards)),
+    );
+    let hyp_filters = filter_options(input, m.hypotheses.iter().map(|h| h.doc));
+    pages.extend(paginated(
         input,
         "hypotheses",
-        "hypotheses.html",
-        hyp_cards,
-        &[("filters", hyp_filters)],
-        &list,
+        &hyp_docs,
+        &ListPage::new(String::new(), "hypotheses.html").plain("filters", hyp_filters),
     ));
-    let exp_filters = tj(&filter_options(input, m.experiments.iter().map(|e| e.doc)));
-    jobs.extend(paginated(
+    let exp_filters = filter_options(input, m.experiments.iter().map(|e| e.doc));
+    pages.extend(paginated(
         input,
         "experiments",
-        "experiments.html",
-        exp_cards,
-        &[("filters", exp_filters.clone())],
-        &list,
+        &exp_docs,
+        &ListPage::new(String::new(), "experiments.html").plain("filters", exp_filters.clone()),
     ));
 
     // Backlog.
@@ -789,24 +946,24 @@ fn list_pages(input: &RenderInput, cards: &[Value], tcards: &[tera::Value]) -> V
         .iter()
         .map(|&e| m.experiments[e].doc)
         .collect();
-    jobs.push((
-        output_path("/backlog/"),
-        "backlog.html",
-        ctx_with(&[("items", list(&backlog))]),
+    pages.extend(paginated(
+        input,
+        "backlog",
+        &backlog,
+        &ListPage::new(String::new(), "backlog.html"),
     ));
 
     // Outcomes.
-    let outcome_cards: Vec<usize> = concluded.iter().map(|&e| m.experiments[e].doc).collect();
+    let outcome_docs: Vec<usize> = concluded.iter().map(|&e| m.experiments[e].doc).collect();
     let evidence: Vec<Value> = pb_cards.iter().map(|c| json!({"title": c["title"], "url": c["url"], "slug": c["slug"], "evidence": c["evidence"]})).collect();
-    jobs.push((
-        output_path("/outcomes/"),
-        "outcomes.html",
-        ctx_with(&[
-            ("stats", stats),
-            ("items", list(&outcome_cards)),
-            ("evidence", tj(&json!(evidence))),
-            ("filters", exp_filters),
-        ]),
+    pages.extend(paginated(
+        input,
+        "outcomes",
+        &outcome_docs,
+        &ListPage::new(String::new(), "outcomes.html")
+            .plain("stats", stats)
+            .plain("evidence", json!(evidence))
+            .plain("filters", exp_filters),
     ));
 
     // Taxonomies.
@@ -826,29 +983,22 @@ fn list_pages(input: &RenderInput, cards: &[Value], tcards: &[tera::Value]) -> V
             );
             // Experiments are the long list under a term, so they paginate;
             // playbooks and hypotheses head every page.
-            let experiments = group(Kind::Experiment);
-            jobs.extend(paginated(
+            pages.extend(paginated(
                 input,
                 &format!("{name}/{slug}"),
-                "taxonomy_term.html",
-                experiments,
-                &[
-                    ("taxonomy", tj(&json!(name))),
-                    ("term", tj(&json!({"name": term, "count": docs.len()}))),
-                    ("playbooks", list(&group(Kind::Playbook))),
-                    ("hypotheses", list(&group(Kind::Hypothesis))),
-                ],
-                &list,
+                &group(Kind::Experiment),
+                &ListPage::new(String::new(), "taxonomy_term.html")
+                    .plain("taxonomy", json!(name))
+                    .plain("term", json!({"name": term, "count": docs.len()}))
+                    .cards("playbooks", group(Kind::Playbook))
+                    .cards("hypotheses", group(Kind::Hypothesis)),
             ));
         }
-        jobs.push((
-            output_path(&format!("/{name}/")),
-            "taxonomy.html",
-            ctx_with(&[
-                ("taxonomy", tj(&json!(name))),
-                ("terms", tj(&json!(term_list))),
-            ]),
-        ));
+        pages.push(
+            ListPage::new(output_path(&format!("/{name}/")), "taxonomy.html")
+                .plain("taxonomy", json!(name))
+                .plain("terms", json!(term_list)),
+        );
     }
 
     // Changes across the whole site, newest first, grouped by day.
@@ -875,22 +1025,18 @@ fn list_pages(input: &RenderInput, cards: &[Value], tcards: &[tera::Value]) -> V
             json!({"date": day, "entries": entries})
         })
         .collect();
-    let days = tj(&json!(days));
-    jobs.push((
-        output_path("/changes/"),
-        "changes.html",
-        ctx_with(&[
-            ("days", days),
-            ("has_history", tera::Value::from(has_history)),
-        ]),
-    ));
+    pages.push(
+        ListPage::new(output_path("/changes/"), "changes.html")
+            .plain("days", json!(days))
+            .plain("has_history", json!(has_history)),
+    );
 
     if input.config.search {
-        jobs.push((output_path("/search/"), "search.html", tera::Context::new()));
+        pages.push(ListPage::new(output_path("/search/"), "search.html"));
     }
-    jobs.push(("404.html".into(), "404.html", tera::Context::new()));
-    jobs.retain(|(_, t, _)| input.templates.has(t));
-    jobs
+    pages.push(ListPage::new("404.html".into(), "404.html"));
+    pages.retain(|p| input.templates.has(p.template));
+    pages
 }
 
 fn outcome_stats(m: &Model, concluded: &[usize]) -> Value {
