@@ -119,7 +119,7 @@ pub struct RenderInput<'a> {
 }
 
 impl RenderInput<'_> {
-    fn export(&self) -> ExportContext<'_> {
+    pub fn export(&self) -> ExportContext<'_> {
         ExportContext {
             model: self.model,
             prefix: self.prefix,

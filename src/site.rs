@@ -4,10 +4,11 @@
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::export::{json_files, ExportContext};
+use crate::export::json_files;
 use crate::git::History;
 use crate::markdown::{self, Rendered};
 use crate::model::{Kind, Visibility};
+use crate::parse::Document;
 use crate::render::{render_site, RenderInput, Sink, Templates};
 use crate::resolve::{resolve, Model, Selection};
 use crate::theme::Theme;
@@ -79,6 +80,94 @@ impl Timer {
     }
 }
 
+/// What a build reads besides the content: configuration, theme and
+/// templates, each loaded once.
+pub struct Front {
+    pub config: Config,
+    pub content_dir: PathBuf,
+    pub prefix: String,
+    /// `None` when the theme or its templates are broken (the reasons are
+    /// diagnostics); the content is still checked.
+    pub look: Option<Look>,
+}
+
+pub struct Look {
+    pub theme: Theme,
+    pub templates: Templates,
+}
+
+impl Front {
+    /// Load the configuration and the theme. `None` when there is no
+    /// content folder; problems are pushed to `diags`.
+    pub fn load(opts: &BuildOptions, diags: &mut Vec<Diagnostic>) -> Option<Front> {
+        let root = &opts.root;
+        let (mut config, config_diags) = Config::load(root);
+        diags.extend(config_diags);
+        if let Some(base) = &opts.base_url {
+            config.base_url = base.clone();
+        }
+        let content_dir = root.join("content");
+        if !content_dir.is_dir() {
+            diags.push(
+                Diagnostic::error("content", None, "no content/ folder here").with_help(
+                    "run gemba in a site folder, pass --root, or create a site with `gemba init`",
+                ),
+            );
+            return None;
+        }
+        let look = Theme::load(root, &config.theme, diags).and_then(|theme| {
+            let templates = Templates::compile(&theme, diags)?;
+            Some(Look { theme, templates })
+        });
+        let prefix = config.url_prefix();
+        Some(Front {
+            config,
+            content_dir,
+            prefix,
+            look,
+        })
+    }
+
+    pub fn selection(&self, opts: &BuildOptions) -> Selection {
+        Selection {
+            drafts: opts.drafts,
+            audience: opts.audience,
+            default_visibility: self.config.default_visibility,
+        }
+    }
+}
+
+/// One content file after parsing: the document, or why there is none.
+pub type Parsed = (Option<Document>, Vec<Diagnostic>);
+
+/// Read and parse every content file, in parallel, in path order.
+pub fn read_sources(opts: &BuildOptions, content_dir: &Path) -> (Vec<Parsed>, Vec<Diagnostic>) {
+    let (files, load_diags) =
+        crate::load::read_content(&opts.root, content_dir, &opts.output_dir());
+    let parsed = files
+        .into_par_iter()
+        .map(crate::parse::parse_document)
+        .collect();
+    (parsed, load_diags)
+}
+
+/// Each kept document's git history, or `None` outside git.
+pub fn histories_for(
+    model: &Model,
+    content_dir: &Path,
+    all: Option<&crate::git::HistoryMap>,
+) -> Vec<Option<History>> {
+    let canonical_content = content_dir.canonicalize().ok();
+    model
+        .docs
+        .iter()
+        .map(|d| {
+            let abs = canonical_content.as_ref()?.join(&d.source.rel);
+            all?.get(&abs).cloned()
+        })
+        .collect()
+}
+
 /// Compile the site at `opts.root` into `sink`. Nothing is written when
 /// there are errors other than what the sink already received.
 pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
@@ -87,53 +176,24 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         phases: Vec::new(),
     };
     let mut diags: Vec<Diagnostic> = Vec::new();
-    let root = &opts.root;
-    let (mut config, config_diags) = Config::load(root);
-    diags.extend(config_diags);
-    if let Some(base) = &opts.base_url {
-        config.base_url = base.clone();
-    }
-    let content_dir = root.join("content");
-    if !content_dir.is_dir() {
-        diags.push(
-            Diagnostic::error("content", None, "no content/ folder here").with_help(
-                "run gemba in a site folder, pass --root, or create a site with `gemba init`",
-            ),
-        );
+    let Some(front) = Front::load(opts, &mut diags) else {
         return finish(diags, timer, 0);
-    }
+    };
 
     // load + parse
-    let (files, load_diags) = crate::load::read_content(root, &content_dir, &opts.output_dir());
+    let (parsed, load_diags) = read_sources(opts, &front.content_dir);
     diags.extend(load_diags);
-    timer.lap("load");
-    let parsed: Vec<_> = files
-        .into_par_iter()
-        .map(crate::parse::parse_document)
-        .collect();
+    timer.lap("load + parse");
     let mut docs = Vec::with_capacity(parsed.len());
     for (doc, d) in parsed {
         diags.extend(d);
         docs.extend(doc);
     }
-    timer.lap("parse");
 
     // resolve
-    let selection = Selection {
-        drafts: opts.drafts,
-        audience: opts.audience,
-        default_visibility: config.default_visibility,
-    };
-    let model = resolve(docs, selection, &mut diags);
+    let model = resolve(docs, front.selection(opts), &mut diags);
     timer.lap("resolve");
-
-    let mut theme_diags = Vec::new();
-    let theme = Theme::load(root, &config.theme, &mut theme_diags);
-    let templates = theme
-        .as_ref()
-        .and_then(|t| Templates::compile(t, &mut theme_diags));
-    diags.extend(theme_diags);
-    let (Some(theme), Some(templates)) = (theme, templates) else {
+    let Some(look) = &front.look else {
         return finish(diags, timer, 0);
     };
     if diags.iter().any(Diagnostic::is_error) {
@@ -141,39 +201,23 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     }
 
     // history
-    let histories = if opts.no_git {
+    let all_history = if opts.no_git {
         None
     } else {
-        crate::git::read_history(&content_dir, &mut diags)
+        crate::git::read_history(&front.content_dir, &mut diags)
     };
-    let canonical_content = content_dir.canonicalize().ok();
-    let histories: Vec<Option<History>> = model
-        .docs
-        .iter()
-        .map(|d| {
-            let abs = canonical_content.as_ref()?.join(&d.source.rel);
-            histories.as_ref()?.get(&abs).cloned()
-        })
-        .collect();
+    let histories = histories_for(&model, &front.content_dir, all_history.as_ref());
+    drop(all_history);
     timer.lap("git");
 
     // markdown
-    let prefix = config.url_prefix();
-    let rendered = render_markdown(&model, &prefix);
+    let rendered = render_markdown(&model, &front.prefix);
     timer.lap("markdown");
 
-    let input = RenderInput {
-        model: &model,
-        markdown: &rendered,
-        config: &config,
-        prefix: &prefix,
-        histories: &histories,
-        live_reload: &opts.live_reload,
-        theme: &theme,
-        templates: &templates,
-    };
+    let input = front.render_input(look, &model, &rendered, &histories, &opts.live_reload);
     // The search index depends only on the model, so it is built on its own
     // thread while the pages render.
+    let config = &front.config;
     let want_pages = opts.outputs != Outputs::SearchOnly;
     let want_search = config.search && opts.outputs != Outputs::PagesOnly;
     let search_index = std::thread::scope(|scope| {
@@ -202,46 +246,8 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         }
     };
     if want_pages {
-        let export = ExportContext {
-            model: &model,
-            prefix: &prefix,
-            histories: &histories,
-        };
-        for (path, bytes) in json_files(&export) {
+        for (path, bytes) in data_files(&input, &json_files(&input.export())) {
             put(&path, bytes);
-        }
-        let summaries: Vec<String> = model
-            .docs
-            .iter()
-            .zip(&rendered)
-            .map(|(d, r)| d.summary(r))
-            .collect();
-        put(
-            "feed.xml",
-            crate::feeds::atom_feed(&model, &config.title, &prefix, &summaries).into_bytes(),
-        );
-        let mut lists: Vec<String> = [
-            "/",
-            "/playbooks/",
-            "/hypotheses/",
-            "/experiments/",
-            "/outcomes/",
-            "/backlog/",
-            "/changes/",
-        ]
-        .map(String::from)
-        .to_vec();
-        for t in &config.taxonomies {
-            lists.push(format!("/{t}/"));
-            let terms = crate::resolve::taxonomy(&model, t);
-            lists.extend(terms.keys().map(|slug| format!("/{t}/{slug}/")));
-        }
-        put(
-            "sitemap.xml",
-            crate::feeds::sitemap(&model, &prefix, &lists).into_bytes(),
-        );
-        for (path, bytes) in &theme.statics {
-            put(path, bytes.clone());
         }
     }
     timer.lap("data");
@@ -264,6 +270,69 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     }
     let pages = model.docs.len();
     finish(diags, timer, pages)
+}
+
+impl Front {
+    pub fn render_input<'a>(
+        &'a self,
+        look: &'a Look,
+        model: &'a Model,
+        markdown: &'a [Rendered],
+        histories: &'a [Option<History>],
+        live_reload: &'a str,
+    ) -> RenderInput<'a> {
+        RenderInput {
+            model,
+            markdown,
+            config: &self.config,
+            prefix: &self.prefix,
+            histories,
+            live_reload,
+            theme: &look.theme,
+            templates: &look.templates,
+        }
+    }
+}
+
+/// Everything besides the pages and the search index: the JSON export
+/// (given, already serialised), the feed, the sitemap and the theme's static files.
+pub fn data_files(input: &RenderInput, json: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
+    let model = input.model;
+    let mut files = json.to_vec();
+    let summaries: Vec<String> = model
+        .docs
+        .iter()
+        .zip(input.markdown)
+        .map(|(d, r)| d.summary(r))
+        .collect();
+    files.push((
+        "feed.xml".into(),
+        crate::feeds::atom_feed(model, &input.config.title, input.prefix, &summaries).into_bytes(),
+    ));
+    let mut lists: Vec<String> = [
+        "/",
+        "/playbooks/",
+        "/hypotheses/",
+        "/experiments/",
+        "/outcomes/",
+        "/backlog/",
+        "/changes/",
+    ]
+    .map(String::from)
+    .to_vec();
+    for t in &input.config.taxonomies {
+        lists.push(format!("/{t}/"));
+        let terms = crate::resolve::taxonomy(model, t);
+        lists.extend(terms.keys().map(|slug| format!("/{t}/{slug}/")));
+    }
+    files.push((
+        "sitemap.xml".into(),
+        crate::feeds::sitemap(model, input.prefix, &lists).into_bytes(),
+    ));
+    for (path, bytes) in &input.theme.statics {
+        files.push((path.clone(), bytes.clone()));
+    }
+    files
 }
 
 fn finish(diags: Vec<Diagnostic>, timer: Timer, pages: usize) -> Outcome {
