@@ -12,6 +12,7 @@ pub mod diagnostics;
 pub mod export;
 pub mod feeds;
 pub mod git;
+pub mod incremental;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -69,6 +69,40 @@ pub fn read_content(
     content_dir: &Path,
     output_dir: &Path,
 ) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let (paths, mut diagnostics) = content_paths(root, content_dir, output_dir);
+    let results: Vec<Result<SourceFile, Diagnostic>> = paths
+        .par_iter()
+        .map(|p| read_one(root, content_dir, p))
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (files, diagnostics)
+}
+
+/// Whether `path` is a file the content walk would read: Markdown, under
+/// `content_dir`, outside the output folder, with no hidden part.
+pub fn is_content_path(content_dir: &Path, output_dir: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(content_dir) else {
+        return false;
+    };
+    path.extension().is_some_and(|x| x == "md")
+        && !path.starts_with(output_dir)
+        && !rel
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+}
+
+/// The paths of every `.md` file under `content_dir`, sorted.
+pub fn content_paths(
+    root: &Path,
+    content_dir: &Path,
+    output_dir: &Path,
+) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut paths = Vec::new();
     let walker = WalkDir::new(content_dir)
@@ -107,21 +141,11 @@ pub fn read_content(
             }
         }
     }
-    let results: Vec<Result<SourceFile, Diagnostic>> = paths
-        .par_iter()
-        .map(|p| read_one(root, content_dir, p))
-        .collect();
-    let mut files = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    (files, diagnostics)
+    (paths, diagnostics)
 }
 
-fn read_one(root: &Path, content_dir: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+/// Read one content file.
+pub fn read_one(root: &Path, content_dir: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
     let shown = display_path(root, path);
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(shown.clone(), None, format!("cannot read file: {e}")))?;

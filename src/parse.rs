@@ -54,6 +54,26 @@ impl Document {
             .map_or(Span::new(1, 1, 3), |k| k.value)
     }
 
+    /// Whether the two differ at most in the body's text, and so resolve
+    /// alike: the same front matter at the same places, and the same wiki
+    /// links at the same places.
+    pub fn same_apart_from_body(&self, other: &Document) -> bool {
+        self.kind == other.kind
+            && self.source.path == other.source.path
+            && self.source.rel == other.source.rel
+            && self.slug == other.slug
+            && self.url == other.url
+            && self.title == other.title
+            && self.fm == other.fm
+            && self.extra == other.extra
+            && self.key_spans == other.key_spans
+            && self.playbook_status == other.playbook_status
+            && self.experiment_status == other.experiment_status
+            && self.body_start == other.body_start
+            && self.body_line == other.body_line
+            && self.wiki_links == other.wiki_links
+    }
+
     /// `summary:` when written, else the body's first paragraph.
     pub fn summary(&self, rendered: &crate::markdown::Rendered) -> String {
         self.fm

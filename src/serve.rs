@@ -3,8 +3,9 @@
 //! server-sent events. A failed rebuild keeps the last good site and shows
 //! the diagnostics in an overlay until the file is fixed.
 
-use crate::site::{compile, BuildOptions, Outputs};
-use crate::write::MemorySink;
+use crate::diagnostics::Diagnostics;
+use crate::incremental::{Files, Session, Update};
+use crate::site::{BuildOptions, Outputs};
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -12,14 +13,17 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use notify_debouncer_full::{new_debouncer, notify::RecursiveMode, DebounceEventResult};
-use std::collections::BTreeMap;
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
 const EVENTS_PATH: &str = "/__gemba/events";
 const SEARCH_QUIET_MS: u64 = 1500;
+/// How long the watcher waits for a burst of file events to end. Editors
+/// save in a few events within a millisecond or two.
+const DEBOUNCE_MS: u64 = 10;
 
 /// The script `serve` injects into every page; never present in `build`.
 pub fn live_reload_script() -> String {
@@ -86,7 +90,10 @@ fn is_edit(kind: &notify_debouncer_full::notify::EventKind) -> bool {
 }
 
 struct Shared {
-    files: RwLock<Arc<BTreeMap<String, Vec<u8>>>>,
+    /// The pages and data of the last good build.
+    pages: RwLock<Arc<Files>>,
+    /// The search index, built apart and later.
+    search: RwLock<Arc<Files>>,
     errors: RwLock<Option<String>>,
     events: broadcast::Sender<(&'static str, String)>,
     /// Bumped on every successful page build; a search index built for an
@@ -94,27 +101,10 @@ struct Shared {
     generation: std::sync::atomic::AtomicU64,
 }
 
-/// Compile the site into memory. Returns the files, or the diagnostics text.
-fn build_in_memory(opts: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, String> {
-    let sink = MemorySink::default();
-    let outcome = compile(opts, &sink);
-    let text = outcome.diagnostics.render(Path::new(""));
-    if !text.is_empty() {
-        eprint!("{text}");
-    }
-    if outcome.diagnostics.has_errors() {
-        return Err(text);
-    }
-    Ok(sink.files.into_inner().unwrap_or_default())
-}
-
 /// Build the search index in a child process at the lowest CPU priority, so
 /// that page rebuilds keep the processor while it runs; `still_wanted` is
 /// polled, and the child is stopped once a newer edit makes it stale.
-fn build_search_index(
-    opts: &BuildOptions,
-    still_wanted: &dyn Fn() -> bool,
-) -> Option<BTreeMap<String, Vec<u8>>> {
+fn build_search_index(opts: &BuildOptions, still_wanted: &dyn Fn() -> bool) -> Option<Files> {
     let out = tempfile::Builder::new()
         .prefix("gemba-serve-index-")
         .tempdir()
@@ -156,7 +146,7 @@ fn build_search_index(
             Ok(None) => std::thread::sleep(Duration::from_millis(50)),
         }
     }
-    let mut files = BTreeMap::new();
+    let mut files = Files::new();
     for entry in walkdir::WalkDir::new(out.path()).into_iter().flatten() {
         if entry.file_type().is_file() {
             let rel = entry.path().strip_prefix(out.path()).ok()?;
@@ -165,39 +155,25 @@ fn build_search_index(
                 .map(|c| c.as_os_str().to_string_lossy())
                 .collect::<Vec<_>>()
                 .join("/");
-            files.insert(rel, std::fs::read(entry.path()).ok()?);
+            if rel.starts_with("pagefind/") {
+                files.insert(rel, std::fs::read(entry.path()).ok()?.into());
+            }
         }
     }
     still_wanted().then_some(files)
 }
 
-/// Pages first, search index after: a page edit is served as soon as its
-/// pages are rendered, and the index follows on a background thread.
-fn publish_pages(opts: &BuildOptions, shared: &Arc<Shared>) -> Result<bool, String> {
-    let pages_opts = BuildOptions {
-        outputs: Outputs::PagesOnly,
-        ..opts.clone()
-    };
-    let mut files = build_in_memory(&pages_opts)?;
-    let changed = {
-        let old = shared.files.read().expect("lock");
-        // Keep the previous search index until the new one is ready.
-        for (k, v) in old.range("pagefind/".to_string()..) {
-            if !k.starts_with("pagefind/") {
-                break;
-            }
-            files.insert(k.clone(), v.clone());
-        }
-        files.len() != old.len() || files.iter().any(|(k, v)| old.get(k) != Some(v))
-    };
-    *shared.files.write().expect("lock") = Arc::new(files);
+/// Serve the session's pages now; build the search index for them on a
+/// background thread once edits pause.
+fn publish(session: &Session, shared: &Arc<Shared>) {
+    *shared.pages.write().expect("lock") = Arc::new(session.files().clone());
     let generation = shared
         .generation
         .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
         + 1;
     let search_opts = BuildOptions {
         outputs: Outputs::SearchOnly,
-        ..opts.clone()
+        ..session.options().clone()
     };
     let shared = Arc::clone(shared);
     std::thread::spawn(move || {
@@ -206,27 +182,27 @@ fn publish_pages(opts: &BuildOptions, shared: &Arc<Shared>) -> Result<bool, Stri
         if generation > 1 {
             std::thread::sleep(Duration::from_millis(SEARCH_QUIET_MS));
         }
-        if shared.generation.load(std::sync::atomic::Ordering::SeqCst) != generation {
+        let current = || shared.generation.load(std::sync::atomic::Ordering::SeqCst) == generation;
+        if !current() {
             return;
         }
-        let current = || shared.generation.load(std::sync::atomic::Ordering::SeqCst) == generation;
-        let Some(index) = build_search_index(&search_opts, &current) else {
-            return;
-        };
-        let mut guard = shared.files.write().expect("lock");
-        let mut files: BTreeMap<String, Vec<u8>> = guard
-            .iter()
-            .filter(|(k, _)| !k.starts_with("pagefind/"))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        files.extend(
-            index
-                .into_iter()
-                .filter(|(k, _)| k.starts_with("pagefind/")),
-        );
-        *guard = Arc::new(files);
+        if let Some(index) = build_search_index(&search_opts, &current) {
+            *shared.search.write().expect("lock") = Arc::new(index);
+        }
     });
-    Ok(changed)
+}
+
+/// Print a build's diagnostics; `Err` with their text when it failed.
+fn report(diagnostics: &Diagnostics) -> Result<(), String> {
+    let text = diagnostics.render(Path::new(""));
+    if !text.is_empty() {
+        eprint!("{text}");
+    }
+    if diagnostics.has_errors() {
+        Err(text)
+    } else {
+        Ok(())
+    }
 }
 
 pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Result<(), String> {
@@ -256,50 +232,72 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
         format!("http://{local}")
     });
 
+    let root = opts
+        .root
+        .canonicalize()
+        .unwrap_or_else(|_| opts.root.clone());
+    // Watched paths come back absolute; the session must speak alike.
+    opts.root = root.clone();
     let (events, _) = broadcast::channel(16);
     let shared = Arc::new(Shared {
-        files: RwLock::new(Arc::new(BTreeMap::new())),
+        pages: RwLock::new(Arc::new(Files::new())),
+        search: RwLock::new(Arc::new(Files::new())),
         errors: RwLock::new(None),
         events,
         generation: std::sync::atomic::AtomicU64::new(0),
     });
     let start = Instant::now();
-    if let Err(text) = publish_pages(&opts, &shared) {
-        *shared.errors.write().expect("lock") = Some(text);
-    }
+    let mut session = start_session(&opts, &shared);
     eprintln!(
         "Built in {} ms. Serving on http://{local}/ (Ctrl-C to stop)",
         start.elapsed().as_millis()
     );
 
     let watcher_shared = Arc::clone(&shared);
-    let watch_opts = opts.clone();
-    let root = opts
-        .root
-        .canonicalize()
-        .unwrap_or_else(|_| opts.root.clone());
-    let output = root.join("public");
+    let output = opts.output_dir();
     let (tx, rx) = std::sync::mpsc::channel::<DebounceEventResult>();
     let mut debouncer =
-        new_debouncer(Duration::from_millis(30), None, tx).map_err(|e| e.to_string())?;
+        new_debouncer(Duration::from_millis(DEBOUNCE_MS), None, tx).map_err(|e| e.to_string())?;
     debouncer
         .watch(&root, RecursiveMode::Recursive)
         .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
     std::thread::spawn(move || {
         for result in rx {
             let Ok(events) = result else { continue };
-            let mut kinds: Vec<ChangeKind> = events
+            let mut changes: Vec<(ChangeKind, PathBuf)> = events
                 .iter()
                 .filter(|e| is_edit(&e.event.kind))
                 .flat_map(|e| e.paths.iter())
-                .filter_map(|p| classify(&root, &output, p))
+                .filter_map(|p| Some((classify(&root, &output, p)?, p.clone())))
                 .collect();
-            kinds.sort();
-            kinds.dedup();
-            if kinds.is_empty() {
+            changes.sort();
+            changes.dedup();
+            if changes.is_empty() {
                 continue;
             }
-            rebuild(&watch_opts, &watcher_shared, &kinds);
+            let start = Instant::now();
+            let kinds: BTreeSet<ChangeKind> = changes.iter().map(|(k, _)| *k).collect();
+            let scope = match session.as_mut() {
+                Some(s) if !s.is_stale() && kinds.iter().all(|k| *k == ChangeKind::Content) => {
+                    let paths: Vec<PathBuf> = changes.into_iter().map(|(_, p)| p).collect();
+                    let update = s.update_content(&paths);
+                    finish_update(s, &watcher_shared, update)
+                }
+                Some(s) if !s.is_stale() && !kinds.contains(&ChangeKind::Config) => {
+                    let update = s.reload_theme();
+                    finish_update(s, &watcher_shared, update)
+                }
+                _ => {
+                    session = start_session(&opts, &watcher_shared);
+                    session.is_some().then_some("everything")
+                }
+            };
+            if let Some(scope) = scope {
+                eprintln!(
+                    "Rebuilt {scope} ({kinds:?}) in {} ms",
+                    start.elapsed().as_millis()
+                );
+            }
         }
     });
 
@@ -331,22 +329,55 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
     Ok(())
 }
 
-fn rebuild(opts: &BuildOptions, shared: &Arc<Shared>, kinds: &[ChangeKind]) {
-    let start = Instant::now();
-    match publish_pages(opts, shared) {
-        Ok(changed) => {
-            let had_errors = shared.errors.write().expect("lock").take().is_some();
-            eprintln!("Rebuilt ({kinds:?}) in {} ms", start.elapsed().as_millis());
-            if changed || had_errors {
-                // Browsers drop events with empty data.
-                let _ = shared.events.send(("reload", "reload".to_string()));
-            }
+/// A full build into a new session, published when it succeeds.
+fn start_session(opts: &BuildOptions, shared: &Arc<Shared>) -> Option<Session> {
+    match Session::start(opts) {
+        Ok((session, diagnostics)) => {
+            let _ = report(&diagnostics);
+            publish(&session, shared);
+            clear_errors(shared, true);
+            Some(session)
         }
-        Err(text) => {
-            *shared.errors.write().expect("lock") = Some(text.clone());
-            let _ = shared.events.send(("errors", text));
+        Err(diagnostics) => {
+            if let Err(text) = report(&diagnostics) {
+                show_errors(shared, text);
+            }
+            None
         }
     }
+}
+
+/// Publish an update's pages, or show its errors. Returns what was redone.
+fn finish_update(session: &Session, shared: &Arc<Shared>, update: Update) -> Option<&'static str> {
+    match report(&update.diagnostics) {
+        Ok(()) => {
+            let changed = !update.changed.is_empty();
+            if changed {
+                publish(session, shared);
+            }
+            clear_errors(shared, changed);
+            Some(update.scope)
+        }
+        Err(text) => {
+            show_errors(shared, text);
+            None
+        }
+    }
+}
+
+/// Tell open pages to reload when something changed or an error report
+/// goes away.
+fn clear_errors(shared: &Arc<Shared>, changed: bool) {
+    let had_errors = shared.errors.write().expect("lock").take().is_some();
+    if changed || had_errors {
+        // Browsers drop events with empty data.
+        let _ = shared.events.send(("reload", "reload".to_string()));
+    }
+}
+
+fn show_errors(shared: &Arc<Shared>, text: String) {
+    *shared.errors.write().expect("lock") = Some(text.clone());
+    let _ = shared.events.send(("errors", text));
 }
 
 async fn events_handler(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
@@ -419,12 +450,15 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 async fn file_handler(State(shared): State<Arc<Shared>>, req: Request) -> Response {
-    let files = shared.files.read().expect("lock").clone();
+    let files = shared.pages.read().expect("lock").clone();
     let path = req.uri().path().to_string();
     let Some(key) = lookup_path(&path) else {
         return not_found(&files);
     };
-    if let Some(bytes) = files.get(&key) {
+    let search = key
+        .starts_with("pagefind/")
+        .then(|| shared.search.read().expect("lock").clone());
+    if let Some(bytes) = files.get(&key).or_else(|| search.as_ref()?.get(&key)) {
         let mime = mime_guess::from_path(&key).first_or_octet_stream();
         return (
             [
@@ -446,11 +480,11 @@ async fn file_handler(State(shared): State<Arc<Shared>>, req: Request) -> Respon
     not_found(&files)
 }
 
-fn not_found(files: &BTreeMap<String, Vec<u8>>) -> Response {
+fn not_found(files: &Files) -> Response {
     let body = files
         .get("404.html")
         .cloned()
-        .unwrap_or_else(|| b"Not found".to_vec());
+        .unwrap_or_else(|| bytes::Bytes::from_static(b"Not found"));
     (
         StatusCode::NOT_FOUND,
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],

@@ -350,22 +350,25 @@ fn finish(diags: Vec<Diagnostic>, timer: Timer, pages: usize) -> Outcome {
 pub fn render_markdown(model: &Model, prefix: &str) -> Vec<Rendered> {
     (0..model.docs.len())
         .into_par_iter()
-        .map(|i| {
-            let d = &model.docs[i];
-            let targets = &model.links[i];
-            let mut n = 0;
-            let body = markdown::substitute_wiki_links(d.body(), &d.wiki_links, |_| {
-                let t = targets
-                    .get(n)
-                    .cloned()
-                    .flatten()
-                    .map(|(url, title)| (format!("{prefix}{url}"), title));
-                n += 1;
-                t
-            });
-            markdown::render(&body)
-        })
+        .map(|i| render_markdown_one(model, prefix, i))
         .collect()
+}
+
+/// Render one document's body, its wiki links resolved.
+pub fn render_markdown_one(model: &Model, prefix: &str, i: usize) -> Rendered {
+    let d = &model.docs[i];
+    let targets = &model.links[i];
+    let mut n = 0;
+    let body = markdown::substitute_wiki_links(d.body(), &d.wiki_links, |_| {
+        let t = targets
+            .get(n)
+            .cloned()
+            .flatten()
+            .map(|(url, title)| (format!("{prefix}{url}"), title));
+        n += 1;
+        t
+    });
+    markdown::render(&body)
 }
 
 fn search_records(model: &Model, rendered: &[Rendered]) -> Vec<crate::search::Record> {

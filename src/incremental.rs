@@ -1,0 +1,573 @@
+//! What `serve` keeps between rebuilds, and how it decides what to redo.
+//!
+//! A `Session` holds every stage's result for the site as last built: the
+//! parsed files, the model, the rendered bodies, the cards, each page's
+//! dependencies and the output files. An edit re-reads only the changed
+//! files, then
+//!
+//! - keeps the model when the edits touched bodies only (same front matter,
+//!   same wiki links at the same places), else resolves it again;
+//! - re-renders every page when the set or order of documents changed (an
+//!   addition, a deletion, a new slug) or the context all pages share did;
+//! - otherwise marks the documents whose data changed, refreshes the cards
+//!   that show them, and re-renders the pages that read either: a document's
+//!   page reads its neighbours (`render::page_deps`), and a list page is
+//!   re-rendered when its description (`ListPage::key`) or one of its cards
+//!   changed.
+//!
+//! The result is what a fresh build gives, byte for byte; the serve tests
+//! check that against fresh builds after random sequences of edits.
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::export::json_files;
+use crate::git::{History, HistoryMap};
+use crate::markdown::Rendered;
+use crate::render::{card_deps, list_pages, page_deps, render_doc_page, Cards, Global};
+use crate::resolve::{resolve, Model};
+use crate::site::{data_files, histories_for, render_markdown, BuildOptions, Front, Parsed};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The built site in memory, path → bytes (shared cheaply with readers).
+pub type Files = BTreeMap<String, bytes::Bytes>;
+
+pub struct Session {
+    opts: BuildOptions,
+    front: Front,
+    /// Diagnostics of the configuration and theme.
+    front_diags: Vec<Diagnostic>,
+    /// Every content file as on disk now, by absolute path.
+    sources: BTreeMap<PathBuf, Parsed>,
+    walk_diags: Vec<Diagnostic>,
+    /// Files changed since the last good build.
+    dirty: BTreeSet<PathBuf>,
+    history: Option<HistoryMap>,
+    git_diags: Vec<Diagnostic>,
+    // The last good build.
+    model: Model,
+    resolve_diags: Vec<Diagnostic>,
+    doc_by_rel: HashMap<String, usize>,
+    histories: Vec<Option<History>>,
+    markdown: Vec<Rendered>,
+    cards: Cards,
+    global_key: u64,
+    deps: Vec<Vec<usize>>,
+    list_keys: BTreeMap<String, u64>,
+    files: Files,
+    stale: bool,
+}
+
+/// How an update ended.
+pub struct Update {
+    pub diagnostics: Diagnostics,
+    /// Output paths whose bytes changed (empty when the build failed).
+    pub changed: Vec<String>,
+    /// What was redone, for the console.
+    pub scope: &'static str,
+}
+
+impl Session {
+    /// Build the whole site. `Err` carries the diagnostics of a failed build.
+    pub fn start(opts: &BuildOptions) -> Result<(Session, Diagnostics), Diagnostics> {
+        let mut front_diags = Vec::new();
+        let front = Front::load(opts, &mut front_diags);
+        let Some(front) = front.filter(|f| f.look.is_some()) else {
+            return Err(sorted(front_diags));
+        };
+        let (paths, walk_diags) =
+            crate::load::content_paths(&opts.root, &front.content_dir, &opts.output_dir());
+        let sources: BTreeMap<PathBuf, Parsed> = paths
+            .into_par_iter()
+            .map(|p| {
+                let parsed = read_parsed(opts, &front.content_dir, &p);
+                (p, parsed)
+            })
+            .collect();
+        let mut git_diags = Vec::new();
+        let history = if opts.no_git {
+            None
+        } else {
+            crate::git::read_history(&front.content_dir, &mut git_diags)
+        };
+        let mut resolve_diags = Vec::new();
+        let model = resolve(
+            documents(&sources),
+            front.selection(opts),
+            &mut resolve_diags,
+        );
+        let mut all = front_diags.clone();
+        all.extend(walk_diags.iter().cloned());
+        all.extend(sources.values().flat_map(|(_, d)| d.iter().cloned()));
+        all.extend(resolve_diags.iter().cloned());
+        all.extend(git_diags.iter().cloned());
+        if all.iter().any(Diagnostic::is_error) {
+            return Err(sorted(all));
+        }
+        let histories = histories_for(&model, &front.content_dir, history.as_ref());
+        let markdown = render_markdown(&model, &front.prefix);
+        let mut session = Session {
+            opts: opts.clone(),
+            front,
+            front_diags,
+            sources,
+            walk_diags,
+            dirty: BTreeSet::new(),
+            history,
+            git_diags,
+            doc_by_rel: by_rel(&model),
+            model,
+            resolve_diags,
+            histories,
+            markdown,
+            cards: Cards {
+                json: Vec::new(),
+                tera: Vec::new(),
+            },
+            global_key: 0,
+            deps: Vec::new(),
+            list_keys: BTreeMap::new(),
+            files: Files::new(),
+            stale: false,
+        };
+        let mut render_diags = Vec::new();
+        session.render_everything(&mut render_diags);
+        let diagnostics = session.diagnostics(render_diags);
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        Ok((session, diagnostics))
+    }
+
+    /// The site as last built successfully.
+    pub fn files(&self) -> &Files {
+        &self.files
+    }
+
+    pub fn options(&self) -> &BuildOptions {
+        &self.opts
+    }
+
+    /// Re-read the given paths (files or folders under `content/`) and bring
+    /// the site up to date.
+    pub fn update_content(&mut self, paths: &[PathBuf]) -> Update {
+        let content_dir = self.front.content_dir.clone();
+        let output_dir = self.opts.output_dir();
+        for path in paths {
+            if path.is_dir()
+                || (!path.exists()
+                    && self
+                        .sources
+                        .range(path.clone()..)
+                        .next()
+                        .is_some_and(|(k, _)| k.starts_with(path) && k != path))
+            {
+                self.rescan();
+                continue;
+            }
+            if !crate::load::is_content_path(&content_dir, &output_dir, path) {
+                continue;
+            }
+            if path.is_file() {
+                let parsed = read_parsed(&self.opts, &content_dir, path);
+                self.sources.insert(path.clone(), parsed);
+            } else {
+                self.sources.remove(path);
+            }
+            self.dirty.insert(path.clone());
+        }
+        self.rebuild()
+    }
+
+    /// A template or static file changed: load the theme again and render
+    /// every page from the model as it is.
+    pub fn reload_theme(&mut self) -> Update {
+        let mut front_diags = Vec::new();
+        match Front::load(&self.opts, &mut front_diags) {
+            Some(front)
+                if front.look.is_some() && !front_diags.iter().any(Diagnostic::is_error) =>
+            {
+                self.front = front;
+                self.front_diags = front_diags;
+                let mut render_diags = Vec::new();
+                let changed = self.render_everything(&mut render_diags);
+                Update {
+                    diagnostics: self.diagnostics(render_diags),
+                    changed,
+                    scope: "all pages",
+                }
+            }
+            _ => {
+                self.stale = true;
+                let mut all = front_diags;
+                all.extend(self.walk_diags.iter().cloned());
+                all.extend(self.sources.values().flat_map(|(_, d)| d.iter().cloned()));
+                Update {
+                    diagnostics: sorted(all),
+                    changed: Vec::new(),
+                    scope: "none",
+                }
+            }
+        }
+    }
+
+    /// Whether the session no longer matches the site's theme or settings,
+    /// so that only a fresh start can bring it up to date.
+    pub fn is_stale(&self) -> bool {
+        self.stale
+    }
+
+    /// Walk `content/` again, for changes to whole folders.
+    fn rescan(&mut self) {
+        let content_dir = &self.front.content_dir;
+        let (paths, walk_diags) =
+            crate::load::content_paths(&self.opts.root, content_dir, &self.opts.output_dir());
+        self.walk_diags = walk_diags;
+        let fresh: BTreeMap<PathBuf, Parsed> = paths
+            .into_par_iter()
+            .map(|p| {
+                let parsed = read_parsed(&self.opts, content_dir, &p);
+                (p, parsed)
+            })
+            .collect();
+        for (path, parsed) in &fresh {
+            if self.sources.get(path).map(|(d, _)| d) != Some(&parsed.0) {
+                self.dirty.insert(path.clone());
+            }
+        }
+        for path in self.sources.keys() {
+            if !fresh.contains_key(path) {
+                self.dirty.insert(path.clone());
+            }
+        }
+        self.sources = fresh;
+    }
+
+    fn rebuild(&mut self) -> Update {
+        let parse_failed = self
+            .sources
+            .values()
+            .any(|(_, d)| d.iter().any(Diagnostic::is_error));
+        // Body-only edits keep the model as it is.
+        let bodies_only = !parse_failed
+            && self.dirty.iter().all(|path| {
+                let Some((Some(new), _)) = self.sources.get(path) else {
+                    return false;
+                };
+                let Some(&i) = self.doc_by_rel.get(&new.source.rel) else {
+                    return false;
+                };
+                self.model.docs[i].same_apart_from_body(new)
+                    && !self.resolve_diags.iter().any(|d| d.path == new.source.path)
+            });
+        if bodies_only {
+            let changed: Vec<usize> = self
+                .dirty
+                .iter()
+                .filter_map(|path| {
+                    let new = self.sources[path].0.clone()?;
+                    let i = self.doc_by_rel[&new.source.rel];
+                    self.model.docs[i] = new;
+                    Some(i)
+                })
+                .collect();
+            self.dirty.clear();
+            let mut touched = vec![false; self.model.docs.len()];
+            for &i in &changed {
+                touched[i] = true;
+            }
+            return self.render_touched(touched, "bodies");
+        }
+
+        let mut resolve_diags = Vec::new();
+        let model = resolve(
+            documents(&self.sources),
+            self.front.selection(&self.opts),
+            &mut resolve_diags,
+        );
+        let failed = parse_failed || resolve_diags.iter().any(Diagnostic::is_error);
+        if failed {
+            let mut all = self.base_diags();
+            all.extend(resolve_diags);
+            return Update {
+                diagnostics: sorted(all),
+                changed: Vec::new(),
+                scope: "none",
+            };
+        }
+        let old = std::mem::replace(&mut self.model, model);
+        self.resolve_diags = resolve_diags;
+        let m = &self.model;
+        let same_order = old.docs.len() == m.docs.len()
+            && old.item == m.item
+            && old.docs.iter().zip(&m.docs).all(|(a, b)| {
+                (a.kind, &a.slug, &a.url, &a.source.rel) == (b.kind, &b.slug, &b.url, &b.source.rel)
+            });
+        if !same_order {
+            self.dirty.clear();
+            self.doc_by_rel = by_rel(&self.model);
+            self.histories =
+                histories_for(&self.model, &self.front.content_dir, self.history.as_ref());
+            self.markdown = render_markdown(&self.model, &self.front.prefix);
+            let mut render_diags = Vec::new();
+            let changed = self.render_everything(&mut render_diags);
+            return Update {
+                diagnostics: self.diagnostics(render_diags),
+                changed,
+                scope: "all pages",
+            };
+        }
+
+        // Same documents in the same places: mark what changed.
+        let mut touched = vec![false; m.docs.len()];
+        for path in std::mem::take(&mut self.dirty) {
+            if let Some((Some(doc), _)) = self.sources.get(&path) {
+                if let Some(&i) = self.doc_by_rel.get(&doc.source.rel) {
+                    touched[i] |= old.docs[i] != *doc;
+                }
+            }
+        }
+        for (a, b) in old.playbooks.iter().zip(&m.playbooks) {
+            touched[b.doc] |= a != b;
+        }
+        for (a, b) in old.hypotheses.iter().zip(&m.hypotheses) {
+            touched[b.doc] |= a != b;
+        }
+        for (a, b) in old.experiments.iter().zip(&m.experiments) {
+            touched[b.doc] |= a != b;
+        }
+        for (i, t) in touched.iter_mut().enumerate() {
+            *t |= old.links[i] != m.links[i]
+                || old.backlinks[i] != m.backlinks[i]
+                || m.visibility(i) != old.visibility(i);
+        }
+        drop_in_background(old);
+        self.render_touched(touched, "changed pages")
+    }
+
+    /// Re-render what reads the touched documents.
+    fn render_touched(&mut self, touched: Vec<bool>, scope: &'static str) -> Update {
+        let n = self.model.docs.len();
+        for (i, r) in render_markdown_of(&self.model, &self.front.prefix, &touched) {
+            self.markdown[i] = r;
+        }
+        let look = self.front.look.as_ref().expect("a session has a theme");
+        let input = self.front.render_input(
+            look,
+            &self.model,
+            &self.markdown,
+            &self.histories,
+            &self.opts.live_reload,
+        );
+        let global = Global::new(&input);
+        if global.key != self.global_key {
+            let mut render_diags = Vec::new();
+            let changed = self.render_everything(&mut render_diags);
+            return Update {
+                diagnostics: self.diagnostics(render_diags),
+                changed,
+                scope: "all pages",
+            };
+        }
+        let m = &self.model;
+        let candidates: Vec<usize> = (0..n)
+            .filter(|&d| card_deps(m, d).iter().flatten().any(|&x| touched[x]))
+            .collect();
+        let mut shown = touched.clone();
+        for d in self.cards.refresh(&input, &candidates) {
+            shown[d] = true;
+        }
+        let new_deps: Vec<Vec<usize>> = (0..n).into_par_iter().map(|d| page_deps(m, d)).collect();
+        let pages: Vec<usize> = (0..n)
+            .filter(|&d| new_deps[d].iter().chain(&self.deps[d]).any(|&x| shown[x]))
+            .collect();
+        self.deps = new_deps;
+        let cards = &self.cards;
+        let rendered: Vec<(String, Result<String, Diagnostic>)> = pages
+            .par_iter()
+            .filter_map(|&d| render_doc_page(&input, cards, &global, d))
+            .collect();
+        let lists = list_pages(&input, cards);
+        let keys: BTreeMap<String, u64> = lists.iter().map(|p| (p.path.clone(), p.key())).collect();
+        let list_rendered: Vec<(String, Result<String, Diagnostic>)> = lists
+            .par_iter()
+            .filter(|p| self.list_keys.get(&p.path) != Some(&keys[&p.path]) || p.shows_any(&shown))
+            .map(|p| (p.path.clone(), p.render(&input, cards, &global)))
+            .collect();
+        let json = json_files(&input.export());
+        let data = data_files(&input, &json);
+
+        let mut out = Output::default();
+        for (path, html) in rendered.into_iter().chain(list_rendered) {
+            out.page(path, html);
+        }
+        for (path, bytes) in data {
+            out.put(path, bytes);
+        }
+        if out.diags.iter().any(Diagnostic::is_error) {
+            let mut all = self.base_diags();
+            all.extend(self.resolve_diags.iter().cloned());
+            all.extend(out.diags);
+            // The files are those of the last good build; the next change
+            // renders everything.
+            self.global_key = 0;
+            return Update {
+                diagnostics: sorted(all),
+                changed: Vec::new(),
+                scope: "none",
+            };
+        }
+        let mut changed = Vec::new();
+        for old_list in self.list_keys.keys() {
+            if !keys.contains_key(old_list) && self.files.remove(old_list).is_some() {
+                changed.push(old_list.clone());
+            }
+        }
+        self.list_keys = keys;
+        for (path, bytes) in out.files {
+            if self.files.get(&path) != Some(&bytes) {
+                self.files.insert(path.clone(), bytes);
+                changed.push(path);
+            }
+        }
+        Update {
+            diagnostics: self.diagnostics(out.diags),
+            changed,
+            scope,
+        }
+    }
+
+    /// Render every page and data file from the current model; returns the
+    /// paths that differ from before.
+    fn render_everything(&mut self, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+        let look = self.front.look.as_ref().expect("a session has a theme");
+        let input = self.front.render_input(
+            look,
+            &self.model,
+            &self.markdown,
+            &self.histories,
+            &self.opts.live_reload,
+        );
+        let cards = Cards::all(&input);
+        let global = Global::new(&input);
+        let n = self.model.docs.len();
+        let rendered: Vec<(String, Result<String, Diagnostic>)> = (0..n)
+            .into_par_iter()
+            .filter_map(|d| render_doc_page(&input, &cards, &global, d))
+            .collect();
+        let lists = list_pages(&input, &cards);
+        let list_rendered: Vec<(String, Result<String, Diagnostic>)> = lists
+            .par_iter()
+            .map(|p| (p.path.clone(), p.render(&input, &cards, &global)))
+            .collect();
+        let data = data_files(&input, &json_files(&input.export()));
+        let mut out = Output::default();
+        for (path, html) in rendered.into_iter().chain(list_rendered) {
+            out.page(path, html);
+        }
+        for (path, bytes) in data {
+            out.put(path, bytes);
+        }
+        let failed = out.diags.iter().any(Diagnostic::is_error);
+        diags.extend(out.diags);
+        if failed {
+            self.global_key = 0;
+            return Vec::new();
+        }
+        self.deps = (0..n)
+            .into_par_iter()
+            .map(|d| page_deps(&self.model, d))
+            .collect();
+        self.list_keys = lists.iter().map(|p| (p.path.clone(), p.key())).collect();
+        self.global_key = global.key;
+        self.cards = cards;
+        let mut changed: Vec<String> = self
+            .files
+            .iter()
+            .filter(|(k, v)| out.files.get(*k) != Some(v))
+            .map(|(k, _)| k.clone())
+            .collect();
+        changed.extend(
+            out.files
+                .keys()
+                .filter(|k| !self.files.contains_key(*k))
+                .cloned(),
+        );
+        self.files = out.files;
+        changed
+    }
+
+    fn base_diags(&self) -> Vec<Diagnostic> {
+        let mut all = self.front_diags.clone();
+        all.extend(self.walk_diags.iter().cloned());
+        all.extend(self.sources.values().flat_map(|(_, d)| d.iter().cloned()));
+        all.extend(self.git_diags.iter().cloned());
+        all
+    }
+
+    fn diagnostics(&self, render_diags: Vec<Diagnostic>) -> Diagnostics {
+        let mut all = self.base_diags();
+        all.extend(self.resolve_diags.iter().cloned());
+        all.extend(render_diags);
+        sorted(all)
+    }
+}
+
+/// Rendered files and the problems met while rendering them.
+#[derive(Default)]
+struct Output {
+    files: Files,
+    diags: Vec<Diagnostic>,
+}
+
+impl Output {
+    fn page(&mut self, path: String, html: Result<String, Diagnostic>) {
+        match html {
+            Ok(html) => self.put(path, html.into_bytes()),
+            Err(d) => self.diags.push(d),
+        }
+    }
+
+    fn put(&mut self, path: String, bytes: Vec<u8>) {
+        self.files.insert(path, bytes::Bytes::from(bytes));
+    }
+}
+
+fn read_parsed(opts: &BuildOptions, content_dir: &Path, path: &Path) -> Parsed {
+    match crate::load::read_one(&opts.root, content_dir, path) {
+        Ok(file) => crate::parse::parse_document(file),
+        Err(d) => (None, vec![d]),
+    }
+}
+
+fn documents(sources: &BTreeMap<PathBuf, Parsed>) -> Vec<crate::parse::Document> {
+    sources.values().filter_map(|(d, _)| d.clone()).collect()
+}
+
+fn by_rel(model: &Model) -> HashMap<String, usize> {
+    model
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.source.rel.clone(), i))
+        .collect()
+}
+
+fn render_markdown_of(model: &Model, prefix: &str, which: &[bool]) -> Vec<(usize, Rendered)> {
+    let docs: Vec<usize> = (0..model.docs.len()).filter(|&i| which[i]).collect();
+    docs.into_par_iter()
+        .map(|i| (i, crate::site::render_markdown_one(model, prefix, i)))
+        .collect()
+}
+
+fn sorted(diags: Vec<Diagnostic>) -> Diagnostics {
+    let mut d = Diagnostics(diags);
+    d.sort();
+    d
+}
+
+/// Freeing a whole model takes a while at 10,000 documents; the caller
+/// need not wait for it.
+fn drop_in_background(model: Model) {
+    std::thread::spawn(move || drop(model));
+}

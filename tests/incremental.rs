@@ -1,0 +1,349 @@
+//! The incremental rebuild of `serve` against fresh builds: after every step
+//! of random sequences of edits (bodies, summaries, statuses, references,
+//! wiki links, tags, titles, follows, drafts, additions, renames, deletions,
+//! broken files and their fixes), the session's files must equal those of a
+//! session started fresh on the same folder, byte for byte.
+
+mod common;
+
+use common::Site;
+use gemba::incremental::Session;
+use gemba::site::BuildOptions;
+use std::path::PathBuf;
+
+const STATUSES: [&str; 6] = [
+    "planned",
+    "running",
+    "validated",
+    "invalidated",
+    "inconclusive",
+    "abandoned",
+];
+const HYPOTHESES: [&str; 3] = ["h-price", "h-onboard", "h-referral"];
+
+#[derive(Clone)]
+struct Experiment {
+    name: String,
+    folder: &'static str,
+    title: String,
+    hypothesis: Option<usize>,
+    status: usize,
+    ended: u32,
+    tags: Vec<String>,
+    follows: Option<String>,
+    draft: bool,
+    summary: Option<String>,
+    first: String,
+    links: Vec<String>,
+    tail: Vec<String>,
+    ice: u8,
+}
+
+impl Experiment {
+    fn path(&self) -> String {
+        format!("content/experiments/{}{}.md", self.folder, self.name)
+    }
+
+    fn text(&self) -> String {
+        let mut fm = format!(
+            "---\ntitle: {}\nstatus: {}\n",
+            self.title, STATUSES[self.status]
+        );
+        if let Some(h) = self.hypothesis {
+            fm += &format!("hypothesis: {}\n", HYPOTHESES[h]);
+        }
+        if STATUSES[self.status] != "planned" {
+            fm += &format!("started: 2026-01-01\nended: 2026-{:02}-10\n", self.ended);
+        } else {
+            fm += &format!("ice: {{impact: {}, confidence: 5, ease: 5}}\n", self.ice);
+        }
+        if !self.tags.is_empty() {
+            fm += &format!("tags: [{}]\n", self.tags.join(", "));
+        }
+        if let Some(f) = &self.follows {
+            fm += &format!("follows: {f}\n");
+        }
+        if self.draft {
+            fm += "draft: true\n";
+        }
+        if let Some(s) = &self.summary {
+            fm += &format!("summary: {s}\n");
+        }
+        let links: String = self
+            .links
+            .iter()
+            .map(|l| format!(" See [[{l}]]."))
+            .collect();
+        format!(
+            "{fm}---\n{}{links}\n\n{}\n",
+            self.first,
+            self.tail.join("\n\n")
+        )
+    }
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+fn write_static(site: &Site) {
+    site.write("gemba.yaml", "title: Incremental\npaginate: 3\n")
+        .write(
+            "content/playbooks/growth.md",
+            "---\ntitle: Growth\nstages:\n  - {id: find, title: Find}\n  - {id: keep, title: Keep}\n---\nHow we grow.\n",
+        )
+        .write("content/hypotheses/h-price.md", "---\ntitle: Price\nplaybook: growth\nstage: find\nstatement: We believe price matters.\n---\nAbout price.\n")
+        .write("content/hypotheses/h-onboard.md", "---\ntitle: Onboarding\nplaybook: growth\nstage: keep\n---\nAbout onboarding.\n")
+        .write("content/hypotheses/h-referral.md", "---\ntitle: Referral\nplaybook: growth\n---\nAbout referrals. [[e0]]\n")
+        .write("content/guides/notes.md", "# Notes\n\nSee [[e1]].\n")
+        .write("content/index.md", "---\ntitle: Home\n---\nWelcome.\n");
+}
+
+fn options(site: &Site) -> BuildOptions {
+    BuildOptions {
+        root: site.root().canonicalize().unwrap(),
+        no_git: true,
+        base_url: Some("http://127.0.0.1:9".into()),
+        live_reload: "<script>/* reload */</script>".into(),
+        ..BuildOptions::default()
+    }
+}
+
+fn fresh_files(opts: &BuildOptions) -> Option<gemba::incremental::Files> {
+    Session::start(opts).ok().map(|(s, _)| s.files().clone())
+}
+
+fn run_sequence(seed: u64, steps: usize) {
+    let site = Site::new();
+    write_static(&site);
+    let mut rng = Rng(seed);
+    let mut exps: Vec<Experiment> = (0..6)
+        .map(|i| Experiment {
+            name: format!("e{i}"),
+            folder: if i % 2 == 0 { "" } else { "2026/" },
+            title: format!("Experiment {i}"),
+            hypothesis: Some(i % 3),
+            status: i % STATUSES.len(),
+            ended: 1 + i as u32,
+            tags: vec![format!("t{}", i % 2)],
+            follows: None,
+            draft: false,
+            summary: None,
+            first: format!("First paragraph of {i}."),
+            links: Vec::new(),
+            tail: vec!["More text.".into()],
+            ice: 3,
+        })
+        .collect();
+    for e in &exps {
+        site.write(&e.path(), &e.text());
+    }
+    let opts = options(&site);
+    let (mut session, _) = Session::start(&opts).unwrap_or_else(|d| {
+        panic!("start: {}", d.render(std::path::Path::new("")));
+    });
+    let mut added = 0;
+    let mut broken: Option<String> = None;
+    for step in 0..steps {
+        let mut changed: Vec<String> = Vec::new();
+        if let Some(path) = broken.take() {
+            // Fix the broken file by writing its good text back.
+            let e = exps.iter().find(|e| e.path() == path).unwrap();
+            site.write(&path, &e.text());
+            changed.push(path);
+        } else {
+            let i = rng.below(exps.len());
+            let op = rng.below(19);
+            let names: Vec<String> = exps.iter().map(|e| e.name.clone()).collect();
+            let e = &mut exps[i];
+            let before = e.path();
+            match op {
+                0 => e.tail.push(format!("Step {step} text.")),
+                1 => e.first = format!("Changed first paragraph at {step}."),
+                2 => e.status = rng.below(STATUSES.len()),
+                3 => e.hypothesis = [None, Some(0), Some(1), Some(2)][rng.below(4)],
+                4 => {
+                    let target = names[rng.below(names.len())].clone();
+                    if target != e.name && !e.links.contains(&target) {
+                        e.links.push(target);
+                    } else if rng.below(3) == 0 {
+                        e.links.clear();
+                    }
+                }
+                5 => e.tags = vec![format!("t{}", rng.below(4))],
+                6 => e.title = format!("Renamed title {step}"),
+                7 => {
+                    e.follows = Some(names[rng.below(names.len())].clone()).filter(|f| *f != e.name)
+                }
+                8 => e.draft = !e.draft,
+                9 => e.summary = Some(format!("Summary at {step}")).filter(|_| e.summary.is_none()),
+                10 => e.ended = 1 + rng.below(12) as u32,
+                11 => {
+                    // Rename the file; references by slug keep working.
+                    let old = site.root().join(e.path());
+                    e.folder = if e.folder.is_empty() { "2026/" } else { "" };
+                    std::fs::create_dir_all(site.root().join(e.path()).parent().unwrap()).unwrap();
+                    std::fs::rename(old, site.root().join(e.path())).unwrap();
+                    changed.push(before.clone());
+                    changed.push(e.path());
+                }
+                12 => {
+                    let name = format!("added{added}");
+                    added += 1;
+                    let mut new = e.clone();
+                    new.name = name;
+                    new.title = format!("Added at {step}");
+                    new.follows = None;
+                    new.links.clear();
+                    site.write(&new.path(), &new.text());
+                    changed.push(new.path());
+                    exps.push(new);
+                }
+                13 if exps.len() > 3 => {
+                    let gone = exps.remove(i);
+                    std::fs::remove_file(site.root().join(gone.path())).unwrap();
+                    changed.push(gone.path());
+                    // References to it would make the build fail: drop them.
+                    for other in exps.iter_mut() {
+                        let mut touched = false;
+                        if other.follows.as_deref() == Some(&gone.name) {
+                            other.follows = None;
+                            touched = true;
+                        }
+                        if other.links.contains(&gone.name) {
+                            other.links.retain(|l| *l != gone.name);
+                            touched = true;
+                        }
+                        if touched {
+                            site.write(&other.path(), &other.text());
+                            changed.push(other.path());
+                        }
+                    }
+                }
+                15 | 16 => {
+                    // The documents around the experiments change too.
+                    let h = rng.below(HYPOTHESES.len());
+                    let path = format!("content/hypotheses/{}.md", HYPOTHESES[h]);
+                    let stage = ["find", "keep"][rng.below(2)];
+                    let link = &names[rng.below(names.len())];
+                    site.write(
+                        &path,
+                        &format!("---\ntitle: Hypothesis {h} at {step}\nplaybook: growth\nstage: {stage}\n---\nAbout it. [[{link}]]\n"),
+                    );
+                    changed.push(path);
+                }
+                17 => {
+                    let path = "content/playbooks/growth.md".to_string();
+                    site.write(
+                        &path,
+                        &format!("---\ntitle: Growth {step}\nstages:\n  - {{id: find, title: Find {step}}}\n  - {{id: keep, title: Keep}}\n---\nHow we grow.\n"),
+                    );
+                    changed.push(path);
+                }
+                18 => {
+                    let path = "content/guides/notes.md".to_string();
+                    let link = &names[rng.below(names.len())];
+                    site.write(&path, &format!("# Notes {step}\n\nSee [[{link}]].\n"));
+                    changed.push(path);
+                }
+                14 => {
+                    site.write(&before, "---\ntitle: [unclosed\n---\nBroken.\n");
+                    broken = Some(before.clone());
+                    changed.push(before.clone());
+                }
+                _ => {}
+            }
+            if op <= 10 {
+                let e = &exps[i];
+                site.write(&e.path(), &e.text());
+                changed.push(before);
+            }
+        }
+        let paths: Vec<PathBuf> = changed.iter().map(|p| opts.root.join(p)).collect();
+        let update = session.update_content(&paths);
+        let expected = fresh_files(&opts);
+        match expected {
+            Some(expected) => {
+                assert!(
+                    !update.diagnostics.has_errors(),
+                    "seed {seed} step {step}: the update failed where a fresh build succeeds:\n{}",
+                    update.diagnostics.render(std::path::Path::new(""))
+                );
+                let got = session.files();
+                let differ: Vec<&String> = expected
+                    .iter()
+                    .filter(|(k, v)| got.get(*k) != Some(v))
+                    .map(|(k, _)| k)
+                    .chain(got.keys().filter(|k| !expected.contains_key(*k)))
+                    .collect();
+                assert!(
+                    differ.is_empty(),
+                    "seed {seed} step {step}: these files differ from a fresh build: {differ:?}"
+                );
+            }
+            None => assert!(
+                update.diagnostics.has_errors(),
+                "seed {seed} step {step}: a fresh build fails but the update did not"
+            ),
+        }
+    }
+}
+
+#[test]
+fn random_edits_match_fresh_builds() {
+    for seed in [1u64, 7, 42, 1234, 99991, 0x2545_f491_4f6c_dd1d] {
+        run_sequence(seed, 60);
+    }
+}
+
+#[test]
+fn a_body_edit_rerenders_few_pages() {
+    let site = Site::new();
+    write_static(&site);
+    for i in 0..12 {
+        site.write(
+            &format!("content/experiments/e{i}.md"),
+            &format!("---\ntitle: X {i}\nstatus: running\nhypothesis: h-price\n---\nFirst.\n\nRest {i}.\n"),
+        );
+    }
+    let opts = options(&site);
+    let (mut session, _) = Session::start(&opts)
+        .unwrap_or_else(|d| panic!("start: {}", d.render(std::path::Path::new(""))));
+    // A change below the first paragraph: the card is the same, so only the
+    // page itself is new.
+    site.write(
+        "content/experiments/e3.md",
+        "---\ntitle: X 3\nstatus: running\nhypothesis: h-price\n---\nFirst.\n\nRest 3, edited.\n",
+    );
+    let update = session.update_content(&[opts.root.join("content/experiments/e3.md")]);
+    assert_eq!(update.scope, "bodies");
+    assert_eq!(
+        update.changed,
+        vec!["experiments/e3/index.html".to_string()]
+    );
+    // A new first paragraph changes the card: lists that show it change too.
+    site.write(
+        "content/experiments/e3.md",
+        "---\ntitle: X 3\nstatus: running\nhypothesis: h-price\n---\nA new first line.\n\nRest 3, edited.\n",
+    );
+    let update = session.update_content(&[opts.root.join("content/experiments/e3.md")]);
+    assert!(update
+        .changed
+        .contains(&"experiments/e3/index.html".to_string()));
+    assert!(
+        update
+            .changed
+            .contains(&"hypotheses/h-price/index.html".to_string()),
+        "{:?}",
+        update.changed
+    );
+    assert!(update.changed.len() < 12, "{:?}", update.changed);
+    assert_eq!(session.files(), &fresh_files(&opts).unwrap());
+}
