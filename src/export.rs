@@ -3,8 +3,10 @@
 //! built once per item from the resolved model.
 
 use crate::git::History;
+use crate::model::Kind;
 use crate::model::{Decision, Ice, Metric, Visibility};
 use crate::resolve::{Evidence, Model};
+use rayon::prelude::*;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -199,22 +201,119 @@ impl ExportContext<'_> {
     }
 }
 
-/// The three JSON files, pretty-printed, in the model's order.
-pub fn json_files(ctx: &ExportContext) -> Vec<(String, Vec<u8>)> {
+/// One document's entry in its kind's JSON file, pretty-printed as it
+/// stands in the array; `None` for plain pages.
+pub fn json_entry(ctx: &ExportContext, doc: usize) -> Option<Vec<u8>> {
     let m = ctx.model;
-    let playbooks: Vec<_> = (0..m.playbooks.len()).map(|i| ctx.playbook(i)).collect();
-    let hypotheses: Vec<_> = (0..m.hypotheses.len()).map(|i| ctx.hypothesis(i)).collect();
-    let experiments: Vec<_> = (0..m.experiments.len())
-        .map(|i| ctx.experiment(i))
-        .collect();
-    let pretty = |v: &dyn erased::Json| v.to_vec();
+    let i = m.item[doc];
+    let value = match m.docs[doc].kind {
+        Kind::Playbook => serde_json::to_vec_pretty(&ctx.playbook(i)),
+        Kind::Hypothesis => serde_json::to_vec_pretty(&ctx.hypothesis(i)),
+        Kind::Experiment => serde_json::to_vec_pretty(&ctx.experiment(i)),
+        Kind::Page => return None,
+    }
+    .ok()?;
+    // Indent by one level, as inside the array.
+    let mut out = Vec::with_capacity(value.len() + value.len() / 16);
+    for (n, line) in value.split(|&b| b == b'\n').enumerate() {
+        if n > 0 {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"  ");
+        out.extend_from_slice(line);
+    }
+    Some(out)
+}
+
+/// The three JSON files from each document's entry (see `json_entry`), in
+/// the model's order: the bytes `serde_json::to_vec_pretty` gives for the
+/// whole arrays, so that one changed entry costs one entry.
+pub fn json_files_from(m: &Model, entries: &[Option<Vec<u8>>]) -> Vec<(String, Vec<u8>)> {
+    let file = |docs: &mut dyn Iterator<Item = usize>| {
+        let mut out = b"[".to_vec();
+        let mut first = true;
+        for d in docs {
+            let Some(entry) = &entries[d] else { continue };
+            out.extend_from_slice(if first { b"\n" } else { b",\n" });
+            out.extend_from_slice(entry);
+            first = false;
+        }
+        if !first {
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"]\n");
+        out
+    };
     vec![
-        ("data/playbooks.json".into(), pretty(&playbooks)),
-        ("data/hypotheses.json".into(), pretty(&hypotheses)),
-        ("data/experiments.json".into(), pretty(&experiments)),
+        (
+            "data/playbooks.json".into(),
+            file(&mut m.playbooks.iter().map(|p| p.doc)),
+        ),
+        (
+            "data/hypotheses.json".into(),
+            file(&mut m.hypotheses.iter().map(|h| h.doc)),
+        ),
+        (
+            "data/experiments.json".into(),
+            file(&mut m.experiments.iter().map(|e| e.doc)),
+        ),
     ]
 }
 
+/// The three JSON files, pretty-printed, in the model's order.
+pub fn json_files(ctx: &ExportContext) -> Vec<(String, Vec<u8>)> {
+    let entries: Vec<Option<Vec<u8>>> = (0..ctx.model.docs.len())
+        .into_par_iter()
+        .map(|d| json_entry(ctx, d))
+        .collect();
+    json_files_from(ctx.model, &entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The entries joined give what serde_json gives for the whole array.
+    #[test]
+    fn entries_join_into_the_pretty_array() {
+        // The example site, as `gemba init` writes it.
+        let dir = tempfile::tempdir().unwrap();
+        crate::scaffold::init(dir.path()).unwrap();
+        let content = dir.path().join("content");
+        let (files, _) =
+            crate::load::read_content(dir.path(), &content, &dir.path().join("public"));
+        let docs = files
+            .into_iter()
+            .filter_map(|f| crate::parse::parse_document(f).0)
+            .collect();
+        let site = crate::resolve::resolve(docs, Default::default(), &mut Vec::new());
+        let ctx = ExportContext {
+            model: &site,
+            prefix: "",
+            histories: &vec![None; site.docs.len()],
+        };
+        let whole = |v: &dyn erased::Json| v.to_vec();
+        let playbooks: Vec<_> = (0..site.playbooks.len()).map(|i| ctx.playbook(i)).collect();
+        let hypotheses: Vec<_> = (0..site.hypotheses.len())
+            .map(|i| ctx.hypothesis(i))
+            .collect();
+        let experiments: Vec<_> = (0..site.experiments.len())
+            .map(|i| ctx.experiment(i))
+            .collect();
+        let expected = vec![
+            ("data/playbooks.json".to_string(), whole(&playbooks)),
+            ("data/hypotheses.json".to_string(), whole(&hypotheses)),
+            ("data/experiments.json".to_string(), whole(&experiments)),
+        ];
+        assert!(!experiments.is_empty());
+        assert_eq!(json_files(&ctx), expected);
+        let empty: Vec<ExperimentExport> = Vec::new();
+        let none = json_files_from(&site, &vec![None; site.docs.len()]);
+        assert_eq!(none[0].1, whole(&empty));
+    }
+}
+
+#[cfg(test)]
 mod erased {
     pub trait Json {
         fn to_vec(&self) -> Vec<u8>;

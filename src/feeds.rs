@@ -33,7 +33,12 @@ fn atom_id(absolute: bool, url: &str, kind: &str, slug: &str) -> String {
 }
 
 /// Atom feed of concluded experiments, newest first, with outcome and decision.
-pub fn atom_feed(model: &Model, title: &str, prefix: &str, summaries: &[String]) -> String {
+pub fn atom_feed(
+    model: &Model,
+    title: &str,
+    prefix: &str,
+    summary_of: &dyn Fn(usize) -> String,
+) -> String {
     let absolute = prefix.starts_with("http://") || prefix.starts_with("https://");
     let entries: Vec<usize> = log_order(model)
         .into_iter()
@@ -65,8 +70,9 @@ pub fn atom_feed(model: &Model, title: &str, prefix: &str, summaries: &[String])
         if let Some(dec) = &decision {
             let _ = write!(summary, " Decision: {dec}.");
         }
-        if !summaries[x.doc].is_empty() {
-            let _ = write!(summary, " {}", summaries[x.doc]);
+        let text = summary_of(x.doc);
+        if !text.is_empty() {
+            let _ = write!(summary, " {text}");
         }
         let _ = write!(
             out,

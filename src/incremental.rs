@@ -19,12 +19,15 @@
 //! check that against fresh builds after random sequences of edits.
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::export::json_files;
+use crate::export::{json_entry, json_files_from};
 use crate::git::{History, HistoryMap};
 use crate::markdown::Rendered;
-use crate::render::{card_deps, list_pages, page_deps, render_doc_page, Cards, Global};
+use crate::render::{card_deps, list_pages, page_deps, render_doc_page, Cards, Global, ListPage};
 use crate::resolve::{resolve, Model};
-use crate::site::{data_files, histories_for, render_markdown, BuildOptions, Front, Parsed};
+use crate::site::{
+    data_files, feed_file, histories_for, render_markdown, sitemap_file, BuildOptions, Front,
+    Parsed,
+};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -54,6 +57,9 @@ pub struct Session {
     global_key: u64,
     deps: Vec<Vec<usize>>,
     list_keys: BTreeMap<String, u64>,
+    lists: Vec<ListPage>,
+    /// Each document's entry in the JSON export.
+    json: Vec<Option<Vec<u8>>>,
     files: Files,
     stale: bool,
 }
@@ -127,6 +133,8 @@ impl Session {
             global_key: 0,
             deps: Vec::new(),
             list_keys: BTreeMap::new(),
+            lists: Vec::new(),
+            json: Vec::new(),
             files: Files::new(),
             stale: false,
         };
@@ -276,7 +284,7 @@ impl Session {
             for &i in &changed {
                 touched[i] = true;
             }
-            return self.render_touched(touched, "bodies");
+            return self.render_touched(touched, true);
         }
 
         let mut resolve_diags = Vec::new();
@@ -342,11 +350,13 @@ impl Session {
                 || m.visibility(i) != old.visibility(i);
         }
         drop_in_background(old);
-        self.render_touched(touched, "changed pages")
+        self.render_touched(touched, false)
     }
 
-    /// Re-render what reads the touched documents.
-    fn render_touched(&mut self, touched: Vec<bool>, scope: &'static str) -> Update {
+    /// Re-render what reads the touched documents. With `bodies_only`, the
+    /// model is as before and only the touched documents' bodies changed, so
+    /// other pages can only have changed through their cards.
+    fn render_touched(&mut self, touched: Vec<bool>, bodies_only: bool) -> Update {
         let n = self.model.docs.len();
         for (i, r) in render_markdown_of(&self.model, &self.front.prefix, &touched) {
             self.markdown[i] = r;
@@ -370,38 +380,92 @@ impl Session {
             };
         }
         let m = &self.model;
-        let candidates: Vec<usize> = (0..n)
-            .filter(|&d| card_deps(m, d).iter().flatten().any(|&x| touched[x]))
-            .collect();
-        let mut shown = touched.clone();
+        let candidates: Vec<usize> = if bodies_only {
+            (0..n).filter(|&d| touched[d]).collect()
+        } else {
+            (0..n)
+                .filter(|&d| card_deps(m, d).iter().flatten().any(|&x| touched[x]))
+                .collect()
+        };
+        let mut new_cards = vec![false; n];
         for d in self.cards.refresh(&input, &candidates) {
-            shown[d] = true;
+            new_cards[d] = true;
         }
-        let new_deps: Vec<Vec<usize>> = (0..n).into_par_iter().map(|d| page_deps(m, d)).collect();
+        let cards_changed = new_cards.contains(&true);
+        // What other pages read of a document: its card, and unless only
+        // bodies changed, its data.
+        let shown: Vec<bool> = if bodies_only {
+            new_cards.clone()
+        } else {
+            (0..n).map(|d| touched[d] || new_cards[d]).collect()
+        };
+        // A page is re-rendered when it reads something shown, by its old
+        // dependencies or its new ones.
+        let new_deps: Option<Vec<Vec<usize>>> =
+            (!bodies_only).then(|| (0..n).into_par_iter().map(|d| page_deps(m, d)).collect());
+        let reads_shown = |deps: &[usize]| deps.iter().any(|&x| shown[x]);
         let pages: Vec<usize> = (0..n)
-            .filter(|&d| new_deps[d].iter().chain(&self.deps[d]).any(|&x| shown[x]))
+            .filter(|&d| {
+                touched[d]
+                    || reads_shown(&self.deps[d])
+                    || new_deps.as_ref().is_some_and(|nd| reads_shown(&nd[d]))
+            })
             .collect();
-        self.deps = new_deps;
+        if let Some(new_deps) = new_deps {
+            self.deps = new_deps;
+        }
         let cards = &self.cards;
         let rendered: Vec<(String, Result<String, Diagnostic>)> = pages
             .par_iter()
             .filter_map(|&d| render_doc_page(&input, cards, &global, d))
             .collect();
-        let lists = list_pages(&input, cards);
-        let keys: BTreeMap<String, u64> = lists.iter().map(|p| (p.path.clone(), p.key())).collect();
-        let list_rendered: Vec<(String, Result<String, Diagnostic>)> = lists
+
+        // List pages: described again when the model changed; re-rendered
+        // when their description or one of their cards changed.
+        let mut keys = None;
+        if !bodies_only {
+            let lists = list_pages(&input, cards);
+            keys = Some(
+                lists
+                    .par_iter()
+                    .map(|p| (p.path.clone(), p.key()))
+                    .collect::<BTreeMap<String, u64>>(),
+            );
+            self.lists = lists;
+        }
+        let list_rendered: Vec<(String, Result<String, Diagnostic>)> = self
+            .lists
             .par_iter()
-            .filter(|p| self.list_keys.get(&p.path) != Some(&keys[&p.path]) || p.shows_any(&shown))
+            .filter(|p| {
+                p.shows_any(&shown)
+                    || keys
+                        .as_ref()
+                        .is_some_and(|k| self.list_keys.get(&p.path) != k.get(&p.path))
+            })
             .map(|p| (p.path.clone(), p.render(&input, cards, &global)))
             .collect();
-        let json = json_files(&input.export());
-        let data = data_files(&input, &json);
 
         let mut out = Output::default();
         for (path, html) in rendered.into_iter().chain(list_rendered) {
             out.page(path, html);
         }
-        for (path, bytes) in data {
+        if !bodies_only {
+            let export = input.export();
+            let entries: Vec<(usize, Option<Vec<u8>>)> = pages
+                .par_iter()
+                .map(|&d| (d, json_entry(&export, d)))
+                .collect();
+            for (d, entry) in entries {
+                self.json[d] = entry;
+            }
+            for (path, bytes) in json_files_from(m, &self.json) {
+                out.put(path, bytes);
+            }
+            let (path, bytes) = sitemap_file(&input);
+            out.put(path, bytes);
+        }
+        if !bodies_only || cards_changed {
+            let (path, bytes) = feed_file(&input);
             out.put(path, bytes);
         }
         if out.diags.iter().any(Diagnostic::is_error) {
@@ -418,12 +482,14 @@ impl Session {
             };
         }
         let mut changed = Vec::new();
-        for old_list in self.list_keys.keys() {
-            if !keys.contains_key(old_list) && self.files.remove(old_list).is_some() {
-                changed.push(old_list.clone());
+        if let Some(keys) = keys {
+            for old_list in self.list_keys.keys() {
+                if !keys.contains_key(old_list) && self.files.remove(old_list).is_some() {
+                    changed.push(old_list.clone());
+                }
             }
+            self.list_keys = keys;
         }
-        self.list_keys = keys;
         for (path, bytes) in out.files {
             if self.files.get(&path) != Some(&bytes) {
                 self.files.insert(path.clone(), bytes);
@@ -433,7 +499,11 @@ impl Session {
         Update {
             diagnostics: self.diagnostics(out.diags),
             changed,
-            scope,
+            scope: if bodies_only {
+                "bodies"
+            } else {
+                "changed pages"
+            },
         }
     }
 
@@ -460,7 +530,12 @@ impl Session {
             .par_iter()
             .map(|p| (p.path.clone(), p.render(&input, &cards, &global)))
             .collect();
-        let data = data_files(&input, &json_files(&input.export()));
+        let export = input.export();
+        let json: Vec<Option<Vec<u8>>> = (0..n)
+            .into_par_iter()
+            .map(|d| json_entry(&export, d))
+            .collect();
+        let data = data_files(&input, &json_files_from(&self.model, &json));
         let mut out = Output::default();
         for (path, html) in rendered.into_iter().chain(list_rendered) {
             out.page(path, html);
@@ -479,6 +554,8 @@ impl Session {
             .map(|d| page_deps(&self.model, d))
             .collect();
         self.list_keys = lists.iter().map(|p| (p.path.clone(), p.key())).collect();
+        self.lists = lists;
+        self.json = json;
         self.global_key = global.key;
         self.cards = cards;
         let mut changed: Vec<String> = self

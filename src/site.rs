@@ -297,18 +297,22 @@ impl Front {
 /// Everything besides the pages and the search index: the JSON export
 /// (given, already serialised), the feed, the sitemap and the theme's static files.
 pub fn data_files(input: &RenderInput, json: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
-    let model = input.model;
     let mut files = json.to_vec();
-    let summaries: Vec<String> = model
-        .docs
-        .iter()
-        .zip(input.markdown)
-        .map(|(d, r)| d.summary(r))
-        .collect();
-    files.push((
-        "feed.xml".into(),
-        crate::feeds::atom_feed(model, &input.config.title, input.prefix, &summaries).into_bytes(),
-    ));
+    files.push(feed_file(input));
+    files.push(sitemap_file(input));
+    for (path, bytes) in &input.theme.statics {
+        files.push((path.clone(), bytes.clone()));
+    }
+    files
+}
+
+pub fn feed_file(input: &RenderInput) -> (String, Vec<u8>) {
+    let summary = |doc: usize| input.model.docs[doc].summary(&input.markdown[doc]);
+    let feed = crate::feeds::atom_feed(input.model, &input.config.title, input.prefix, &summary);
+    ("feed.xml".into(), feed.into_bytes())
+}
+
+pub fn sitemap_file(input: &RenderInput) -> (String, Vec<u8>) {
     let mut lists: Vec<String> = [
         "/",
         "/playbooks/",
@@ -322,17 +326,11 @@ pub fn data_files(input: &RenderInput, json: &[(String, Vec<u8>)]) -> Vec<(Strin
     .to_vec();
     for t in &input.config.taxonomies {
         lists.push(format!("/{t}/"));
-        let terms = crate::resolve::taxonomy(model, t);
+        let terms = crate::resolve::taxonomy(input.model, t);
         lists.extend(terms.keys().map(|slug| format!("/{t}/{slug}/")));
     }
-    files.push((
-        "sitemap.xml".into(),
-        crate::feeds::sitemap(model, input.prefix, &lists).into_bytes(),
-    ));
-    for (path, bytes) in &input.theme.statics {
-        files.push((path.clone(), bytes.clone()));
-    }
-    files
+    let sitemap = crate::feeds::sitemap(input.model, input.prefix, &lists);
+    ("sitemap.xml".into(), sitemap.into_bytes())
 }
 
 fn finish(diags: Vec<Diagnostic>, timer: Timer, pages: usize) -> Outcome {
