@@ -284,7 +284,7 @@ mod tests {
             crate::load::read_content(dir.path(), &content, &dir.path().join("public"));
         let docs = files
             .into_iter()
-            .filter_map(|f| crate::parse::parse_document(f).0)
+            .filter_map(|f| crate::site::parse_shared(f).0)
             .collect();
         let site = crate::resolve::resolve(docs, Default::default(), &mut Vec::new());
         let ctx = ExportContext {

@@ -31,6 +31,7 @@ use crate::site::{
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The built site in memory, path → bytes (shared cheaply with readers).
 pub type Files = BTreeMap<String, bytes::Bytes>;
@@ -612,12 +613,12 @@ impl Output {
 
 fn read_parsed(opts: &BuildOptions, content_dir: &Path, path: &Path) -> Parsed {
     match crate::load::read_one(&opts.root, content_dir, path) {
-        Ok(file) => crate::parse::parse_document(file),
+        Ok(file) => crate::site::parse_shared(file),
         Err(d) => (None, vec![d]),
     }
 }
 
-fn documents(sources: &BTreeMap<PathBuf, Parsed>) -> Vec<crate::parse::Document> {
+fn documents(sources: &BTreeMap<PathBuf, Parsed>) -> Vec<Arc<crate::parse::Document>> {
     sources.values().filter_map(|(d, _)| d.clone()).collect()
 }
 

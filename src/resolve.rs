@@ -9,6 +9,7 @@ use crate::model::{ExperimentStatus, HypothesisStatus, Kind, Visibility};
 use crate::parse::Document;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// What a build includes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -102,7 +103,8 @@ pub type LinkTarget = Option<(String, String)>;
 /// each kind are in display order.
 #[derive(Debug, Clone)]
 pub struct Model {
-    pub docs: Vec<Document>,
+    /// Shared with `serve`'s session, which keeps every parsed file.
+    pub docs: Vec<Arc<Document>>,
     pub playbooks: Vec<PlaybookData>,
     pub hypotheses: Vec<HypothesisData>,
     pub experiments: Vec<ExperimentData>,
@@ -138,7 +140,7 @@ struct Index<'a> {
 }
 
 impl<'a> Index<'a> {
-    fn new(docs: &'a [Document]) -> Self {
+    fn new(docs: &'a [Arc<Document>]) -> Self {
         let mut by_kind = HashMap::new();
         let mut page_stems: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, d) in docs.iter().enumerate() {
@@ -187,7 +189,11 @@ impl<'a> Index<'a> {
 }
 
 /// Build the model from every parsed document. Problems are pushed to `diags`.
-pub fn resolve(mut all: Vec<Document>, selection: Selection, diags: &mut Vec<Diagnostic>) -> Model {
+pub fn resolve(
+    mut all: Vec<Arc<Document>>,
+    selection: Selection,
+    diags: &mut Vec<Diagnostic>,
+) -> Model {
     all.sort_by(|a, b| (a.kind, &a.slug, &a.source.path).cmp(&(b.kind, &b.slug, &b.source.path)));
     report_duplicates(&mut all, diags);
     let index = Index::new(&all);
@@ -240,7 +246,7 @@ pub fn resolve(mut all: Vec<Document>, selection: Selection, diags: &mut Vec<Dia
         link_sources.push(linked);
     }
 
-    let docs: Vec<Document> = all
+    let docs: Vec<Arc<Document>> = all
         .into_iter()
         .zip(&kept)
         .filter(|(_, k)| **k)
@@ -257,7 +263,7 @@ struct Refs {
     stage: Option<String>,
 }
 
-fn report_duplicates(all: &mut Vec<Document>, diags: &mut Vec<Diagnostic>) {
+fn report_duplicates(all: &mut Vec<Arc<Document>>, diags: &mut Vec<Diagnostic>) {
     let mut i = 1;
     while i < all.len() {
         let (a, b) = (&all[i - 1], &all[i]);
@@ -288,7 +294,7 @@ fn report_duplicates(all: &mut Vec<Document>, diags: &mut Vec<Diagnostic>) {
 
 fn check_references(
     d: &Document,
-    all: &[Document],
+    all: &[Arc<Document>],
     index: &Index,
     kept_ref: &dyn Fn(usize) -> Option<usize>,
     selection: &Selection,
@@ -404,7 +410,7 @@ fn left_out_reason(target: &Document, selection: &Selection, consequence: &str) 
 fn resolve_wiki_link(
     d: &Document,
     link: &WikiLink,
-    all: &[Document],
+    all: &[Arc<Document>],
     index: &Index,
     kept_ref: &dyn Fn(usize) -> Option<usize>,
     selection: &Selection,
@@ -459,7 +465,7 @@ fn resolve_wiki_link(
 }
 
 fn build_model(
-    docs: Vec<Document>,
+    docs: Vec<Arc<Document>>,
     refs: Vec<Refs>,
     links: Vec<Vec<LinkTarget>>,
     link_sources: Vec<Vec<usize>>,
@@ -786,7 +792,7 @@ mod tests {
     use crate::parse::parse_document;
     use std::path::PathBuf;
 
-    fn doc(rel: &str, text: &str) -> Document {
+    fn doc(rel: &str, text: &str) -> Arc<Document> {
         let f = SourceFile {
             path: PathBuf::from(rel),
             rel: rel.into(),
@@ -795,10 +801,10 @@ mod tests {
         };
         let (d, diags) = parse_document(f);
         assert!(diags.iter().all(|d| !d.is_error()), "{diags:?}");
-        d.unwrap()
+        Arc::new(d.unwrap())
     }
 
-    fn site() -> Vec<Document> {
+    fn site() -> Vec<Arc<Document>> {
         vec![
             doc("playbooks/p.md", "---\ntitle: P\nstages:\n  - {id: one, title: One}\n  - {id: two, title: Two}\n---\n"),
             doc("hypotheses/h.md", "---\ntitle: H\nplaybook: p\nstage: two\n---\n"),

@@ -15,6 +15,7 @@ use crate::theme::Theme;
 use crate::write::{check_output_dir, DiskSink, Staging};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Debug, Clone, Default)]
@@ -138,17 +139,20 @@ impl Front {
 }
 
 /// One content file after parsing: the document, or why there is none.
-pub type Parsed = (Option<Document>, Vec<Diagnostic>);
+pub type Parsed = (Option<Arc<Document>>, Vec<Diagnostic>);
 
 /// Read and parse every content file, in parallel, in path order.
 pub fn read_sources(opts: &BuildOptions, content_dir: &Path) -> (Vec<Parsed>, Vec<Diagnostic>) {
     let (files, load_diags) =
         crate::load::read_content(&opts.root, content_dir, &opts.output_dir());
-    let parsed = files
-        .into_par_iter()
-        .map(crate::parse::parse_document)
-        .collect();
+    let parsed = files.into_par_iter().map(parse_shared).collect();
     (parsed, load_diags)
+}
+
+/// Parse one file into a document shared by the model and `serve`'s session.
+pub fn parse_shared(file: crate::load::SourceFile) -> Parsed {
+    let (doc, diags) = crate::parse::parse_document(file);
+    (doc.map(Arc::new), diags)
 }
 
 /// Each kept document's git history, or `None` outside git.
