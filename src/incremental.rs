@@ -26,7 +26,7 @@ use crate::render::{card_deps, list_pages, page_deps, render_doc_page, Cards, Gl
 use crate::resolve::{resolve, Model};
 use crate::site::{
     data_files, feed_file, histories_for, render_markdown, sitemap_file, BuildOptions, Front,
-    Parsed,
+    Parsed, Timer,
 };
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -63,6 +63,7 @@ pub struct Session {
     json: Vec<Option<Vec<u8>>>,
     files: Files,
     stale: bool,
+    timer: Timer,
 }
 
 /// How an update ended.
@@ -72,6 +73,8 @@ pub struct Update {
     pub changed: Vec<String>,
     /// What was redone, for the console.
     pub scope: &'static str,
+    /// How long each phase took, in milliseconds.
+    pub timings: Vec<(&'static str, f64)>,
 }
 
 impl Session {
@@ -138,6 +141,7 @@ impl Session {
             json: Vec::new(),
             files: Files::new(),
             stale: false,
+            timer: Timer::new(),
         };
         let mut render_diags = Vec::new();
         session.render_everything(&mut render_diags);
@@ -160,6 +164,7 @@ impl Session {
     /// Re-read the given paths (files or folders under `content/`) and bring
     /// the site up to date.
     pub fn update_content(&mut self, paths: &[PathBuf]) -> Update {
+        self.timer = Timer::new();
         let content_dir = self.front.content_dir.clone();
         let output_dir = self.opts.output_dir();
         for path in paths {
@@ -185,12 +190,14 @@ impl Session {
             }
             self.dirty.insert(path.clone());
         }
+        self.timer.lap("read + parse");
         self.rebuild()
     }
 
     /// A template or static file changed: load the theme again and render
     /// every page from the model as it is.
     pub fn reload_theme(&mut self) -> Update {
+        self.timer = Timer::new();
         let mut front_diags = Vec::new();
         match Front::load(&self.opts, &mut front_diags) {
             Some(front)
@@ -201,6 +208,7 @@ impl Session {
                 let mut render_diags = Vec::new();
                 let changed = self.render_everything(&mut render_diags);
                 Update {
+                    timings: std::mem::take(&mut self.timer.phases),
                     diagnostics: self.diagnostics(render_diags),
                     changed,
                     scope: "all pages",
@@ -212,6 +220,7 @@ impl Session {
                 all.extend(self.walk_diags.iter().cloned());
                 all.extend(self.sources.values().flat_map(|(_, d)| d.iter().cloned()));
                 Update {
+                    timings: std::mem::take(&mut self.timer.phases),
                     diagnostics: sorted(all),
                     changed: Vec::new(),
                     scope: "none",
@@ -294,11 +303,13 @@ impl Session {
             self.front.selection(&self.opts),
             &mut resolve_diags,
         );
+        self.timer.lap("resolve");
         let failed = parse_failed || resolve_diags.iter().any(Diagnostic::is_error);
         if failed {
             let mut all = self.base_diags();
             all.extend(resolve_diags);
             return Update {
+                timings: std::mem::take(&mut self.timer.phases),
                 diagnostics: sorted(all),
                 changed: Vec::new(),
                 scope: "none",
@@ -321,6 +332,7 @@ impl Session {
             let mut render_diags = Vec::new();
             let changed = self.render_everything(&mut render_diags);
             return Update {
+                timings: std::mem::take(&mut self.timer.phases),
                 diagnostics: self.diagnostics(render_diags),
                 changed,
                 scope: "all pages",
@@ -351,6 +363,7 @@ impl Session {
                 || m.visibility(i) != old.visibility(i);
         }
         drop_in_background(old);
+        self.timer.lap("compare");
         self.render_touched(touched, false)
     }
 
@@ -375,6 +388,7 @@ impl Session {
             let mut render_diags = Vec::new();
             let changed = self.render_everything(&mut render_diags);
             return Update {
+                timings: std::mem::take(&mut self.timer.phases),
                 diagnostics: self.diagnostics(render_diags),
                 changed,
                 scope: "all pages",
@@ -415,12 +429,14 @@ impl Session {
         if let Some(new_deps) = new_deps {
             self.deps = new_deps;
         }
+        self.timer.lap("cards + dependencies");
         let cards = &self.cards;
         let rendered: Vec<(String, Result<String, Diagnostic>)> = pages
             .par_iter()
             .filter_map(|&d| render_doc_page(&input, cards, &global, d))
             .collect();
 
+        self.timer.lap("item pages");
         // List pages: described again when the model changed; re-rendered
         // when their description or one of their cards changed.
         let mut keys = None;
@@ -446,6 +462,7 @@ impl Session {
             .map(|p| (p.path.clone(), p.render(&input, cards, &global)))
             .collect();
 
+        self.timer.lap("list pages");
         let mut out = Output::default();
         for (path, html) in rendered.into_iter().chain(list_rendered) {
             out.page(path, html);
@@ -477,11 +494,13 @@ impl Session {
             // renders everything.
             self.global_key = 0;
             return Update {
+                timings: std::mem::take(&mut self.timer.phases),
                 diagnostics: sorted(all),
                 changed: Vec::new(),
                 scope: "none",
             };
         }
+        self.timer.lap("data");
         let mut changed = Vec::new();
         if let Some(keys) = keys {
             for old_list in self.list_keys.keys() {
@@ -498,6 +517,7 @@ impl Session {
             }
         }
         Update {
+            timings: std::mem::take(&mut self.timer.phases),
             diagnostics: self.diagnostics(out.diags),
             changed,
             scope: if bodies_only {

@@ -88,6 +88,9 @@ enum Command {
         /// Open the site in a browser
         #[arg(long)]
         open: bool,
+        /// Print how long each phase of every rebuild took
+        #[arg(long)]
+        timings: bool,
     },
     /// Write only the search index into a folder (used by `serve`)
     #[command(hide = true)]
@@ -182,8 +185,9 @@ fn main() -> ExitCode {
             port,
             bind,
             open,
+            timings,
         } => {
-            let opts = options(&site, None, None, None, false, false);
+            let opts = options(&site, None, None, None, false, timings);
             match gemba::serve::serve(opts, &bind, port, open) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => usage_error(&e),

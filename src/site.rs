@@ -67,13 +67,21 @@ pub struct Outcome {
     pub pages: usize,
 }
 
-struct Timer {
+/// Times the phases of a build, for `--timings`.
+pub(crate) struct Timer {
     start: Instant,
-    phases: Vec<(&'static str, f64)>,
+    pub phases: Vec<(&'static str, f64)>,
 }
 
 impl Timer {
-    fn lap(&mut self, name: &'static str) {
+    pub fn new() -> Timer {
+        Timer {
+            start: Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+
+    pub fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
         self.phases
             .push((name, now.duration_since(self.start).as_secs_f64() * 1000.0));
@@ -175,10 +183,7 @@ pub fn histories_for(
 /// Compile the site at `opts.root` into `sink`. Nothing is written when
 /// there are errors other than what the sink already received.
 pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
-    let mut timer = Timer {
-        start: Instant::now(),
-        phases: Vec::new(),
-    };
+    let mut timer = Timer::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
     let Some(front) = Front::load(opts, &mut diags) else {
         return finish(diags, timer, 0);
