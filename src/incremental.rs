@@ -403,7 +403,7 @@ impl Session {
                 .collect()
         };
         let mut new_cards = vec![false; n];
-        for d in self.cards.refresh(&input, &candidates) {
+        for d in self.cards.refresh(&input, &global, &candidates) {
             new_cards[d] = true;
         }
         let cards_changed = new_cards.contains(&true);
@@ -539,8 +539,8 @@ impl Session {
             &self.histories,
             &self.opts.live_reload,
         );
-        let cards = Cards::all(&input);
         let global = Global::new(&input);
+        let cards = Cards::all(&input, &global);
         let n = self.model.docs.len();
         let rendered: Vec<(String, Result<String, Diagnostic>)> = (0..n)
             .into_par_iter()

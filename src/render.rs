@@ -286,27 +286,53 @@ pub struct Cards {
 }
 
 impl Cards {
-    pub fn all(input: &RenderInput) -> Cards {
+    pub fn all(input: &RenderInput, global: &Global) -> Cards {
         let json: Vec<Value> = (0..input.model.docs.len())
             .into_par_iter()
             .map(|i| input.card(i))
             .collect();
-        let tera = json.par_iter().map(tj).collect();
+        let tera = json
+            .par_iter()
+            .map(|c| card_value(input, global, c))
+            .collect();
         Cards { json, tera }
     }
 
     /// Recompute the cards of `docs`; returns the documents whose card changed.
-    pub fn refresh(&mut self, input: &RenderInput, docs: &[usize]) -> Vec<usize> {
+    pub fn refresh(&mut self, input: &RenderInput, global: &Global, docs: &[usize]) -> Vec<usize> {
         let mut changed = Vec::new();
         for &d in docs {
             let card = input.card(d);
             if card != self.json[d] {
-                self.tera[d] = tj(&card);
+                self.tera[d] = card_value(input, global, &card);
                 self.json[d] = card;
                 changed.push(d);
             }
         }
         changed
+    }
+}
+
+/// A card as a template value, with its HTML (`partials/card.html`)
+/// rendered once as `html`: a document's card appears on several lists.
+fn card_value(input: &RenderInput, global: &Global, card: &Value) -> tera::Value {
+    let value = tj(card);
+    if !input.templates.has("partials/card.html") {
+        return value;
+    }
+    let mut ctx = global.ctx.clone();
+    ctx.insert_value("item", value.clone());
+    match input
+        .templates
+        .render("partials/card.html", &ctx, input.theme)
+    {
+        Ok(html) => {
+            let mut map = value.into_map().unwrap_or_default();
+            map.insert("html".into(), tera::Value::safe_string(&html));
+            tera::Value::from(map)
+        }
+        // The list that includes the partial reports the error.
+        Err(_) => value,
     }
 }
 
@@ -456,8 +482,8 @@ pub fn render_doc_page(
 
 /// Render every page of the site into `sink`. Errors are pushed to `diags`.
 pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnostic>) {
-    let cards = Cards::all(input);
     let global = Global::new(input);
+    let cards = Cards::all(input, &global);
     let errors = std::sync::Mutex::new(Vec::new());
     let put = |path: String, html: Result<String, Diagnostic>| {
         let failure = match html {
