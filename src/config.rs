@@ -22,6 +22,9 @@ pub struct Config {
     pub paginate: usize,
     /// Build the search index (`/search/`).
     pub search: bool,
+    /// Most pages in one search-index bundle. Each bundle is indexed on its
+    /// own, which bounds the memory a build needs; the search page merges them.
+    pub search_shard_pages: usize,
     pub extra: serde_json::Value,
 }
 
@@ -38,12 +41,13 @@ impl Default for Config {
             repo_url: None,
             paginate: 200,
             search: true,
+            search_shard_pages: crate::search::SHARD_PAGES,
             extra: serde_json::Value::Object(Default::default()),
         }
     }
 }
 
-const KNOWN: [&str; 11] = [
+const KNOWN: [&str; 12] = [
     "title",
     "description",
     "base_url",
@@ -54,6 +58,7 @@ const KNOWN: [&str; 11] = [
     "repo_url",
     "paginate",
     "search",
+    "search_shard_pages",
     "extra",
 ];
 

@@ -1058,7 +1058,16 @@ pub fn list_pages(input: &RenderInput, cards: &Cards) -> Vec<ListPage> {
     );
 
     if input.config.search {
-        pages.push(ListPage::new(output_path("/search/"), "search.html"));
+        // The search page merges the bundles after the first.
+        let records = m.docs.iter().filter(|d| !d.is_home_intro()).count();
+        let shards = crate::search::shard_sizes(records, input.config.search_shard_pages);
+        let more: Vec<String> = (1..shards.len())
+            .map(|k| format!("{}/{}", input.prefix, crate::search::shard_dir(k)))
+            .collect();
+        pages.push(
+            ListPage::new(output_path("/search/"), "search.html")
+                .plain("search_shards", json!(more)),
+        );
     }
     pages.push(ListPage::new("404.html".into(), "404.html"));
     pages.retain(|p| input.templates.has(p.template));

@@ -59,8 +59,52 @@ fn scratch_parent() -> std::path::PathBuf {
     }
 }
 
+/// The most pages one search bundle holds unless `gemba.yaml` says
+/// otherwise. Pagefind keeps every page of a bundle in memory while it
+/// indexes it, so a large site is indexed in several bundles, one after the
+/// other, and the search page merges them in the browser.
+pub const SHARD_PAGES: usize = 2000;
+
+/// How many bundles `pages` records make, and the pages of each.
+pub fn shard_sizes(pages: usize, per: usize) -> Vec<usize> {
+    let per = per.max(1);
+    let shards = pages.div_ceil(per).max(1);
+    let base = pages / shards;
+    let extra = pages % shards;
+    (0..shards).map(|k| base + usize::from(k < extra)).collect()
+}
+
+/// Where bundle `k` lives under the output root (`pagefind/` first).
+pub fn shard_dir(k: usize) -> String {
+    if k == 0 {
+        "pagefind/".to_string()
+    } else {
+        format!("pagefind/shard-{}/", k + 1)
+    }
+}
+
 /// Build the index; returns `(path under the output root, bytes)` pairs.
-pub fn build_index(records: Vec<Record>, language: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub fn build_index(
+    records: Vec<Record>,
+    language: &str,
+    per_shard: usize,
+) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let sizes = shard_sizes(records.len(), per_shard);
+    let mut files = Vec::new();
+    let mut rest = records.as_slice();
+    for (k, n) in sizes.into_iter().enumerate() {
+        let (shard, tail) = rest.split_at(n);
+        rest = tail;
+        let dir = shard_dir(k);
+        for (name, bytes) in build_bundle(shard, language)? {
+            files.push((format!("{dir}{}", name.trim_start_matches('/')), bytes));
+        }
+    }
+    Ok(files)
+}
+
+/// One Pagefind bundle for `records`; paths are relative to the bundle.
+fn build_bundle(records: &[Record], language: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
     let scratch = tempfile::Builder::new()
         .prefix("gemba-search-")
         .tempdir_in(scratch_parent())
@@ -96,13 +140,25 @@ pub fn build_index(records: Vec<Record>, language: &str) -> Result<Vec<(String, 
         let files = index.get_files().await.map_err(|e| e.to_string())?;
         Ok(files
             .into_iter()
-            .map(|f| {
-                let name = f.filename.to_string_lossy().replace('\\', "/");
-                (
-                    format!("pagefind/{}", name.trim_start_matches('/')),
-                    f.contents,
-                )
-            })
+            .map(|f| (f.filename.to_string_lossy().replace('\\', "/"), f.contents))
             .collect())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_even_and_cover_every_page() {
+        assert_eq!(shard_sizes(0, 2500), vec![0]);
+        assert_eq!(shard_sizes(2500, 2500), vec![2500]);
+        assert_eq!(shard_sizes(2501, 2500), vec![1251, 1250]);
+        assert_eq!(shard_sizes(10051, 2500), vec![2011, 2010, 2010, 2010, 2010]);
+        for n in [1, 7, 999, 10_000, 123_457] {
+            let sizes = shard_sizes(n, 2500);
+            assert_eq!(sizes.iter().sum::<usize>(), n);
+            assert!(sizes.iter().all(|&s| s <= 2500));
+        }
+    }
 }

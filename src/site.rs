@@ -233,8 +233,11 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         let search = want_search.then(|| {
             scope.spawn(|| {
                 let start = Instant::now();
-                let files =
-                    crate::search::build_index(search_records(&model, &rendered), &config.language);
+                let files = crate::search::build_index(
+                    search_records(&model, &rendered),
+                    &config.language,
+                    config.search_shard_pages,
+                );
                 (files, start.elapsed().as_secs_f64() * 1000.0)
             })
         });

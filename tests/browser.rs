@@ -192,6 +192,47 @@ fn search_finds_a_word_from_one_experiments_body() {
 
 #[test]
 #[ignore = "needs Chromium"]
+fn search_merges_every_bundle_of_a_sharded_index() {
+    let site = fixture();
+    // Four pages a bundle: the playbook and hypotheses fill the first, so
+    // both needles are found only if the search page merges the others.
+    site.write("gemba.yaml", "title: Fixture\nsearch_shard_pages: 4\n")
+        .write(
+            "content/experiments/aaa-needle.md",
+            "---\ntitle: First needle\nstatus: running\n---\nThe word quokkaberry is here.\n",
+        )
+        .write(
+            "content/experiments/zzz-needle.md",
+            "---\ntitle: Last needle\nstatus: planned\n---\nAnd quokkaberry is here too.\n",
+        );
+    let server = Server::start(site.root(), &[]);
+    server.wait_for("/pagefind/pagefind.js", "the search index", |s, _| s == 200);
+    let bundles = (2..10)
+        .filter(|k| {
+            http_get(
+                server.port,
+                &format!("/pagefind/shard-{k}/pagefind-entry.json"),
+            )
+            .is_some_and(|b| b.contains("languages"))
+        })
+        .count();
+    assert!(
+        bundles >= 3,
+        "the index comes in several bundles: {bundles} after the first"
+    );
+    let mut browser = Browser::open(&format!(
+        "http://127.0.0.1:{}/search/?q=quokkaberry",
+        server.port
+    ));
+    let text = browser.wait_until(
+        "results from two bundles",
+        "(() => { const r = document.getElementById('search-results'); const t = r ? r.innerText : ''; return t.includes('First needle') && t.includes('Last needle') ? t : ''; })()",
+    );
+    assert!(!text.as_str().unwrap().contains("E One"));
+}
+
+#[test]
+#[ignore = "needs Chromium"]
 fn an_open_page_shows_an_edit_without_a_manual_reload() {
     let site = fixture();
     let server = Server::start(site.root(), &[]);

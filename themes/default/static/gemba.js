@@ -28,7 +28,14 @@
   var pagefind = null;
   var load = function () {
     if (!pagefind) pagefind = import(results.dataset.pagefind).then(function (pf) {
-      return Promise.resolve(pf.options && pf.options({ baseUrl: results.dataset.base })).then(function () {
+      var base = { baseUrl: results.dataset.base };
+      // A large site's index comes in several bundles; merge the others.
+      var shards = (results.dataset.shards || "").split(" ").filter(Boolean);
+      return Promise.resolve(pf.options && pf.options(base)).then(function () {
+        return shards.reduce(function (done, path) {
+          return done.then(function () { return pf.mergeIndex(path, base); });
+        }, Promise.resolve());
+      }).then(function () {
         if (pf.init) pf.init();
         return pf;
       });
