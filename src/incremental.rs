@@ -74,7 +74,7 @@ pub struct Update {
     /// What was redone, for the console.
     pub scope: &'static str,
     /// How long each phase took, in milliseconds.
-    pub timings: Vec<(&'static str, f64)>,
+    pub timings: Vec<crate::site::Phase>,
 }
 
 impl Session {
@@ -130,10 +130,7 @@ impl Session {
             resolve_diags,
             histories,
             markdown,
-            cards: Cards {
-                json: Vec::new(),
-                tera: Vec::new(),
-            },
+            cards: Cards { tera: Vec::new() },
             global_key: 0,
             deps: Vec::new(),
             list_keys: BTreeMap::new(),
@@ -441,7 +438,7 @@ impl Session {
         // when their description or one of their cards changed.
         let mut keys = None;
         if !bodies_only {
-            let lists = list_pages(&input, cards);
+            let lists = list_pages(&input);
             keys = Some(
                 lists
                     .par_iter()
@@ -546,7 +543,7 @@ impl Session {
             .into_par_iter()
             .filter_map(|d| render_doc_page(&input, &cards, &global, d))
             .collect();
-        let lists = list_pages(&input, &cards);
+        let lists = list_pages(&input);
         let list_rendered: Vec<(String, Result<String, Diagnostic>)> = lists
             .par_iter()
             .map(|p| (p.path.clone(), p.render(&input, &cards, &global)))
@@ -654,7 +651,7 @@ fn by_rel(model: &Model) -> HashMap<String, usize> {
 fn render_markdown_of(model: &Model, prefix: &str, which: &[bool]) -> Vec<(usize, Rendered)> {
     let docs: Vec<usize> = (0..model.docs.len()).filter(|&i| which[i]).collect();
     docs.into_par_iter()
-        .map(|i| (i, crate::site::render_markdown_one(model, prefix, i)))
+        .map(|i| (i, crate::site::render_markdown_one(model, prefix, i, false)))
         .collect()
 }
 

@@ -233,8 +233,8 @@ fn report(opts: &BuildOptions, outcome: &Outcome, deny_warnings: bool) -> ExitCo
         eprint!("{}", colorize(&text));
     }
     if opts.timings {
-        for (phase, ms) in &outcome.timings {
-            eprintln!("  {phase:<10} {ms:>9.1} ms");
+        for phase in &outcome.timings {
+            eprintln!("{phase}");
         }
     }
     let failed = outcome.diagnostics.has_errors()

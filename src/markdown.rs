@@ -173,6 +173,12 @@ pub fn options() -> Options {
 
 /// Render Markdown to HTML; headings get unique ids from their text.
 pub fn render(markdown: &str) -> Rendered {
+    render_with(markdown, true)
+}
+
+/// `render`, collecting the plain text (for search) only when asked: it is
+/// as large as the body, and most builds need it for a moment at most.
+pub fn render_with(markdown: &str, plain_text: bool) -> Rendered {
     let mut events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     let mut result = Rendered::default();
     let mut used_ids = HashSet::new();
@@ -219,21 +225,27 @@ pub fn render(markdown: &str) -> Rendered {
                 if !result.first_paragraph.trim().is_empty() {
                     seen_paragraph = true;
                 }
-                result.plain_text.push('\n');
+                if plain_text {
+                    result.plain_text.push('\n');
+                }
             }
             Event::Text(t) | Event::Code(t) => {
                 if in_paragraph && !seen_paragraph {
                     result.first_paragraph.push_str(t);
                 }
-                result.plain_text.push_str(t);
+                if plain_text {
+                    result.plain_text.push_str(t);
+                }
             }
             Event::SoftBreak | Event::HardBreak => {
                 if in_paragraph && !seen_paragraph {
                     result.first_paragraph.push(' ');
                 }
-                result.plain_text.push(' ');
+                if plain_text {
+                    result.plain_text.push(' ');
+                }
             }
-            Event::End(TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) => {
+            Event::End(TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) if plain_text => {
                 result.plain_text.push('\n');
             }
             _ => {}

@@ -278,34 +278,28 @@ fn metric_text(m: &crate::model::Metric) -> String {
     )
 }
 
-/// The cards of every document: JSON for composing lists, template values
-/// for rendering. Pages and lists share them.
+/// The card of every document as a template value, shared by every page
+/// and list that shows it.
 pub struct Cards {
-    pub json: Vec<Value>,
     pub tera: Vec<tera::Value>,
 }
 
 impl Cards {
     pub fn all(input: &RenderInput, global: &Global) -> Cards {
-        let json: Vec<Value> = (0..input.model.docs.len())
+        let tera = (0..input.model.docs.len())
             .into_par_iter()
-            .map(|i| input.card(i))
+            .map(|i| card_value(input, global, &input.card(i)))
             .collect();
-        let tera = json
-            .par_iter()
-            .map(|c| card_value(input, global, c))
-            .collect();
-        Cards { json, tera }
+        Cards { tera }
     }
 
     /// Recompute the cards of `docs`; returns the documents whose card changed.
     pub fn refresh(&mut self, input: &RenderInput, global: &Global, docs: &[usize]) -> Vec<usize> {
         let mut changed = Vec::new();
         for &d in docs {
-            let card = input.card(d);
-            if card != self.json[d] {
-                self.tera[d] = card_value(input, global, &card);
-                self.json[d] = card;
+            let card = card_value(input, global, &input.card(d));
+            if card != self.tera[d] {
+                self.tera[d] = card;
                 changed.push(d);
             }
         }
@@ -466,7 +460,7 @@ pub fn render_doc_page(
     if d.is_home_intro() {
         return None;
     }
-    let (template, page) = page_view(input, doc, &cards.json, &cards.tera);
+    let (template, page) = page_view(input, doc, &cards.tera);
     let mut ctx = tera::Context::new();
     ctx.insert_value("page", page);
     let template = d
@@ -500,7 +494,7 @@ pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnos
             put(path, html);
         }
     });
-    list_pages(input, &cards).into_par_iter().for_each(|page| {
+    list_pages(input).into_par_iter().for_each(|page| {
         let html = page.render(input, &cards, &global);
         put(page.path, html);
     });
@@ -520,7 +514,6 @@ pub fn output_path(url: &str) -> String {
 fn page_view(
     input: &RenderInput,
     doc: usize,
-    cards: &[Value],
     tcards: &[tera::Value],
 ) -> (&'static str, tera::Value) {
     let m = input.model;
@@ -614,43 +607,67 @@ fn page_view(
     match d.kind {
         Kind::Playbook => {
             let p = &m.playbooks[m.item[doc]];
-            let stages: Vec<Value> = p
+            let hyp_cards = |hs: &mut dyn Iterator<Item = usize>| {
+                card_list(&mut hs.map(|h| m.hypotheses[h].doc))
+            };
+            let exp_cards = |es: &mut dyn Iterator<Item = usize>| {
+                card_list(&mut es.map(|e| m.experiments[e].doc))
+            };
+            let stages: Vec<tera::Value> = p
                 .stages
                 .iter()
                 .enumerate()
                 .map(|(n, s)| {
-                    json!({
+                    let mut stage = tj(&json!({
                         "number": n + 1,
                         "id": s.id,
                         "title": s.title,
                         "goal": s.goal,
-                        "hypothesis_items": s.hypotheses.iter().map(|&h| &cards[m.hypotheses[h].doc]).collect::<Vec<_>>(),
-                        "experiment_items": s.experiments.iter().map(|&e| &cards[m.experiments[e].doc]).collect::<Vec<_>>(),
-                    })
+                    }))
+                    .into_map()
+                    .unwrap_or_default();
+                    stage.insert(
+                        "hypothesis_items".into(),
+                        hyp_cards(&mut s.hypotheses.iter().copied()),
+                    );
+                    stage.insert(
+                        "experiment_items".into(),
+                        exp_cards(&mut s.experiments.iter().copied()),
+                    );
+                    tera::Value::from(stage)
                 })
                 .collect();
-            let unstaged_h: Vec<&Value> = p
-                .hypotheses
-                .iter()
-                .filter(|&&h| m.hypotheses[h].stage.is_none())
-                .map(|&h| &cards[m.hypotheses[h].doc])
-                .collect();
-            let unstaged_e: Vec<&Value> = p
-                .experiments
-                .iter()
-                .filter(|&&e| m.experiments[e].stage.is_none())
-                .map(|&e| &cards[m.experiments[e].doc])
-                .collect();
-            let concluded: Vec<&Value> = p
-                .experiments
-                .iter()
-                .filter(|&&e| m.experiments[e].status.is_concluded())
-                .map(|&e| &cards[m.experiments[e].doc])
-                .collect();
-            obj.insert("stage_board".into(), json!(stages));
-            obj.insert("unstaged_hypotheses".into(), json!(unstaged_h));
-            obj.insert("unstaged_experiments".into(), json!(unstaged_e));
-            obj.insert("outcomes".into(), json!(concluded));
+            page.insert("stage_board".into(), tera::Value::from(stages));
+            page.insert(
+                "unstaged_hypotheses".into(),
+                hyp_cards(
+                    &mut p
+                        .hypotheses
+                        .iter()
+                        .copied()
+                        .filter(|&h| m.hypotheses[h].stage.is_none()),
+                ),
+            );
+            page.insert(
+                "unstaged_experiments".into(),
+                exp_cards(
+                    &mut p
+                        .experiments
+                        .iter()
+                        .copied()
+                        .filter(|&e| m.experiments[e].stage.is_none()),
+                ),
+            );
+            page.insert(
+                "outcomes".into(),
+                exp_cards(
+                    &mut p
+                        .experiments
+                        .iter()
+                        .copied()
+                        .filter(|&e| m.experiments[e].status.is_concluded()),
+                ),
+            );
             obj.insert("hypothesis_count".into(), json!(p.hypotheses.len()));
         }
         Kind::Hypothesis => {
@@ -687,17 +704,18 @@ fn page_view(
                 json!(stage_title(m, e.playbook, &e.stage)),
             );
             obj.insert("concluded".into(), json!(e.status.is_concluded()));
-            obj.insert(
-                "chain".into(),
-                json!(chain(m, i)
-                    .iter()
-                    .map(|&c| {
-                        let mut card = cards[m.experiments[c].doc].clone();
-                        card["current"] = json!(c == i);
-                        card
-                    })
-                    .collect::<Vec<_>>()),
-            );
+            let chain: Vec<tera::Value> = chain(m, i)
+                .iter()
+                .map(|&c| {
+                    let mut card = tcards[m.experiments[c].doc]
+                        .clone()
+                        .into_map()
+                        .unwrap_or_default();
+                    card.insert("current".into(), tera::Value::from(c == i));
+                    tera::Value::from(card)
+                })
+                .collect();
+            page.insert("chain".into(), tera::Value::from(chain));
             let metrics: Vec<Value> =
                 d.fm.metrics
                     .iter()
@@ -888,9 +906,8 @@ fn filter_options(input: &RenderInput, docs: impl Iterator<Item = usize>) -> Val
 }
 
 /// Every list, board, taxonomy and other site-wide page, in a fixed order.
-pub fn list_pages(input: &RenderInput, cards: &Cards) -> Vec<ListPage> {
+pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     let m = input.model;
-    let cards = &cards.json;
     let mut pages: Vec<ListPage> = Vec::new();
     let log = log_order(m);
     let exp_docs: Vec<usize> = log.iter().map(|&e| m.experiments[e].doc).collect();
@@ -905,7 +922,7 @@ pub fn list_pages(input: &RenderInput, cards: &Cards) -> Vec<ListPage> {
     let pb_cards: Vec<Value> = pb_order
         .iter()
         .map(|&p| {
-            let mut c = cards[m.playbooks[p].doc].clone();
+            let mut c = input.card(m.playbooks[p].doc);
             c["evidence"] = json!(m.playbooks[p].evidence);
             c["stage_count"] = json!(m.playbooks[p].stages.len());
             c["experiment_count"] = json!(m.playbooks[p].experiments.len());
@@ -1035,7 +1052,7 @@ pub fn list_pages(input: &RenderInput, cards: &Cards) -> Vec<ListPage> {
         has_history = true;
         for c in &h.commits {
             changes.entry(c.date.clone()).or_default().push(json!({
-                "page": cards[doc]["title"], "url": cards[doc]["url"], "kind": cards[doc]["kind"],
+                "page": input.model.docs[doc].title, "url": input.url(doc), "kind": input.model.docs[doc].kind,
                 "author": c.author, "summary": c.summary, "id": c.id, "short": &c.id[..c.id.len().min(8)],
             }));
         }

@@ -83,20 +83,22 @@ pub fn shard_dir(k: usize) -> String {
     }
 }
 
-/// Build the index; returns `(path under the output root, bytes)` pairs.
+/// Build the index of `pages` records, made bundle by bundle by
+/// `records(range)`, so that only one bundle's records exist at a time.
+/// Returns `(path under the output root, bytes)` pairs.
 pub fn build_index(
-    records: Vec<Record>,
-    language: &str,
+    pages: usize,
     per_shard: usize,
+    language: &str,
+    records: &(dyn Fn(std::ops::Range<usize>) -> Vec<Record> + Sync),
 ) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let sizes = shard_sizes(records.len(), per_shard);
     let mut files = Vec::new();
-    let mut rest = records.as_slice();
-    for (k, n) in sizes.into_iter().enumerate() {
-        let (shard, tail) = rest.split_at(n);
-        rest = tail;
+    let mut start = 0;
+    for (k, n) in shard_sizes(pages, per_shard).into_iter().enumerate() {
+        let shard = records(start..start + n);
+        start += n;
         let dir = shard_dir(k);
-        for (name, bytes) in build_bundle(shard, language)? {
+        for (name, bytes) in build_bundle(&shard, language)? {
             files.push((format!("{dir}{}", name.trim_start_matches('/')), bytes));
         }
     }

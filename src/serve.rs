@@ -350,8 +350,8 @@ fn start_session(opts: &BuildOptions, shared: &Arc<Shared>) -> Option<Session> {
 /// Publish an update's pages, or show its errors. Returns what was redone.
 fn finish_update(session: &Session, shared: &Arc<Shared>, update: Update) -> Option<&'static str> {
     if session.options().timings {
-        for (phase, ms) in &update.timings {
-            eprintln!("  {phase:<22} {ms:>8.1} ms");
+        for phase in &update.timings {
+            eprintln!("{phase}");
         }
     }
     match report(&update.diagnostics) {

@@ -63,14 +63,40 @@ pub struct Outcome {
     pub diagnostics: Diagnostics,
     /// A problem with how gemba was called (exit code 2), not with the content.
     pub usage_error: Option<String>,
-    pub timings: Vec<(&'static str, f64)>,
+    pub timings: Vec<Phase>,
     pub pages: usize,
+}
+
+/// One phase of a build, for `--timings`: how long it took, and the
+/// process's resident memory at its end (MiB, where the system tells).
+#[derive(Debug, Clone)]
+pub struct Phase {
+    pub name: &'static str,
+    pub ms: f64,
+    pub resident_mib: Option<f64>,
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "  {:<26} {:>9.1} ms", self.name, self.ms)?;
+        if let Some(mib) = self.resident_mib {
+            write!(f, " {mib:>8.0} MiB resident")?;
+        }
+        Ok(())
+    }
+}
+
+/// The resident memory of this process, from `/proc` where there is one.
+fn resident_mib() -> Option<f64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: f64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096.0 / (1024.0 * 1024.0))
 }
 
 /// Times the phases of a build, for `--timings`.
 pub(crate) struct Timer {
     start: Instant,
-    pub phases: Vec<(&'static str, f64)>,
+    pub phases: Vec<Phase>,
 }
 
 impl Timer {
@@ -83,8 +109,11 @@ impl Timer {
 
     pub fn lap(&mut self, name: &'static str) {
         let now = Instant::now();
-        self.phases
-            .push((name, now.duration_since(self.start).as_secs_f64() * 1000.0));
+        self.phases.push(Phase {
+            name,
+            ms: now.duration_since(self.start).as_secs_f64() * 1000.0,
+            resident_mib: resident_mib(),
+        });
         self.start = now;
     }
 }
@@ -233,10 +262,12 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         let search = want_search.then(|| {
             scope.spawn(|| {
                 let start = Instant::now();
+                let docs = searchable(&model);
                 let files = crate::search::build_index(
-                    search_records(&model, &rendered),
-                    &config.language,
+                    docs.len(),
                     config.search_shard_pages,
+                    &config.language,
+                    &|range| search_records(&model, &front.prefix, &docs[range]),
                 );
                 (files, start.elapsed().as_secs_f64() * 1000.0)
             })
@@ -278,7 +309,11 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
             )),
         }
         timer.lap("write search");
-        timer.phases.push(("(search, alongside render)", ms));
+        timer.phases.push(Phase {
+            name: "(search, alongside render)",
+            ms,
+            resident_mib: None,
+        });
     }
     let pages = model.docs.len();
     finish(diags, timer, pages)
@@ -360,12 +395,13 @@ fn finish(diags: Vec<Diagnostic>, timer: Timer, pages: usize) -> Outcome {
 pub fn render_markdown(model: &Model, prefix: &str) -> Vec<Rendered> {
     (0..model.docs.len())
         .into_par_iter()
-        .map(|i| render_markdown_one(model, prefix, i))
+        .map(|i| render_markdown_one(model, prefix, i, false))
         .collect()
 }
 
-/// Render one document's body, its wiki links resolved.
-pub fn render_markdown_one(model: &Model, prefix: &str, i: usize) -> Rendered {
+/// Render one document's body, its wiki links resolved; with its plain
+/// text when `plain_text`.
+pub fn render_markdown_one(model: &Model, prefix: &str, i: usize, plain_text: bool) -> Rendered {
     let d = &model.docs[i];
     let targets = &model.links[i];
     let mut n = 0;
@@ -378,16 +414,22 @@ pub fn render_markdown_one(model: &Model, prefix: &str, i: usize) -> Rendered {
         n += 1;
         t
     });
-    markdown::render(&body)
+    markdown::render_with(&body, plain_text)
 }
 
-fn search_records(model: &Model, rendered: &[Rendered]) -> Vec<crate::search::Record> {
-    model
-        .docs
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| !d.is_home_intro())
-        .map(|(i, d)| {
+/// The documents the search index holds: all but the home page's intro.
+fn searchable(model: &Model) -> Vec<usize> {
+    (0..model.docs.len())
+        .filter(|&i| !model.docs[i].is_home_intro())
+        .collect()
+}
+
+/// The search records of some documents, their bodies' text rendered anew
+/// (the build keeps no plain text).
+fn search_records(model: &Model, prefix: &str, docs: &[usize]) -> Vec<crate::search::Record> {
+    docs.par_iter()
+        .map(|&i| {
+            let d = &model.docs[i];
             let mut text = String::new();
             for piece in [
                 Some(&d.title),
@@ -406,7 +448,7 @@ fn search_records(model: &Model, rendered: &[Rendered]) -> Vec<crate::search::Re
             }
             text.push_str(&d.fm.tags.join(" "));
             text.push('\n');
-            text.push_str(&rendered[i].plain_text);
+            text.push_str(&render_markdown_one(model, prefix, i, true).plain_text);
             let status = match d.kind {
                 Kind::Experiment => {
                     Some(model.experiments[model.item[i]].status.name().to_string())
@@ -470,9 +512,11 @@ pub fn build(opts: &BuildOptions, deny_warnings: bool) -> Outcome {
                 format!("cannot publish the site: {e}"),
             ));
         }
-        outcome
-            .timings
-            .push(("publish", start.elapsed().as_secs_f64() * 1000.0));
+        outcome.timings.push(Phase {
+            name: "publish",
+            ms: start.elapsed().as_secs_f64() * 1000.0,
+            resident_mib: resident_mib(),
+        });
     }
     outcome
 }
