@@ -21,12 +21,11 @@
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::export::{json_entry, json_files_from};
 use crate::git::{History, HistoryMap};
-use crate::markdown::Rendered;
+use crate::markdown::{summarize_bodies, summarize_body, Rendered};
 use crate::render::{card_deps, list_pages, page_deps, render_doc_page, Cards, Global, ListPage};
 use crate::resolve::{resolve, Model};
 use crate::site::{
-    data_files, feed_file, histories_for, render_markdown, sitemap_file, BuildOptions, Front,
-    Parsed, Timer,
+    data_files, feed_file, histories_for, sitemap_file, BuildOptions, Front, Parsed, Timer,
 };
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -115,7 +114,7 @@ impl Session {
             return Err(sorted(all));
         }
         let histories = histories_for(&model, &front.content_dir, history.as_ref());
-        let markdown = render_markdown(&model, &front.prefix);
+        let markdown = summarize_bodies(&model, &front.prefix);
         let mut session = Session {
             opts: opts.clone(),
             front,
@@ -325,7 +324,7 @@ impl Session {
             self.doc_by_rel = by_rel(&self.model);
             self.histories =
                 histories_for(&self.model, &self.front.content_dir, self.history.as_ref());
-            self.markdown = render_markdown(&self.model, &self.front.prefix);
+            self.markdown = summarize_bodies(&self.model, &self.front.prefix);
             let mut render_diags = Vec::new();
             let changed = self.render_everything(&mut render_diags);
             return Update {
@@ -651,7 +650,7 @@ fn by_rel(model: &Model) -> HashMap<String, usize> {
 fn render_markdown_of(model: &Model, prefix: &str, which: &[bool]) -> Vec<(usize, Rendered)> {
     let docs: Vec<usize> = (0..model.docs.len()).filter(|&i| which[i]).collect();
     docs.into_par_iter()
-        .map(|i| (i, crate::site::render_markdown_one(model, prefix, i, false)))
+        .map(|i| (i, summarize_body(model, prefix, i)))
         .collect()
 }
 

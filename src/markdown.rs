@@ -3,6 +3,7 @@
 //! lists, heading ids).
 
 use crate::diagnostics::Span;
+use crate::resolve::Model;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::ops::Range;
@@ -171,6 +172,89 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
+/// The body of document `i` with its wiki links as Markdown links (or
+/// plain text where they go nowhere this build shows).
+fn body_with_links(model: &Model, prefix: &str, i: usize) -> String {
+    let d = &model.docs[i];
+    let targets = &model.links[i];
+    let mut n = 0;
+    substitute_wiki_links(d.body(), &d.wiki_links, |_| {
+        let t = targets
+            .get(n)
+            .cloned()
+            .flatten()
+            .map(|(url, title)| (format!("{prefix}{url}"), title));
+        n += 1;
+        t
+    })
+}
+
+/// Render document `i`'s body, its wiki links resolved; with its plain text
+/// when `plain_text`.
+pub fn render_body(model: &Model, prefix: &str, i: usize, plain_text: bool) -> Rendered {
+    render_with(&body_with_links(model, prefix, i), plain_text)
+}
+
+/// The summary of document `i`'s body (see `summarize`).
+pub fn summarize_body(model: &Model, prefix: &str, i: usize) -> Rendered {
+    summarize(&body_with_links(model, prefix, i))
+}
+
+/// The summaries of every body, in parallel.
+pub fn summarize_bodies(model: &Model, prefix: &str) -> Vec<Rendered> {
+    use rayon::prelude::*;
+    (0..model.docs.len())
+        .into_par_iter()
+        .map(|i| summarize_body(model, prefix, i))
+        .collect()
+}
+
+/// Collects the plain text of a body's first paragraph with text in it.
+#[derive(Default)]
+struct FirstParagraph {
+    text: String,
+    inside: bool,
+    done: bool,
+}
+
+impl FirstParagraph {
+    fn feed(&mut self, event: &Event) {
+        if self.done {
+            return;
+        }
+        match event {
+            Event::Start(Tag::Paragraph) => self.inside = true,
+            Event::End(TagEnd::Paragraph) => {
+                self.inside = false;
+                self.done = !self.text.trim().is_empty();
+            }
+            Event::Text(t) | Event::Code(t) if self.inside => self.text.push_str(t),
+            Event::SoftBreak | Event::HardBreak if self.inside => self.text.push(' '),
+            _ => {}
+        }
+    }
+
+    fn finish(self) -> String {
+        self.text.trim().to_string()
+    }
+}
+
+/// Only what lists and feeds need of a body, its first paragraph, without
+/// rendering the rest: pages render their bodies when they are written.
+pub fn summarize(markdown: &str) -> Rendered {
+    let mut first = FirstParagraph::default();
+    for event in Parser::new_ext(markdown, options()) {
+        first.feed(&event);
+        if first.done {
+            break;
+        }
+    }
+    Rendered {
+        first_paragraph: first.finish(),
+        ..Rendered::default()
+    }
+}
+
 /// Render Markdown to HTML; headings get unique ids from their text.
 pub fn render(markdown: &str) -> Rendered {
     render_with(markdown, true)
@@ -183,9 +267,9 @@ pub fn render_with(markdown: &str, plain_text: bool) -> Rendered {
     let mut result = Rendered::default();
     let mut used_ids = HashSet::new();
     let mut i = 0;
-    let mut in_paragraph = false;
-    let mut seen_paragraph = false;
+    let mut first = FirstParagraph::default();
     while i < events.len() {
+        first.feed(&events[i]);
         match &events[i] {
             Event::Start(Tag::Heading { level, id, .. }) => {
                 let level = *level;
@@ -219,32 +303,9 @@ pub fn render_with(markdown: &str, plain_text: bool) -> Rendered {
                     *id = Some(CowStr::from(unique));
                 }
             }
-            Event::Start(Tag::Paragraph) => in_paragraph = true,
-            Event::End(TagEnd::Paragraph) => {
-                in_paragraph = false;
-                if !result.first_paragraph.trim().is_empty() {
-                    seen_paragraph = true;
-                }
-                if plain_text {
-                    result.plain_text.push('\n');
-                }
-            }
-            Event::Text(t) | Event::Code(t) => {
-                if in_paragraph && !seen_paragraph {
-                    result.first_paragraph.push_str(t);
-                }
-                if plain_text {
-                    result.plain_text.push_str(t);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => {
-                if in_paragraph && !seen_paragraph {
-                    result.first_paragraph.push(' ');
-                }
-                if plain_text {
-                    result.plain_text.push(' ');
-                }
-            }
+            Event::End(TagEnd::Paragraph) if plain_text => result.plain_text.push('\n'),
+            Event::Text(t) | Event::Code(t) if plain_text => result.plain_text.push_str(t),
+            Event::SoftBreak | Event::HardBreak if plain_text => result.plain_text.push(' '),
             Event::End(TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) if plain_text => {
                 result.plain_text.push('\n');
             }
@@ -252,7 +313,7 @@ pub fn render_with(markdown: &str, plain_text: bool) -> Rendered {
         }
         i += 1;
     }
-    result.first_paragraph = result.first_paragraph.trim().to_string();
+    result.first_paragraph = first.finish();
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     result.html = html;
@@ -323,6 +384,14 @@ mod tests {
                 prop_assert!(text.starts_with("[[") && text.ends_with("]]"));
                 prop_assert!(!link.target.is_empty());
             }
+        }
+    }
+
+    proptest! {
+        /// The summary pass finds the first paragraph the full render finds.
+        #[test]
+        fn summary_agrees_with_render(body in "(\\PC{0,40}|\n|\n\n|# |- |> |`|\\*|\\[x\\]\\(y\\)|  \n){0,40}") {
+            prop_assert_eq!(summarize(&body).first_paragraph, render(&body).first_paragraph);
         }
     }
 }

@@ -547,10 +547,9 @@ fn page_view(
     let obj = &mut extras;
     let history = input.histories[doc].as_ref();
     obj.insert("kind".into(), json!(d.kind));
-    page.insert(
-        "content".into(),
-        tera::Value::from(input.markdown[doc].html.as_str()),
-    );
+    // Bodies are rendered here, when their page is, and not kept.
+    let body = crate::markdown::render_body(m, input.prefix, doc, false);
+    page.insert("content".into(), tera::Value::from(body.html.as_str()));
     obj.insert("summary".into(), json!(input.summary(doc)));
     obj.insert(
         "extra".into(),
@@ -950,7 +949,9 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
         .take(6)
         .map(|&e| m.experiments[e].doc)
         .collect();
-    let intro = m.home_intro.map(|d| input.markdown[d].html.clone());
+    let intro = m
+        .home_intro
+        .map(|d| crate::markdown::render_body(m, input.prefix, d, false).html);
     let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
     let stats = outcome_stats(m, &concluded);
     pages.push(

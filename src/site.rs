@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::export::json_files;
 use crate::git::History;
-use crate::markdown::{self, Rendered};
+use crate::markdown::Rendered;
 use crate::model::{Kind, Visibility};
 use crate::parse::Document;
 use crate::render::{render_site, RenderInput, Sink, Templates};
@@ -249,7 +249,7 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     timer.lap("git");
 
     // markdown
-    let rendered = render_markdown(&model, &front.prefix);
+    let rendered = crate::markdown::summarize_bodies(&model, &front.prefix);
     timer.lap("markdown");
 
     let input = front.render_input(look, &model, &rendered, &histories, &opts.live_reload);
@@ -391,32 +391,6 @@ fn finish(diags: Vec<Diagnostic>, timer: Timer, pages: usize) -> Outcome {
     }
 }
 
-/// Render every body to HTML in parallel, wiki links already resolved.
-pub fn render_markdown(model: &Model, prefix: &str) -> Vec<Rendered> {
-    (0..model.docs.len())
-        .into_par_iter()
-        .map(|i| render_markdown_one(model, prefix, i, false))
-        .collect()
-}
-
-/// Render one document's body, its wiki links resolved; with its plain
-/// text when `plain_text`.
-pub fn render_markdown_one(model: &Model, prefix: &str, i: usize, plain_text: bool) -> Rendered {
-    let d = &model.docs[i];
-    let targets = &model.links[i];
-    let mut n = 0;
-    let body = markdown::substitute_wiki_links(d.body(), &d.wiki_links, |_| {
-        let t = targets
-            .get(n)
-            .cloned()
-            .flatten()
-            .map(|(url, title)| (format!("{prefix}{url}"), title));
-        n += 1;
-        t
-    });
-    markdown::render_with(&body, plain_text)
-}
-
 /// The documents the search index holds: all but the home page's intro.
 fn searchable(model: &Model) -> Vec<usize> {
     (0..model.docs.len())
@@ -448,7 +422,7 @@ fn search_records(model: &Model, prefix: &str, docs: &[usize]) -> Vec<crate::sea
             }
             text.push_str(&d.fm.tags.join(" "));
             text.push('\n');
-            text.push_str(&render_markdown_one(model, prefix, i, true).plain_text);
+            text.push_str(&crate::markdown::render_body(model, prefix, i, true).plain_text);
             let status = match d.kind {
                 Kind::Experiment => {
                     Some(model.experiments[model.item[i]].status.name().to_string())
