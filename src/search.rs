@@ -84,25 +84,26 @@ pub fn shard_dir(k: usize) -> String {
 }
 
 /// Build the index of `pages` records, made bundle by bundle by
-/// `records(range)`, so that only one bundle's records exist at a time.
-/// Returns `(path under the output root, bytes)` pairs.
+/// `records(range)`, so that only one bundle's records exist at a time, and
+/// hand each file to `emit` (path under the output root, bytes) as soon as
+/// its bundle is done.
 pub fn build_index(
     pages: usize,
     per_shard: usize,
     language: &str,
     records: &(dyn Fn(std::ops::Range<usize>) -> Vec<Record> + Sync),
-) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let mut files = Vec::new();
+    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), String> + Sync),
+) -> Result<(), String> {
     let mut start = 0;
     for (k, n) in shard_sizes(pages, per_shard).into_iter().enumerate() {
         let shard = records(start..start + n);
         start += n;
         let dir = shard_dir(k);
         for (name, bytes) in build_bundle(&shard, language)? {
-            files.push((format!("{dir}{}", name.trim_start_matches('/')), bytes));
+            emit(format!("{dir}{}", name.trim_start_matches('/')), bytes)?;
         }
     }
-    Ok(files)
+    Ok(())
 }
 
 /// One Pagefind bundle for `records`; paths are relative to the bundle.

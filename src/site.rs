@@ -263,13 +263,18 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
             scope.spawn(|| {
                 let start = Instant::now();
                 let docs = searchable(&model);
-                let files = crate::search::build_index(
+                // Each bundle goes to the sink as soon as it is built.
+                let done = crate::search::build_index(
                     docs.len(),
                     config.search_shard_pages,
                     &config.language,
                     &|range| search_records(&model, &front.prefix, &docs[range]),
+                    &|path, bytes| {
+                        sink.put(&path, bytes)
+                            .map_err(|e| format!("cannot write {path}: {e}"))
+                    },
                 );
-                (files, start.elapsed().as_secs_f64() * 1000.0)
+                (done, start.elapsed().as_secs_f64() * 1000.0)
             })
         });
         if want_pages {
@@ -295,20 +300,14 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     }
     timer.lap("data");
 
-    if let Some((index, ms)) = search_index {
-        match index {
-            Ok(files) => {
-                for (path, bytes) in files {
-                    put(&path, bytes);
-                }
-            }
-            Err(e) => diags.push(Diagnostic::error(
+    if let Some((done, ms)) = search_index {
+        if let Err(e) = done {
+            diags.push(Diagnostic::error(
                 "search",
                 None,
                 format!("cannot build the search index: {e}"),
-            )),
+            ));
         }
-        timer.lap("write search");
         timer.phases.push(Phase {
             name: "(search, alongside render)",
             ms,
