@@ -1,11 +1,12 @@
 //! The search index: Pagefind, through its Rust API. Each page becomes a
-//! small HTML record (title, kind, status, statement, body text, metric
-//! names, tags) in a scratch folder, which Pagefind indexes in parallel. The
-//! index and Pagefind's own scripts are written under `/pagefind/`, so search
-//! works offline from the site's own files.
+//! record (title, kind, status, statement, body text, metric names, tags;
+//! kind and status are also filters). Records are indexed in bundles of a
+//! bounded size, two bundles at a time, each bundle written out as soon as
+//! it is built: the first under `/pagefind/`, the others under
+//! `/pagefind/shard-N/`, which the search page merges. Search works offline
+//! from the site's own files.
 
 use rayon::prelude::*;
-use std::path::Path;
 
 /// One page as the search engine sees it.
 pub struct Record {
@@ -18,52 +19,11 @@ pub struct Record {
     pub text: String,
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn record_html(r: &Record, language: &str) -> String {
-    let mut html = format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title></head><body><main data-pagefind-body>\
-         <h1 data-pagefind-meta=\"title\">{}</h1><span data-pagefind-meta=\"kind:{}\" data-pagefind-filter=\"kind:{}\"></span>",
-        escape(language),
-        escape(&r.title),
-        escape(&r.title),
-        escape(&r.kind),
-        escape(&r.kind),
-    );
-    if let Some(s) = &r.status {
-        html.push_str(&format!(
-            "<span data-pagefind-meta=\"status:{}\" data-pagefind-filter=\"status:{}\"></span>",
-            escape(s),
-            escape(s)
-        ));
-    }
-    html.push_str("<p>");
-    html.push_str(&escape(&r.text));
-    html.push_str("</p>");
-    html.push_str("</main></body></html>");
-    html
-}
-
-/// A scratch folder in memory where the system has one.
-fn scratch_parent() -> std::path::PathBuf {
-    let shm = Path::new("/dev/shm");
-    if shm.is_dir() {
-        shm.to_path_buf()
-    } else {
-        std::env::temp_dir()
-    }
-}
-
 /// The most pages one search bundle holds unless `gemba.yaml` says
 /// otherwise. Pagefind keeps every page of a bundle in memory while it
 /// indexes it, so a large site is indexed in several bundles, one after the
 /// other, and the search page merges them in the browser.
-pub const SHARD_PAGES: usize = 2000;
+pub const SHARD_PAGES: usize = 1000;
 
 /// How many bundles `pages` records make, and the pages of each.
 pub fn shard_sizes(pages: usize, per: usize) -> Vec<usize> {
@@ -72,6 +32,13 @@ pub fn shard_sizes(pages: usize, per: usize) -> Vec<usize> {
     let base = pages / shards;
     let extra = pages % shards;
     (0..shards).map(|k| base + usize::from(k < extra)).collect()
+}
+
+/// Pagefind's ready-made user interfaces, which gemba's theme does not use
+/// but ships once for themes that do.
+fn is_ui_file(name: &str) -> bool {
+    let name = name.trim_start_matches('/');
+    name.contains("-ui.") || name.starts_with("pagefind-highlight")
 }
 
 /// Where bundle `k` lives under the output root (`pagefind/` first).
@@ -94,39 +61,42 @@ pub fn build_index(
     records: &(dyn Fn(std::ops::Range<usize>) -> Vec<Record> + Sync),
     emit: &(dyn Fn(String, Vec<u8>) -> Result<(), String> + Sync),
 ) -> Result<(), String> {
+    // Pagefind indexes one record at a time, so bundles are built two at
+    // a time, one on each core.
+    let mut ranges = Vec::new();
     let mut start = 0;
-    for (k, n) in shard_sizes(pages, per_shard).into_iter().enumerate() {
-        let shard = records(start..start + n);
+    for n in shard_sizes(pages, per_shard) {
+        ranges.push(start..start + n);
         start += n;
-        let dir = shard_dir(k);
-        for (name, bytes) in build_bundle(&shard, language)? {
-            emit(format!("{dir}{}", name.trim_start_matches('/')), bytes)?;
-        }
+    }
+    let ranges: Vec<(usize, std::ops::Range<usize>)> = ranges.into_iter().enumerate().collect();
+    for pair in ranges.chunks(2) {
+        let built: Vec<Result<(), String>> = pair
+            .par_iter()
+            .map(|(k, range)| {
+                let shard = records(range.clone());
+                let dir = shard_dir(*k);
+                for (name, bytes) in build_bundle(&shard, language)? {
+                    // Later bundles are only searched; the first one carries
+                    // Pagefind's user-interface files.
+                    if *k > 0 && is_ui_file(&name) {
+                        continue;
+                    }
+                    emit(format!("{dir}{}", name.trim_start_matches('/')), bytes)?;
+                }
+                Ok(())
+            })
+            .collect();
+        built.into_iter().collect::<Result<(), String>>()?;
     }
     Ok(())
 }
 
 /// One Pagefind bundle for `records`; paths are relative to the bundle.
+/// Records are given to Pagefind as they are (no HTML to parse), in order,
+/// which keeps the index byte-for-byte reproducible.
 fn build_bundle(records: &[Record], language: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let scratch = tempfile::Builder::new()
-        .prefix("gemba-search-")
-        .tempdir_in(scratch_parent())
-        .or_else(|_| tempfile::tempdir())
-        .map_err(|e| format!("cannot create a scratch folder: {e}"))?;
-    // Pagefind takes files in directory order; writing them one by one in
-    // the model's order keeps the index byte-for-byte reproducible.
-    let pages: Vec<String> = records
-        .par_iter()
-        .map(|r| record_html(r, language))
-        .collect();
-    for (r, html) in records.iter().zip(pages) {
-        let dir = scratch.path().join(r.url.trim_matches('/'));
-        std::fs::create_dir_all(&dir)
-            .and_then(|()| std::fs::write(dir.join("index.html"), html))
-            .map_err(|e| format!("cannot write search records: {e}"))?;
-    }
-    let root = scratch.path().to_string_lossy().into_owned();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
@@ -136,10 +106,28 @@ fn build_bundle(records: &[Record], language: &str) -> Result<Vec<(String, Vec<u
             .build();
         let mut index =
             pagefind::api::PagefindIndex::new(Some(options)).map_err(|e| e.to_string())?;
-        index
-            .add_directory(root, None)
-            .await
-            .map_err(|e| e.to_string())?;
+        for r in records {
+            let mut meta = std::collections::BTreeMap::new();
+            meta.insert("title".to_string(), r.title.clone());
+            meta.insert("kind".to_string(), r.kind.clone());
+            let mut filters = std::collections::BTreeMap::new();
+            filters.insert("kind".to_string(), vec![r.kind.clone()]);
+            if let Some(status) = &r.status {
+                meta.insert("status".to_string(), status.clone());
+                filters.insert("status".to_string(), vec![status.clone()]);
+            }
+            index
+                .add_custom_record(
+                    r.url.clone(),
+                    r.text.clone(),
+                    language.to_string(),
+                    Some(meta),
+                    Some(filters),
+                    None,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         let files = index.get_files().await.map_err(|e| e.to_string())?;
         Ok(files
             .into_iter()
