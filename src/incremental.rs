@@ -472,14 +472,20 @@ impl Session {
             for (d, entry) in entries {
                 self.json[d] = entry;
             }
-            for (path, bytes) in json_files_from(m, &self.json) {
-                out.put(path, bytes);
-            }
-            let (path, bytes) = sitemap_file(&input);
-            out.put(path, bytes);
         }
-        if !bodies_only || cards_changed {
-            let (path, bytes) = feed_file(&input);
+        // The data files are independent of each other: build them at once.
+        let json = &self.json;
+        let ((json_files, sitemap), feed) = rayon::join(
+            || {
+                if bodies_only {
+                    (Vec::new(), None)
+                } else {
+                    rayon::join(|| json_files_from(m, json), || Some(sitemap_file(&input)))
+                }
+            },
+            || (!bodies_only || cards_changed).then(|| feed_file(&input)),
+        );
+        for (path, bytes) in json_files.into_iter().chain(sitemap).chain(feed) {
             out.put(path, bytes);
         }
         if out.diags.iter().any(Diagnostic::is_error) {
