@@ -32,6 +32,21 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The render input of a session as it stands. A macro rather than a
+/// method, so that the session's other fields stay free to change while the
+/// input is alive.
+macro_rules! render_input {
+    ($session:expr) => {
+        $session.front.render_input(
+            $session.front.look.as_ref().expect("a session has a theme"),
+            &$session.model,
+            &$session.markdown,
+            &$session.histories,
+            &$session.opts.live_reload,
+        )
+    };
+}
+
 /// The built site in memory, path → bytes (shared cheaply with readers).
 pub type Files = BTreeMap<String, bytes::Bytes>;
 
@@ -201,14 +216,7 @@ impl Session {
             {
                 self.front = front;
                 self.front_diags = front_diags;
-                let mut render_diags = Vec::new();
-                let changed = self.render_everything(&mut render_diags);
-                Update {
-                    timings: std::mem::take(&mut self.timer.phases),
-                    diagnostics: self.diagnostics(render_diags),
-                    changed,
-                    scope: "all pages",
-                }
+                self.update_everything()
             }
             _ => {
                 self.stale = true;
@@ -325,14 +333,7 @@ impl Session {
             self.histories =
                 histories_for(&self.model, &self.front.content_dir, self.history.as_ref());
             self.markdown = summarize_bodies(&self.model, &self.front.prefix);
-            let mut render_diags = Vec::new();
-            let changed = self.render_everything(&mut render_diags);
-            return Update {
-                timings: std::mem::take(&mut self.timer.phases),
-                diagnostics: self.diagnostics(render_diags),
-                changed,
-                scope: "all pages",
-            };
+            return self.update_everything();
         }
 
         // Same documents in the same places: mark what changed.
@@ -371,24 +372,10 @@ impl Session {
         for (i, r) in render_markdown_of(&self.model, &self.front.prefix, &touched) {
             self.markdown[i] = r;
         }
-        let look = self.front.look.as_ref().expect("a session has a theme");
-        let input = self.front.render_input(
-            look,
-            &self.model,
-            &self.markdown,
-            &self.histories,
-            &self.opts.live_reload,
-        );
+        let input = render_input!(self);
         let global = Global::new(&input);
         if global.key != self.global_key {
-            let mut render_diags = Vec::new();
-            let changed = self.render_everything(&mut render_diags);
-            return Update {
-                timings: std::mem::take(&mut self.timer.phases),
-                diagnostics: self.diagnostics(render_diags),
-                changed,
-                scope: "all pages",
-            };
+            return self.update_everything();
         }
         let m = &self.model;
         let candidates: Vec<usize> = if bodies_only {
@@ -530,17 +517,22 @@ impl Session {
         }
     }
 
+    /// An update that renders every page again.
+    fn update_everything(&mut self) -> Update {
+        let mut render_diags = Vec::new();
+        let changed = self.render_everything(&mut render_diags);
+        Update {
+            timings: std::mem::take(&mut self.timer.phases),
+            diagnostics: self.diagnostics(render_diags),
+            changed,
+            scope: "all pages",
+        }
+    }
+
     /// Render every page and data file from the current model; returns the
     /// paths that differ from before.
     fn render_everything(&mut self, diags: &mut Vec<Diagnostic>) -> Vec<String> {
-        let look = self.front.look.as_ref().expect("a session has a theme");
-        let input = self.front.render_input(
-            look,
-            &self.model,
-            &self.markdown,
-            &self.histories,
-            &self.opts.live_reload,
-        );
+        let input = render_input!(self);
         let global = Global::new(&input);
         let cards = Cards::all(&input, &global);
         let n = self.model.docs.len();
