@@ -175,6 +175,7 @@ fn main() -> ExitCode {
         Command::SearchIndex { site, out } => {
             let mut opts = options(&site, None, None, None, false, false);
             opts.outputs = gemba::site::Outputs::SearchOnly;
+            stop_with_parent(out.clone());
             let sink = gemba::write::DiskSink { dir: out };
             let outcome = gemba::site::compile(&opts, &sink);
             if outcome.diagnostics.has_errors() {
@@ -197,6 +198,25 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `search-index` runs as `serve`'s child: when `serve` goes away (killed,
+/// not stopped), the index is of no use, so the child removes its output
+/// folder and ends too.
+fn stop_with_parent(out: PathBuf) {
+    #[cfg(unix)]
+    {
+        let parent = std::os::unix::process::parent_id();
+        std::thread::spawn(move || loop {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            if std::os::unix::process::parent_id() != parent {
+                let _ = std::fs::remove_dir_all(&out);
+                std::process::exit(1);
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = out;
 }
 
 fn options(

@@ -101,12 +101,37 @@ struct Shared {
     generation: std::sync::atomic::AtomicU64,
 }
 
+const INDEX_DIR_PREFIX: &str = "gemba-serve-index-";
+
+/// Remove the index folders of `serve` processes that no longer run (a
+/// server stopped with Ctrl-C takes its index child with it, and the child
+/// its folder's clean-up).
+fn remove_stale_index_dirs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(INDEX_DIR_PREFIX)
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let proc = Path::new("/proc");
+        if proc.is_dir() && !proc.join(pid.to_string()).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Build the search index in a child process at the lowest CPU priority, so
 /// that page rebuilds keep the processor while it runs; `still_wanted` is
 /// polled, and the child is stopped once a newer edit makes it stale.
 fn build_search_index(opts: &BuildOptions, still_wanted: &dyn Fn() -> bool) -> Option<Files> {
     let out = tempfile::Builder::new()
-        .prefix("gemba-serve-index-")
+        .prefix(&format!("{INDEX_DIR_PREFIX}{}-", std::process::id()))
         .tempdir()
         .ok()?;
     let exe = std::env::current_exe().ok()?;
@@ -246,6 +271,7 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
         events,
         generation: std::sync::atomic::AtomicU64::new(0),
     });
+    remove_stale_index_dirs();
     let start = Instant::now();
     let mut session = start_session(&opts, &shared);
     eprintln!(
