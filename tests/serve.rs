@@ -264,3 +264,62 @@ fn random_edit_sequences_serve_what_a_fresh_build_serves() {
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
+
+#[test]
+fn template_static_and_settings_changes_are_served() {
+    let site = fixture();
+    let server = Server::start(site.root(), &[]);
+
+    // A site template overrides the theme's: every page of that kind follows.
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<p>Custom page: {{ page.title }}</p>{% endblock content %}",
+    );
+    server.wait_for("/guides/onboarding/", "the new template", |_, b| {
+        b.contains("Custom page: Onboarding guide")
+    });
+
+    // A broken template keeps the last good site; fixing it recovers.
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}{{ page.title",
+    );
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let (_, body) = server.get("/guides/onboarding/");
+    assert!(body.contains("Custom page: Onboarding guide"), "{body}");
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<p>Fixed page: {{ page.title }}</p>{% endblock content %}",
+    );
+    server.wait_for("/guides/onboarding/", "the fixed template", |_, b| {
+        b.contains("Fixed page: Onboarding guide")
+    });
+
+    // A static file is served as it is.
+    site.write("static/notes.txt", "plain notes\n");
+    server.wait_for("/notes.txt", "the static file", |s, b| {
+        s == 200 && b == "plain notes\n"
+    });
+
+    // A new setting reaches every page.
+    site.write("gemba.yaml", "title: Renamed Site\n");
+    server.wait_for("/experiments/e-one/", "the new title", |_, b| {
+        b.contains("Renamed Site")
+    });
+
+    // And the whole result is what a fresh server gives.
+    let fresh = Server::start(site.root(), &[]);
+    for path in [
+        "/guides/onboarding/",
+        "/experiments/e-one/",
+        "/",
+        "/notes.txt",
+    ] {
+        let normalize = |s: &Server, b: String| b.replace(&format!("127.0.0.1:{}", s.port), "HOST");
+        assert_eq!(
+            normalize(&server, server.get(path).1),
+            normalize(&fresh, fresh.get(path).1),
+            "{path}"
+        );
+    }
+}
