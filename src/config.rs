@@ -112,6 +112,18 @@ impl Config {
                 diags.push(d.with_source(text));
             }
         }
+        for (key, value) in [
+            ("paginate", config.paginate),
+            ("search_shard_pages", config.search_shard_pages),
+        ] {
+            if value == 0 {
+                let span = spans.get(key).map(|s| s.value);
+                diags.push(
+                    Diagnostic::error(shown, span, format!("`{key}` must be at least 1"))
+                        .with_source(text),
+                );
+            }
+        }
         for t in &config.taxonomies {
             if !["tags", "owners", "teams"].contains(&t.as_str()) {
                 let span = spans.get("taxonomies").map(|s| s.value);
@@ -132,5 +144,31 @@ impl Config {
 
     pub fn has_taxonomy(&self, name: &str) -> bool {
         self.taxonomies.iter().any(|t| t == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_of_zero_are_errors_at_their_value() {
+        let text = "title: T\npaginate: 0\nsearch_shard_pages: 0\n";
+        let (_, diags) = Config::parse(text, Path::new("gemba.yaml"));
+        let found: Vec<(String, usize, usize)> = diags
+            .iter()
+            .map(|d| {
+                let span = d.span.unwrap();
+                (d.message.clone(), span.line, span.col)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                ("`paginate` must be at least 1".to_string(), 2, 11),
+                ("`search_shard_pages` must be at least 1".to_string(), 3, 21),
+            ]
+        );
+        assert!(diags.iter().all(Diagnostic::is_error));
     }
 }
