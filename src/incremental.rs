@@ -205,8 +205,9 @@ impl Session {
         self.rebuild()
     }
 
-    /// A template or static file changed: load the theme again and render
-    /// every page from the model as it is.
+    /// A template or static file changed: load the theme again. When only
+    /// static files differ, copy them; else render every page from the
+    /// model as it is.
     pub fn reload_theme(&mut self) -> Update {
         self.timer = Timer::new();
         let mut front_diags = Vec::new();
@@ -214,9 +215,41 @@ impl Session {
             Some(front)
                 if front.look.is_some() && !front_diags.iter().any(Diagnostic::is_error) =>
             {
-                self.front = front;
+                let old = std::mem::replace(&mut self.front, front);
                 self.front_diags = front_diags;
-                self.update_everything()
+                let (Some(was), Some(now)) = (&old.look, &self.front.look) else {
+                    return self.update_everything();
+                };
+                let same_templates = was.theme.templates.len() == now.theme.templates.len()
+                    && was
+                        .theme
+                        .templates
+                        .iter()
+                        .zip(&now.theme.templates)
+                        .all(|((a, x), (b, y))| a == b && x.text == y.text);
+                if !same_templates || old.config != self.front.config {
+                    return self.update_everything();
+                }
+                let mut changed = Vec::new();
+                for path in was.theme.statics.keys() {
+                    if !now.theme.statics.contains_key(path) && self.files.remove(path).is_some() {
+                        changed.push(path.clone());
+                    }
+                }
+                for (path, bytes) in &now.theme.statics {
+                    if self.files.get(path).map(|b| &b[..]) != Some(&bytes[..]) {
+                        self.files
+                            .insert(path.clone(), bytes::Bytes::from(bytes.clone()));
+                        changed.push(path.clone());
+                    }
+                }
+                self.timer.lap("static files");
+                Update {
+                    timings: std::mem::take(&mut self.timer.phases),
+                    diagnostics: self.diagnostics(Vec::new()),
+                    changed,
+                    scope: "static files",
+                }
             }
             _ => {
                 self.stale = true;

@@ -347,3 +347,45 @@ fn a_body_edit_rerenders_few_pages() {
     assert!(update.changed.len() < 12, "{:?}", update.changed);
     assert_eq!(session.files(), &fresh_files(&opts).unwrap());
 }
+
+#[test]
+fn theme_changes_redo_what_they_must() {
+    let site = Site::new();
+    write_static(&site);
+    site.write(
+        "content/experiments/e0.md",
+        "---\ntitle: Zero\nstatus: running\n---\nBody.\n",
+    )
+    .write(
+        "content/experiments/e1.md",
+        "---\ntitle: One\nstatus: planned\n---\nBody.\n",
+    );
+    let opts = options(&site);
+    let (mut session, _) = Session::start(&opts)
+        .unwrap_or_else(|d| panic!("start: {}", d.render(std::path::Path::new(""))));
+
+    // A static file alone is copied; no page is rendered again.
+    site.write("static/style.css", "body { color: teal; }\n");
+    let update = session.reload_theme();
+    assert_eq!(update.scope, "static files");
+    assert_eq!(update.changed, vec!["style.css".to_string()]);
+    assert_eq!(session.files(), &fresh_files(&opts).unwrap());
+
+    // A template renders every page again.
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<p>Plain: {{ page.title }}</p>{% endblock content %}",
+    );
+    let update = session.reload_theme();
+    assert_eq!(update.scope, "all pages");
+    assert!(update
+        .changed
+        .contains(&"guides/notes/index.html".to_string()));
+    assert_eq!(session.files(), &fresh_files(&opts).unwrap());
+
+    // Removing the static file removes it from the site.
+    std::fs::remove_file(site.root().join("static/style.css")).unwrap();
+    let update = session.reload_theme();
+    assert_eq!(update.scope, "static files");
+    assert_eq!(session.files(), &fresh_files(&opts).unwrap());
+}
