@@ -304,14 +304,24 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
             let start = Instant::now();
             let kinds: BTreeSet<ChangeKind> = changes.iter().map(|(k, _)| *k).collect();
             let scope = match session.as_mut() {
-                Some(s) if !s.is_stale() && kinds.iter().all(|k| *k == ChangeKind::Content) => {
-                    let paths: Vec<PathBuf> = changes.into_iter().map(|(_, p)| p).collect();
-                    let update = s.update_content(&paths);
-                    finish_update(s, &watcher_shared, update)
-                }
                 Some(s) if !s.is_stale() && !kinds.contains(&ChangeKind::Config) => {
-                    let update = s.reload_theme();
-                    finish_update(s, &watcher_shared, update)
+                    // The theme first (it may render every page), then the
+                    // content files of the same batch.
+                    let mut scope = Some("nothing");
+                    if kinds.iter().any(|k| *k != ChangeKind::Content) {
+                        let update = s.reload_theme();
+                        scope = finish_update(s, &watcher_shared, update);
+                    }
+                    let paths: Vec<PathBuf> = changes
+                        .into_iter()
+                        .filter(|(k, _)| *k == ChangeKind::Content)
+                        .map(|(_, p)| p)
+                        .collect();
+                    if scope.is_some() && !s.is_stale() && !paths.is_empty() {
+                        let update = s.update_content(&paths);
+                        scope = finish_update(s, &watcher_shared, update);
+                    }
+                    scope
                 }
                 _ => {
                     session = start_session(&opts, &watcher_shared);

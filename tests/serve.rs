@@ -295,6 +295,19 @@ fn template_static_and_settings_changes_are_served() {
         b.contains("Fixed page: Onboarding guide")
     });
 
+    // A template and a content file changed together (one batch of events,
+    // most likely): both show.
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}<p>Both: {{ page.title }}</p>{% endblock content %}",
+    )
+    .write("content/guides/onboarding.md", "# Onboarding, revised\n\nLinks to [[e-one]].\n");
+    server.wait_for(
+        "/guides/onboarding/",
+        "the template and the edit",
+        |_, b| b.contains("Both: Onboarding, revised"),
+    );
+
     // A static file is served as it is.
     site.write("static/notes.txt", "plain notes\n");
     server.wait_for("/notes.txt", "the static file", |s, b| {
