@@ -455,8 +455,14 @@ impl Session {
         self.timer.lap("item pages");
         // List pages: described again when the model changed; re-rendered
         // when their description or one of their cards changed.
+        // Lists hold a few bodies' text as plain values (the home page's
+        // intro, playbook summaries); those bodies count as model changes.
+        let plain_bodies = (0..n).any(|d| {
+            touched[d]
+                && (m.docs[d].is_home_intro() || m.docs[d].kind == crate::model::Kind::Playbook)
+        });
         let mut keys = None;
-        if !bodies_only {
+        if !bodies_only || plain_bodies {
             let lists = list_pages(&input);
             keys = Some(
                 lists

@@ -160,7 +160,7 @@ fn run_sequence(seed: u64, steps: usize) {
             changed.push(path);
         } else {
             let i = rng.below(exps.len());
-            let op = rng.below(19);
+            let op = rng.below(21);
             let names: Vec<String> = exps.iter().map(|e| e.name.clone()).collect();
             let e = &mut exps[i];
             let before = e.path();
@@ -251,6 +251,24 @@ fn run_sequence(seed: u64, steps: usize) {
                     let path = "content/guides/notes.md".to_string();
                     let link = &names[rng.below(names.len())];
                     site.write(&path, &format!("# Notes {step}\n\nSee [[{link}]].\n"));
+                    changed.push(path);
+                }
+                19 => {
+                    // Only the home page's intro text changes.
+                    let path = "content/index.md".to_string();
+                    site.write(
+                        &path,
+                        &format!("---\ntitle: Home\n---\nWelcome, step {step}.\n"),
+                    );
+                    changed.push(path);
+                }
+                20 => {
+                    // Only the playbook's first paragraph changes.
+                    let path = "content/playbooks/growth.md".to_string();
+                    site.write(
+                        &path,
+                        &format!("---\ntitle: Growth\nstages:\n  - {{id: find, title: Find}}\n  - {{id: keep, title: Keep}}\n---\nHow we grow, take {step}.\n"),
+                    );
                     changed.push(path);
                 }
                 14 => {
