@@ -160,7 +160,7 @@ fn run_sequence(seed: u64, steps: usize) {
             changed.push(path);
         } else {
             let i = rng.below(exps.len());
-            let op = rng.below(21);
+            let op = rng.below(22);
             let names: Vec<String> = exps.iter().map(|e| e.name.clone()).collect();
             let e = &mut exps[i];
             let before = e.path();
@@ -271,6 +271,19 @@ fn run_sequence(seed: u64, steps: usize) {
                     );
                     changed.push(path);
                 }
+                21 => {
+                    // A body-only edit of a hypothesis, keeping its front matter.
+                    let path = format!("content/hypotheses/{}.md", HYPOTHESES[rng.below(3)]);
+                    let text = std::fs::read_to_string(site.root().join(&path)).unwrap();
+                    let end = text[4..].find("\n---\n").map(|i| i + 4 + 5).unwrap();
+                    let body = if rng.below(2) == 0 {
+                        format!("New first words {step}.\n\n{}", &text[end..])
+                    } else {
+                        format!("{}\nA later line {step}.\n", &text[end..])
+                    };
+                    site.write(&path, &format!("{}{body}", &text[..end]));
+                    changed.push(path);
+                }
                 14 => {
                     site.write(&before, "---\ntitle: [unclosed\n---\nBroken.\n");
                     broken = Some(before.clone());
@@ -316,8 +329,17 @@ fn run_sequence(seed: u64, steps: usize) {
 
 #[test]
 fn random_edits_match_fresh_builds() {
-    for seed in [1u64, 7, 42, 1234, 99991, 0x2545_f491_4f6c_dd1d] {
-        run_sequence(seed, 60);
+    for seed in [
+        1u64,
+        7,
+        42,
+        1234,
+        99991,
+        31337,
+        8675309,
+        0x2545_f491_4f6c_dd1d,
+    ] {
+        run_sequence(seed, 80);
     }
 }
 
