@@ -756,6 +756,8 @@ pub fn backlog_order(model: &Model) -> Vec<usize> {
 /// the order files are read in.
 pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, (String, Vec<usize>)> {
     let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    // A term is written the same way in many files: slugify each spelling once.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
     for (i, d) in model.docs.iter().enumerate() {
         if d.kind == Kind::Page {
             continue;
@@ -771,9 +773,13 @@ pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, (String, Vec<usiz
             if term.is_empty() {
                 continue;
             }
-            let entry = terms
-                .entry(crate::parse::slugify(term))
-                .or_insert_with(|| (term.to_string(), Vec::new()));
+            let slug = slugs
+                .entry(term)
+                .or_insert_with(|| crate::parse::slugify(term));
+            if !terms.contains_key(slug.as_str()) {
+                terms.insert(slug.clone(), (term.to_string(), Vec::new()));
+            }
+            let entry = terms.get_mut(slug.as_str()).expect("inserted above");
             if term < entry.0.as_str() {
                 entry.0 = term.to_string();
             }
