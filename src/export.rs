@@ -279,13 +279,12 @@ mod tests {
         // The example site, as `gemba init` writes it.
         let dir = tempfile::tempdir().unwrap();
         crate::scaffold::init(dir.path()).unwrap();
-        let content = dir.path().join("content");
-        let (files, _) =
-            crate::load::read_content(dir.path(), &content, &dir.path().join("public"));
-        let docs = files
-            .into_iter()
-            .filter_map(|f| crate::site::parse_shared(f).0)
-            .collect();
+        let opts = crate::site::BuildOptions {
+            root: dir.path().to_path_buf(),
+            ..Default::default()
+        };
+        let (sources, _) = crate::site::read_sources(&opts, &dir.path().join("content"));
+        let docs = sources.into_values().filter_map(|(doc, _)| doc).collect();
         let site = crate::resolve::resolve(docs, Default::default(), &mut Vec::new());
         let ctx = ExportContext {
             model: &site,

@@ -22,15 +22,18 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::export::{json_entry, json_files_from};
 use crate::git::{History, HistoryMap};
 use crate::markdown::{summarize_bodies, summarize_body, Rendered};
-use crate::render::{card_deps, list_pages, page_deps, render_doc_page, Cards, Global, ListPage};
+use crate::render::{
+    card_deps, list_pages, lists_show_body_of, page_deps, render_pages, Cards, Global, ListPage,
+};
 use crate::resolve::{resolve, Model};
 use crate::site::{
-    data_files, feed_file, histories_for, sitemap_file, BuildOptions, Front, Parsed, Timer,
+    data_files, feed_file, histories_for, read_parsed, read_sources, sitemap_file, BuildOptions,
+    Front, Parsed, Timer,
 };
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 /// The render input of a session as it stands. A macro rather than a
 /// method, so that the session's other fields stay free to change while the
@@ -99,15 +102,7 @@ impl Session {
         let Some(front) = front.filter(|f| f.look.is_some()) else {
             return Err(sorted(front_diags));
         };
-        let (paths, walk_diags) =
-            crate::load::content_paths(&opts.root, &front.content_dir, &opts.output_dir());
-        let sources: BTreeMap<PathBuf, Parsed> = paths
-            .into_par_iter()
-            .map(|p| {
-                let parsed = read_parsed(opts, &front.content_dir, &p);
-                (p, parsed)
-            })
-            .collect();
+        let (sources, walk_diags) = read_sources(opts, &front.content_dir);
         let mut git_diags = Vec::new();
         let history = if opts.no_git {
             None
@@ -120,11 +115,8 @@ impl Session {
             front.selection(opts),
             &mut resolve_diags,
         );
-        let mut all = front_diags.clone();
-        all.extend(walk_diags.iter().cloned());
-        all.extend(sources.values().flat_map(|(_, d)| d.iter().cloned()));
+        let mut all = gather(&front_diags, &walk_diags, &sources, &git_diags);
         all.extend(resolve_diags.iter().cloned());
-        all.extend(git_diags.iter().cloned());
         if all.iter().any(Diagnostic::is_error) {
             return Err(sorted(all));
         }
@@ -253,9 +245,12 @@ impl Session {
             }
             _ => {
                 self.stale = true;
-                let mut all = front_diags;
-                all.extend(self.walk_diags.iter().cloned());
-                all.extend(self.sources.values().flat_map(|(_, d)| d.iter().cloned()));
+                let all = gather(
+                    &front_diags,
+                    &self.walk_diags,
+                    &self.sources,
+                    &self.git_diags,
+                );
                 Update {
                     timings: std::mem::take(&mut self.timer.phases),
                     diagnostics: sorted(all),
@@ -274,17 +269,8 @@ impl Session {
 
     /// Walk `content/` again, for changes to whole folders.
     fn rescan(&mut self) {
-        let content_dir = &self.front.content_dir;
-        let (paths, walk_diags) =
-            crate::load::content_paths(&self.opts.root, content_dir, &self.opts.output_dir());
+        let (fresh, walk_diags) = read_sources(&self.opts, &self.front.content_dir);
         self.walk_diags = walk_diags;
-        let fresh: BTreeMap<PathBuf, Parsed> = paths
-            .into_par_iter()
-            .map(|p| {
-                let parsed = read_parsed(&self.opts, content_dir, &p);
-                (p, parsed)
-            })
-            .collect();
         for (path, parsed) in &fresh {
             if self.sources.get(path).map(|(d, _)| d) != Some(&parsed.0) {
                 self.dirty.insert(path.clone());
@@ -402,7 +388,7 @@ impl Session {
     /// other pages can only have changed through their cards.
     fn render_touched(&mut self, touched: Vec<bool>, bodies_only: bool) -> Update {
         let n = self.model.docs.len();
-        for (i, r) in render_markdown_of(&self.model, &self.front.prefix, &touched) {
+        for (i, r) in summarize_touched(&self.model, &self.front.prefix, &touched) {
             self.markdown[i] = r;
         }
         let input = render_input!(self);
@@ -446,21 +432,10 @@ impl Session {
             self.deps = new_deps;
         }
         self.timer.lap("cards + dependencies");
-        let cards = &self.cards;
-        let rendered: Vec<(String, Result<String, Diagnostic>)> = pages
-            .par_iter()
-            .filter_map(|&d| render_doc_page(&input, cards, &global, d))
-            .collect();
-
-        self.timer.lap("item pages");
-        // List pages: described again when the model changed; re-rendered
-        // when their description or one of their cards changed.
-        // Lists hold a few bodies' text as plain values (the home page's
-        // intro, playbook summaries); those bodies count as model changes.
-        let plain_bodies = (0..n).any(|d| {
-            touched[d]
-                && (m.docs[d].is_home_intro() || m.docs[d].kind == crate::model::Kind::Playbook)
-        });
+        // List pages: described again when the model changed, or a body they
+        // carry as a plain value; re-rendered when their description or one
+        // of their cards changed.
+        let plain_bodies = (0..n).any(|d| touched[d] && lists_show_body_of(&m.docs[d]));
         let mut keys = None;
         if !bodies_only || plain_bodies {
             let lists = list_pages(&input);
@@ -472,23 +447,27 @@ impl Session {
             );
             self.lists = lists;
         }
-        let list_rendered: Vec<(String, Result<String, Diagnostic>)> = self
+        let lists: Vec<&ListPage> = self
             .lists
-            .par_iter()
+            .iter()
             .filter(|p| {
                 p.shows_any(&shown)
                     || keys
                         .as_ref()
                         .is_some_and(|k| self.list_keys.get(&p.path) != k.get(&p.path))
             })
-            .map(|p| (p.path.clone(), p.render(&input, cards, &global)))
             .collect();
-
-        self.timer.lap("list pages");
-        let mut out = Output::default();
-        for (path, html) in rendered.into_iter().chain(list_rendered) {
-            out.page(path, html);
-        }
+        let out = Mutex::new(Output::default());
+        render_pages(
+            &input,
+            &self.cards,
+            &global,
+            &pages,
+            &lists,
+            &|path, html| out.lock().expect("lock").page(path, html),
+        );
+        let mut out = out.into_inner().expect("lock");
+        self.timer.lap("pages");
         if !bodies_only {
             let export = input.export();
             let entries: Vec<(usize, Option<Vec<u8>>)> = pages
@@ -515,15 +494,12 @@ impl Session {
             out.put(path, bytes);
         }
         if out.diags.iter().any(Diagnostic::is_error) {
-            let mut all = self.base_diags();
-            all.extend(self.resolve_diags.iter().cloned());
-            all.extend(out.diags);
             // The files are those of the last good build; the next change
             // renders everything.
             self.global_key = 0;
             return Update {
                 timings: std::mem::take(&mut self.timer.phases),
-                diagnostics: sorted(all),
+                diagnostics: self.diagnostics(out.diags),
                 changed: Vec::new(),
                 scope: "none",
             };
@@ -575,25 +551,20 @@ impl Session {
         let global = Global::new(&input);
         let cards = Cards::all(&input, &global);
         let n = self.model.docs.len();
-        let rendered: Vec<(String, Result<String, Diagnostic>)> = (0..n)
-            .into_par_iter()
-            .filter_map(|d| render_doc_page(&input, &cards, &global, d))
-            .collect();
         let lists = list_pages(&input);
-        let list_rendered: Vec<(String, Result<String, Diagnostic>)> = lists
-            .par_iter()
-            .map(|p| (p.path.clone(), p.render(&input, &cards, &global)))
-            .collect();
+        let docs: Vec<usize> = (0..n).collect();
+        let out = Mutex::new(Output::default());
+        let list_refs: Vec<&ListPage> = lists.iter().collect();
+        render_pages(&input, &cards, &global, &docs, &list_refs, &|path, html| {
+            out.lock().expect("lock").page(path, html)
+        });
+        let mut out = out.into_inner().expect("lock");
         let export = input.export();
         let json: Vec<Option<Vec<u8>>> = (0..n)
             .into_par_iter()
             .map(|d| json_entry(&export, d))
             .collect();
         let data = data_files(&input, &json_files_from(&self.model, &json));
-        let mut out = Output::default();
-        for (path, html) in rendered.into_iter().chain(list_rendered) {
-            out.page(path, html);
-        }
         for (path, bytes) in data {
             out.put(path, bytes);
         }
@@ -629,11 +600,12 @@ impl Session {
     }
 
     fn base_diags(&self) -> Vec<Diagnostic> {
-        let mut all = self.front_diags.clone();
-        all.extend(self.walk_diags.iter().cloned());
-        all.extend(self.sources.values().flat_map(|(_, d)| d.iter().cloned()));
-        all.extend(self.git_diags.iter().cloned());
-        all
+        gather(
+            &self.front_diags,
+            &self.walk_diags,
+            &self.sources,
+            &self.git_diags,
+        )
     }
 
     fn diagnostics(&self, render_diags: Vec<Diagnostic>) -> Diagnostics {
@@ -664,11 +636,19 @@ impl Output {
     }
 }
 
-fn read_parsed(opts: &BuildOptions, content_dir: &Path, path: &Path) -> Parsed {
-    match crate::load::read_one(&opts.root, content_dir, path) {
-        Ok(file) => crate::site::parse_shared(file),
-        Err(d) => (None, vec![d]),
-    }
+/// Every diagnostic that does not come from resolving or rendering: the
+/// configuration and theme, the walk, each file, and git.
+fn gather(
+    front: &[Diagnostic],
+    walk: &[Diagnostic],
+    sources: &BTreeMap<PathBuf, Parsed>,
+    git: &[Diagnostic],
+) -> Vec<Diagnostic> {
+    let mut all = front.to_vec();
+    all.extend_from_slice(walk);
+    all.extend(sources.values().flat_map(|(_, d)| d.iter().cloned()));
+    all.extend_from_slice(git);
+    all
 }
 
 fn documents(sources: &BTreeMap<PathBuf, Parsed>) -> Vec<Arc<crate::parse::Document>> {
@@ -684,7 +664,7 @@ fn by_rel(model: &Model) -> HashMap<String, usize> {
         .collect()
 }
 
-fn render_markdown_of(model: &Model, prefix: &str, which: &[bool]) -> Vec<(usize, Rendered)> {
+fn summarize_touched(model: &Model, prefix: &str, which: &[bool]) -> Vec<(usize, Rendered)> {
     let docs: Vec<usize> = (0..model.docs.len()).filter(|&i| which[i]).collect();
     docs.into_par_iter()
         .map(|i| (i, summarize_body(model, prefix, i)))

@@ -2,7 +2,6 @@
 //! front matter from its body. No interpretation happens here.
 
 use crate::diagnostics::{Diagnostic, Span};
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -60,28 +59,6 @@ pub fn split_front_matter(text: &str) -> Result<Split<'_>, Span> {
         line += 1;
     }
     Err(Span::new(1, 1, 3))
-}
-
-/// Read every `.md` file under `content_dir`, in parallel, sorted by path.
-/// Hidden files and folders are skipped; unreadable files become diagnostics.
-pub fn read_content(
-    root: &Path,
-    content_dir: &Path,
-    output_dir: &Path,
-) -> (Vec<SourceFile>, Vec<Diagnostic>) {
-    let (paths, mut diagnostics) = content_paths(root, content_dir, output_dir);
-    let results: Vec<Result<SourceFile, Diagnostic>> = paths
-        .par_iter()
-        .map(|p| read_one(root, content_dir, p))
-        .collect();
-    let mut files = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    (files, diagnostics)
 }
 
 /// Whether `path` is a file the content walk would read: Markdown, under

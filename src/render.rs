@@ -450,7 +450,7 @@ fn render_page(
 
 /// The page of one document: its output path and HTML. `None` for the
 /// home page's intro, which the home page shows.
-pub fn render_doc_page(
+fn render_doc_page(
     input: &RenderInput,
     cards: &Cards,
     global: &Global,
@@ -478,8 +478,11 @@ pub fn render_doc_page(
 pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnostic>) {
     let global = Global::new(input);
     let cards = Cards::all(input, &global);
+    let lists = list_pages(input);
     let errors = std::sync::Mutex::new(Vec::new());
-    let put = |path: String, html: Result<String, Diagnostic>| {
+    let docs: Vec<usize> = (0..input.model.docs.len()).collect();
+    let lists: Vec<&ListPage> = lists.iter().collect();
+    render_pages(input, &cards, &global, &docs, &lists, &|path, html| {
         let failure = match html {
             Ok(html) => sink
                 .put(&path, html.into_bytes())
@@ -488,17 +491,28 @@ pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnos
             Err(d) => Some(d),
         };
         errors.lock().expect("lock").extend(failure);
-    };
-    (0..input.model.docs.len()).into_par_iter().for_each(|doc| {
-        if let Some((path, html)) = render_doc_page(input, &cards, &global, doc) {
+    });
+    diags.extend(errors.into_inner().expect("lock"));
+}
+
+/// Render the pages of `docs` and the given list pages, in parallel,
+/// handing each page's output path and HTML (or its error) to `put`.
+pub fn render_pages(
+    input: &RenderInput,
+    cards: &Cards,
+    global: &Global,
+    docs: &[usize],
+    lists: &[&ListPage],
+    put: &(dyn Fn(String, Result<String, Diagnostic>) + Sync),
+) {
+    docs.par_iter().for_each(|&doc| {
+        if let Some((path, html)) = render_doc_page(input, cards, global, doc) {
             put(path, html);
         }
     });
-    list_pages(input).into_par_iter().for_each(|page| {
-        let html = page.render(input, &cards, &global);
-        put(page.path, html);
-    });
-    diags.extend(errors.into_inner().expect("lock"));
+    lists
+        .par_iter()
+        .for_each(|page| put(page.path.clone(), page.render(input, cards, global)));
 }
 
 pub fn output_path(url: &str) -> String {
@@ -902,6 +916,14 @@ fn filter_options(input: &RenderInput, docs: impl Iterator<Item = usize>) -> Val
         .map(|p| json!({"slug": m.docs[p.doc].slug, "title": m.docs[p.doc].title}))
         .collect();
     json!({"owners": owners, "teams": teams, "playbooks": playbooks})
+}
+
+/// Whether list pages carry this document's body as a plain value (the home
+/// page's intro; playbook cards, with their summaries, extended for the
+/// playbook list) rather than only through its card: an edit of such a body
+/// changes the lists' descriptions.
+pub fn lists_show_body_of(doc: &crate::parse::Document) -> bool {
+    doc.is_home_intro() || doc.kind == Kind::Playbook
 }
 
 /// Every list, board, taxonomy and other site-wide page, in a fixed order.

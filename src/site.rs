@@ -14,6 +14,7 @@ use crate::resolve::{resolve, Model, Selection};
 use crate::theme::Theme;
 use crate::write::{check_output_dir, DiskSink, Staging};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -178,12 +179,31 @@ impl Front {
 /// One content file after parsing: the document, or why there is none.
 pub type Parsed = (Option<Arc<Document>>, Vec<Diagnostic>);
 
-/// Read and parse every content file, in parallel, in path order.
-pub fn read_sources(opts: &BuildOptions, content_dir: &Path) -> (Vec<Parsed>, Vec<Diagnostic>) {
-    let (files, load_diags) =
-        crate::load::read_content(&opts.root, content_dir, &opts.output_dir());
-    let parsed = files.into_par_iter().map(parse_shared).collect();
-    (parsed, load_diags)
+/// Read and parse every content file, in parallel, by path; the second
+/// part is what the walk itself met (unreadable folders, link loops).
+pub fn read_sources(
+    opts: &BuildOptions,
+    content_dir: &Path,
+) -> (BTreeMap<PathBuf, Parsed>, Vec<Diagnostic>) {
+    let (paths, walk_diags) =
+        crate::load::content_paths(&opts.root, content_dir, &opts.output_dir());
+    let sources = paths
+        .into_par_iter()
+        .map(|p| {
+            let parsed = read_parsed(opts, content_dir, &p);
+            (p, parsed)
+        })
+        .collect();
+    (sources, walk_diags)
+}
+
+/// Read and parse one content file; a file that cannot be read is a
+/// document-less result with the reason.
+pub fn read_parsed(opts: &BuildOptions, content_dir: &Path, path: &Path) -> Parsed {
+    match crate::load::read_one(&opts.root, content_dir, path) {
+        Ok(file) => parse_shared(file),
+        Err(d) => (None, vec![d]),
+    }
 }
 
 /// Parse one file into a document shared by the model and `serve`'s session.
@@ -219,11 +239,11 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     };
 
     // load + parse
-    let (parsed, load_diags) = read_sources(opts, &front.content_dir);
-    diags.extend(load_diags);
+    let (sources, walk_diags) = read_sources(opts, &front.content_dir);
+    diags.extend(walk_diags);
     timer.lap("load + parse");
-    let mut docs = Vec::with_capacity(parsed.len());
-    for (doc, d) in parsed {
+    let mut docs = Vec::with_capacity(sources.len());
+    for (doc, d) in sources.into_values() {
         diags.extend(d);
         docs.extend(doc);
     }
