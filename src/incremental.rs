@@ -21,7 +21,7 @@
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::export::{json_entry, json_files_from};
 use crate::git::{History, HistoryMap};
-use crate::markdown::{summarize_bodies, summarize_body, Rendered};
+use crate::markdown::{summarize_bodies, summarize_body};
 use crate::render::{
     card_deps, list_pages, lists_show_body_of, page_deps, render_pages, Cards, Global, ListPage,
 };
@@ -43,7 +43,7 @@ macro_rules! render_input {
         $session.front.render_input(
             $session.front.look.as_ref().expect("a session has a theme"),
             &$session.model,
-            &$session.markdown,
+            &$session.first_paragraphs,
             &$session.histories,
             &$session.opts.live_reload,
         )
@@ -70,7 +70,8 @@ pub struct Session {
     resolve_diags: Vec<Diagnostic>,
     doc_by_rel: HashMap<String, usize>,
     histories: Vec<Option<History>>,
-    markdown: Vec<Rendered>,
+    /// Each body's first paragraph.
+    first_paragraphs: Vec<String>,
     cards: Cards,
     global_key: u64,
     deps: Vec<Vec<usize>>,
@@ -121,7 +122,7 @@ impl Session {
             return Err(sorted(all));
         }
         let histories = histories_for(&model, &front.content_dir, history.as_ref());
-        let markdown = summarize_bodies(&model, &front.prefix);
+        let first_paragraphs = summarize_bodies(&model, &front.prefix);
         let mut session = Session {
             opts: opts.clone(),
             front,
@@ -135,7 +136,7 @@ impl Session {
             model,
             resolve_diags,
             histories,
-            markdown,
+            first_paragraphs,
             cards: Cards { tera: Vec::new() },
             global_key: 0,
             deps: Vec::new(),
@@ -351,7 +352,7 @@ impl Session {
             self.doc_by_rel = by_rel(&self.model);
             self.histories =
                 histories_for(&self.model, &self.front.content_dir, self.history.as_ref());
-            self.markdown = summarize_bodies(&self.model, &self.front.prefix);
+            self.first_paragraphs = summarize_bodies(&self.model, &self.front.prefix);
             return self.update_everything();
         }
 
@@ -389,7 +390,7 @@ impl Session {
     fn render_touched(&mut self, touched: Vec<bool>, bodies_only: bool) -> Update {
         let n = self.model.docs.len();
         for (i, r) in summarize_touched(&self.model, &self.front.prefix, &touched) {
-            self.markdown[i] = r;
+            self.first_paragraphs[i] = r;
         }
         let input = render_input!(self);
         let global = Global::new(&input);
@@ -439,12 +440,7 @@ impl Session {
         let mut keys = None;
         if !bodies_only || plain_bodies {
             let lists = list_pages(&input);
-            keys = Some(
-                lists
-                    .par_iter()
-                    .map(|p| (p.path.clone(), p.key()))
-                    .collect::<BTreeMap<String, u64>>(),
-            );
+            keys = Some(list_keys(&lists));
             self.lists = lists;
         }
         let lists: Vec<&ListPage> = self
@@ -578,7 +574,7 @@ impl Session {
             .into_par_iter()
             .map(|d| page_deps(&self.model, d))
             .collect();
-        self.list_keys = lists.iter().map(|p| (p.path.clone(), p.key())).collect();
+        self.list_keys = list_keys(&lists);
         self.lists = lists;
         self.json = json;
         self.global_key = global.key;
@@ -664,10 +660,18 @@ fn by_rel(model: &Model) -> HashMap<String, usize> {
         .collect()
 }
 
-fn summarize_touched(model: &Model, prefix: &str, which: &[bool]) -> Vec<(usize, Rendered)> {
+fn summarize_touched(model: &Model, prefix: &str, which: &[bool]) -> Vec<(usize, String)> {
     let docs: Vec<usize> = (0..model.docs.len()).filter(|&i| which[i]).collect();
     docs.into_par_iter()
         .map(|i| (i, summarize_body(model, prefix, i)))
+        .collect()
+}
+
+/// Each list page's key, by output path.
+fn list_keys(lists: &[ListPage]) -> BTreeMap<String, u64> {
+    lists
+        .par_iter()
+        .map(|p| (p.path.clone(), p.key()))
         .collect()
 }
 

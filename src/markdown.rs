@@ -196,12 +196,12 @@ pub fn render_body(model: &Model, prefix: &str, i: usize, plain_text: bool) -> R
 }
 
 /// The summary of document `i`'s body (see `summarize`).
-pub fn summarize_body(model: &Model, prefix: &str, i: usize) -> Rendered {
+pub fn summarize_body(model: &Model, prefix: &str, i: usize) -> String {
     summarize(&body_with_links(model, prefix, i))
 }
 
 /// The summaries of every body, in parallel.
-pub fn summarize_bodies(model: &Model, prefix: &str) -> Vec<Rendered> {
+pub fn summarize_bodies(model: &Model, prefix: &str) -> Vec<String> {
     use rayon::prelude::*;
     (0..model.docs.len())
         .into_par_iter()
@@ -239,9 +239,10 @@ impl FirstParagraph {
     }
 }
 
-/// Only what lists and feeds need of a body, its first paragraph, without
-/// rendering the rest: pages render their bodies when they are written.
-pub fn summarize(markdown: &str) -> Rendered {
+/// Only what lists and feeds need of a body: the plain text of its first
+/// paragraph with text in it (what `render` gives as `first_paragraph`),
+/// without rendering the rest: pages render their bodies when they are written.
+pub fn summarize(markdown: &str) -> String {
     let mut first = FirstParagraph::default();
     for event in Parser::new_ext(markdown, options()) {
         first.feed(&event);
@@ -249,10 +250,7 @@ pub fn summarize(markdown: &str) -> Rendered {
             break;
         }
     }
-    Rendered {
-        first_paragraph: first.finish(),
-        ..Rendered::default()
-    }
+    first.finish()
 }
 
 /// Render Markdown to HTML; headings get unique ids from their text.
@@ -391,7 +389,7 @@ mod tests {
         /// The summary pass finds the first paragraph the full render finds.
         #[test]
         fn summary_agrees_with_render(body in "(\\PC{0,40}|\n|\n\n|# |- |> |`|\\*|\\[x\\]\\(y\\)|  \n){0,40}") {
-            prop_assert_eq!(summarize(&body).first_paragraph, render(&body).first_paragraph);
+            prop_assert_eq!(summarize(&body), render(&body).first_paragraph);
         }
     }
 }

@@ -75,11 +75,11 @@ impl Document {
     }
 
     /// `summary:` when written, else the body's first paragraph.
-    pub fn summary(&self, rendered: &crate::markdown::Rendered) -> String {
+    pub fn summary(&self, first_paragraph: &str) -> String {
         self.fm
             .summary
             .clone()
-            .unwrap_or_else(|| rendered.first_paragraph.clone())
+            .unwrap_or_else(|| first_paragraph.to_string())
     }
 
     pub fn is_home_intro(&self) -> bool {

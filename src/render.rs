@@ -7,7 +7,6 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::export::ExportContext;
 use crate::git::History;
-use crate::markdown::Rendered;
 use crate::model::{ExperimentStatus, Kind};
 use crate::resolve::{backlog_order, log_order, taxonomy, Model};
 use crate::theme::Theme;
@@ -108,7 +107,8 @@ fn template_diagnostic(
 /// What rendering needs besides the model.
 pub struct RenderInput<'a> {
     pub model: &'a Model,
-    pub markdown: &'a [Rendered],
+    /// Each body's first paragraph (bodies are rendered by their pages).
+    pub first_paragraphs: &'a [String],
     pub config: &'a Config,
     pub prefix: &'a str,
     pub histories: &'a [Option<History>],
@@ -136,7 +136,7 @@ impl RenderInput<'_> {
     }
 
     fn summary(&self, doc: usize) -> String {
-        self.model.docs[doc].summary(&self.markdown[doc])
+        self.model.docs[doc].summary(&self.first_paragraphs[doc])
     }
 
     fn term_link(&self, taxonomy: &str, name: &str) -> Value {

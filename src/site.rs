@@ -6,7 +6,6 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::export::json_files;
 use crate::git::History;
-use crate::markdown::Rendered;
 use crate::model::{Kind, Visibility};
 use crate::parse::Document;
 use crate::render::{render_site, RenderInput, Sink, Templates};
@@ -268,11 +267,17 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     drop(all_history);
     timer.lap("git");
 
-    // markdown
-    let rendered = crate::markdown::summarize_bodies(&model, &front.prefix);
-    timer.lap("markdown");
+    // markdown: first paragraphs now; each body is rendered with its page
+    let first_paragraphs = crate::markdown::summarize_bodies(&model, &front.prefix);
+    timer.lap("summaries");
 
-    let input = front.render_input(look, &model, &rendered, &histories, &opts.live_reload);
+    let input = front.render_input(
+        look,
+        &model,
+        &first_paragraphs,
+        &histories,
+        &opts.live_reload,
+    );
     // The search index depends only on the model, so it is built on its own
     // thread while the pages render.
     let config = &front.config;
@@ -343,13 +348,13 @@ impl Front {
         &'a self,
         look: &'a Look,
         model: &'a Model,
-        markdown: &'a [Rendered],
+        first_paragraphs: &'a [String],
         histories: &'a [Option<History>],
         live_reload: &'a str,
     ) -> RenderInput<'a> {
         RenderInput {
             model,
-            markdown,
+            first_paragraphs,
             config: &self.config,
             prefix: &self.prefix,
             histories,
@@ -373,7 +378,7 @@ pub fn data_files(input: &RenderInput, json: &[(String, Vec<u8>)]) -> Vec<(Strin
 }
 
 pub fn feed_file(input: &RenderInput) -> (String, Vec<u8>) {
-    let summary = |doc: usize| input.model.docs[doc].summary(&input.markdown[doc]);
+    let summary = |doc: usize| input.model.docs[doc].summary(&input.first_paragraphs[doc]);
     let feed = crate::feeds::atom_feed(input.model, &input.config.title, input.prefix, &summary);
     ("feed.xml".into(), feed.into_bytes())
 }
