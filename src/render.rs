@@ -796,8 +796,18 @@ pub fn chain(m: &Model, i: usize) -> Vec<usize> {
 pub struct ListPage {
     pub path: String,
     template: &'static str,
-    plain: Vec<(&'static str, Value)>,
+    plain: Vec<Plain>,
     lists: Vec<(&'static str, Vec<usize>)>,
+}
+
+/// A plain value of a list page, converted for templates once: paginated
+/// lists share their values (filters list every playbook) page to page.
+#[derive(Clone)]
+struct Plain {
+    name: &'static str,
+    value: tera::Value,
+    /// Of the value's JSON text: what [`ListPage::key`] compares.
+    hash: u64,
 }
 
 impl ListPage {
@@ -811,7 +821,11 @@ impl ListPage {
     }
 
     fn plain(mut self, name: &'static str, value: Value) -> ListPage {
-        self.plain.push((name, value));
+        self.plain.push(Plain {
+            name,
+            value: tj(&value),
+            hash: hash_of(&value.to_string()),
+        });
         self
     }
 
@@ -822,11 +836,7 @@ impl ListPage {
 
     /// Changes whenever the page's content can change, cards aside.
     pub fn key(&self) -> u64 {
-        let plain: Vec<(&str, String)> = self
-            .plain
-            .iter()
-            .map(|(k, v)| (*k, v.to_string()))
-            .collect();
+        let plain: Vec<(&str, u64)> = self.plain.iter().map(|p| (p.name, p.hash)).collect();
         hash_of(&(&self.path, self.template, plain, &self.lists))
     }
 
@@ -844,8 +854,8 @@ impl ListPage {
         global: &Global,
     ) -> Result<String, Diagnostic> {
         let mut ctx = tera::Context::new();
-        for (k, v) in &self.plain {
-            ctx.insert_value(k.to_string(), tj(v));
+        for p in &self.plain {
+            ctx.insert_value(p.name, p.value.clone());
         }
         for (k, docs) in &self.lists {
             let list: Vec<tera::Value> = docs.iter().map(|&d| cards.tera[d].clone()).collect();
