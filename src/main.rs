@@ -99,6 +99,9 @@ enum Command {
         site: SiteArgs,
         #[arg(long)]
         out: PathBuf,
+        /// An earlier index whose unchanged bundles are copied
+        #[arg(long)]
+        earlier: Option<PathBuf>,
     },
     /// Create a new playbook, hypothesis or experiment
     New {
@@ -172,9 +175,10 @@ fn main() -> ExitCode {
             }
             code
         }
-        Command::SearchIndex { site, out } => {
+        Command::SearchIndex { site, out, earlier } => {
             let mut opts = options(&site, None, None, None, false, false);
             opts.outputs = gemba::site::Outputs::SearchOnly;
+            opts.earlier_output = earlier;
             stop_with_parent(out.clone());
             let sink = gemba::write::DiskSink { dir: out };
             let outcome = gemba::site::compile(&opts, &sink);
@@ -241,6 +245,7 @@ fn options(
         live_reload: String::new(),
         outputs: Default::default(),
         timings,
+        earlier_output: None,
     }
 }
 

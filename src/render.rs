@@ -1110,8 +1110,8 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     if input.config.search {
         // The search page merges the bundles after the first.
         let records = m.docs.iter().filter(|d| !d.is_home_intro()).count();
-        let shards = crate::search::shard_sizes(records, input.config.search_shard_pages);
-        let more: Vec<String> = (1..shards.len())
+        let shards = crate::search::bundle_count(records, input.config.search_shard_pages);
+        let more: Vec<String> = (1..shards)
             .map(|k| format!("{}/{}", input.prefix, crate::search::shard_dir(k)))
             .collect();
         pages.push(

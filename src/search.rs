@@ -1,10 +1,12 @@
 //! The search index: Pagefind, through its Rust API. Each page becomes a
 //! record (title, kind, status, statement, body text, metric names, tags;
-//! kind and status are also filters). Records are indexed in bundles of a
-//! bounded size, two bundles at a time, each bundle written out as soon as
-//! it is built: the first under `/pagefind/`, the others under
-//! `/pagefind/shard-N/`, which the search page merges. Search works offline
-//! from the site's own files.
+//! kind and status are also filters). Records are indexed in bundles of
+//! about `search_shard_pages` pages, chosen by a hash of each page's URL,
+//! two bundles at a time, each bundle written out as soon as it is built:
+//! the first under `/pagefind/`, the others under `/pagefind/shard-N/`,
+//! which the search page merges. Search works offline from the site's own
+//! files. A manifest records what made each bundle, so that the next build
+//! into the same folder copies the bundles whose pages did not change.
 
 use rayon::prelude::*;
 
@@ -19,19 +21,35 @@ pub struct Record {
     pub text: String,
 }
 
-/// The most pages one search bundle holds unless `gemba.yaml` says
+/// About how many pages one search bundle holds unless `gemba.yaml` says
 /// otherwise. Pagefind keeps every page of a bundle in memory while it
 /// indexes it, so a large site is indexed in several bundles, one after the
 /// other, and the search page merges them in the browser.
 pub const SHARD_PAGES: usize = 1000;
 
-/// How many bundles `pages` records make, and the pages of each.
-pub fn shard_sizes(pages: usize, per: usize) -> Vec<usize> {
-    let per = per.max(1);
-    let shards = pages.div_ceil(per).max(1);
-    let base = pages / shards;
-    let extra = pages % shards;
-    (0..shards).map(|k| base + usize::from(k < extra)).collect()
+/// How many bundles an index of `pages` records has.
+pub fn bundle_count(pages: usize, per: usize) -> usize {
+    pages.div_ceil(per.max(1)).max(1)
+}
+
+/// The records of each bundle, as indices into `urls`, in their order.
+/// A page's bundle follows from a hash of its URL, not from its place in
+/// the list, so adding or removing a page changes one bundle rather than
+/// every bundle after it, and a rebuild reuses the others (see [`Earlier`]).
+pub fn partition(urls: &[&str], per: usize) -> Vec<Vec<usize>> {
+    let count = bundle_count(urls.len(), per);
+    let mut bundles = vec![Vec::new(); count];
+    for (i, url) in urls.iter().enumerate() {
+        bundles[(fnv1a(url.as_bytes()) % count as u64) as usize].push(i);
+    }
+    bundles
+}
+
+/// FNV-1a: a hash that stays the same across builds, machines and versions.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Pagefind's ready-made user interfaces, which gemba's theme does not use
@@ -50,46 +68,142 @@ pub fn shard_dir(k: usize) -> String {
     }
 }
 
-/// Build the index of `pages` records, made bundle by bundle by
-/// `records(range)`, so that only one bundle's records exist at a time, and
-/// hand each file to `emit` (path under the output root, bytes) as soon as
-/// its bundle is done.
+/// Where an index says which records made each of its bundles.
+pub const MANIFEST: &str = "pagefind/gemba-bundles.json";
+
+/// The bundles of an earlier build's index (its output folder), by folder:
+/// the key of the records that made each bundle, and the bundle's files.
+/// A bundle whose records are the same now is copied, not indexed again.
+pub struct Earlier {
+    root: std::path::PathBuf,
+    bundles: std::collections::HashMap<String, (String, Vec<String>)>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Manifest {
+    bundles: Vec<ManifestBundle>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ManifestBundle {
+    dir: String,
+    key: String,
+    files: Vec<String>,
+}
+
+impl Earlier {
+    /// The index under `root`, if it has a readable manifest.
+    pub fn read(root: &std::path::Path) -> Option<Earlier> {
+        let text = std::fs::read(root.join(MANIFEST)).ok()?;
+        let manifest: Manifest = serde_json::from_slice(&text).ok()?;
+        Some(Earlier {
+            root: root.to_path_buf(),
+            bundles: manifest
+                .bundles
+                .into_iter()
+                .map(|b| (b.dir, (b.key, b.files)))
+                .collect(),
+        })
+    }
+
+    /// The files of the bundle in `dir` if `key` made it and every file is
+    /// still there.
+    fn files(&self, dir: &str, key: &str) -> Option<Vec<(String, Vec<u8>)>> {
+        let (earlier_key, files) = self.bundles.get(dir)?;
+        if earlier_key != key || files.iter().any(|f| f.contains("..")) {
+            return None;
+        }
+        files
+            .iter()
+            .map(|f| Some((f.clone(), std::fs::read(self.root.join(dir).join(f)).ok()?)))
+            .collect()
+    }
+}
+
+/// What a bundle's files follow from: this program (its size and time, so
+/// that another version of gemba or Pagefind indexes anew), the bundle's
+/// place, the language and every field of every record, in order.
+fn bundle_key(k: usize, language: &str, records: &[Record]) -> String {
+    use std::hash::{Hash, Hasher};
+    let program = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| (m.len(), m.modified().ok()))
+        .ok();
+    let mut sip = std::collections::hash_map::DefaultHasher::new();
+    let mut fnv = Vec::new();
+    (program, k, language).hash(&mut sip);
+    for r in records {
+        (&r.url, &r.title, &r.kind, &r.status, &r.text).hash(&mut sip);
+        for field in [
+            &r.url,
+            &r.title,
+            &r.kind,
+            r.status.as_deref().unwrap_or("\0"),
+            &r.text,
+        ] {
+            fnv.push(fnv1a(field.as_bytes()));
+        }
+    }
+    let fnv: Vec<u8> = fnv.iter().flat_map(|h| h.to_le_bytes()).collect();
+    format!("{:016x}{:016x}", sip.finish(), fnv1a(&fnv))
+}
+
+/// Build the index of the records of `urls`, made bundle by bundle by
+/// `records(indices)`, so that only one bundle's records exist at a time,
+/// and hand each file to `emit` (path under the output root, bytes) as soon
+/// as its bundle is done. Bundles that `earlier` holds for the same records
+/// are copied from it.
 pub fn build_index(
-    pages: usize,
+    urls: &[&str],
     per_shard: usize,
     language: &str,
-    records: &(dyn Fn(std::ops::Range<usize>) -> Vec<Record> + Sync),
+    earlier: Option<&Earlier>,
+    records: &(dyn Fn(&[usize]) -> Vec<Record> + Sync),
     emit: &(dyn Fn(String, Vec<u8>) -> Result<(), String> + Sync),
 ) -> Result<(), String> {
     // Pagefind indexes one record at a time, so bundles are built two at
     // a time, one on each core.
-    let mut ranges = Vec::new();
-    let mut start = 0;
-    for n in shard_sizes(pages, per_shard) {
-        ranges.push(start..start + n);
-        start += n;
-    }
-    let ranges: Vec<(usize, std::ops::Range<usize>)> = ranges.into_iter().enumerate().collect();
-    for pair in ranges.chunks(2) {
-        let built: Vec<Result<(), String>> = pair
+    let bundles: Vec<(usize, Vec<usize>)> =
+        partition(urls, per_shard).into_iter().enumerate().collect();
+    let mut manifest = Vec::new();
+    for pair in bundles.chunks(2) {
+        let built: Vec<Result<ManifestBundle, String>> = pair
             .par_iter()
-            .map(|(k, range)| {
-                let shard = records(range.clone());
+            .map(|(k, members)| {
+                let shard = records(members);
                 let dir = shard_dir(*k);
-                for (name, bytes) in build_bundle(&shard, language)? {
-                    // Later bundles are only searched; the first one carries
-                    // Pagefind's user-interface files.
-                    if *k > 0 && is_ui_file(&name) {
-                        continue;
-                    }
-                    emit(format!("{dir}{}", name.trim_start_matches('/')), bytes)?;
+                let key = bundle_key(*k, language, &shard);
+                let files = match earlier.and_then(|e| e.files(&dir, &key)) {
+                    Some(files) => files,
+                    None => build_bundle(&shard, language)?
+                        .into_iter()
+                        .map(|(name, bytes)| (name.trim_start_matches('/').to_string(), bytes))
+                        // Later bundles are only searched; the first one
+                        // carries Pagefind's user-interface files.
+                        .filter(|(name, _)| *k == 0 || !is_ui_file(name))
+                        .collect(),
+                };
+                let mut names = Vec::with_capacity(files.len());
+                for (name, bytes) in files {
+                    emit(format!("{dir}{name}"), bytes)?;
+                    names.push(name);
                 }
-                Ok(())
+                // Pagefind hands its files over in no fixed order.
+                names.sort_unstable();
+                Ok(ManifestBundle {
+                    dir,
+                    key,
+                    files: names,
+                })
             })
             .collect();
-        built.into_iter().collect::<Result<(), String>>()?;
+        for bundle in built {
+            manifest.push(bundle?);
+        }
     }
-    Ok(())
+    let manifest =
+        serde_json::to_vec(&Manifest { bundles: manifest }).map_err(|e| e.to_string())?;
+    emit(MANIFEST.to_string(), manifest)
 }
 
 /// One Pagefind bundle for `records`; paths are relative to the bundle.
@@ -141,15 +255,61 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shards_are_even_and_cover_every_page() {
-        assert_eq!(shard_sizes(0, 2500), vec![0]);
-        assert_eq!(shard_sizes(2500, 2500), vec![2500]);
-        assert_eq!(shard_sizes(2501, 2500), vec![1251, 1250]);
-        assert_eq!(shard_sizes(10051, 2500), vec![2011, 2010, 2010, 2010, 2010]);
-        for n in [1, 7, 999, 10_000, 123_457] {
-            let sizes = shard_sizes(n, 2500);
-            assert_eq!(sizes.iter().sum::<usize>(), n);
-            assert!(sizes.iter().all(|&s| s <= 2500));
+    fn every_page_lands_in_one_bundle_and_bundles_stay_near_their_size() {
+        let urls: Vec<String> = (0..10_051)
+            .map(|i| format!("/experiments/e-{i}/"))
+            .collect();
+        let refs: Vec<&str> = urls.iter().map(String::as_str).collect();
+        let bundles = partition(&refs, 1000);
+        assert_eq!(bundles.len(), 11);
+        let mut seen: Vec<usize> = bundles.concat();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..urls.len()).collect::<Vec<_>>());
+        for b in &bundles {
+            assert!(
+                b.windows(2).all(|w| w[0] < w[1]),
+                "a bundle keeps the order"
+            );
+            assert!((800..1100).contains(&b.len()), "{} pages", b.len());
         }
+        assert_eq!(partition(&[], 1000), vec![Vec::<usize>::new()]);
+    }
+
+    #[test]
+    fn a_new_page_changes_one_bundle() {
+        let mut urls: Vec<String> = (0..4500).map(|i| format!("/experiments/e-{i}/")).collect();
+        let before: Vec<Vec<String>> = {
+            let refs: Vec<&str> = urls.iter().map(String::as_str).collect();
+            partition(&refs, 1000)
+                .iter()
+                .map(|b| b.iter().map(|&i| urls[i].clone()).collect())
+                .collect()
+        };
+        urls.insert(1234, "/experiments/a-new-one/".into());
+        let refs: Vec<&str> = urls.iter().map(String::as_str).collect();
+        let after: Vec<Vec<String>> = partition(&refs, 1000)
+            .iter()
+            .map(|b| b.iter().map(|&i| urls[i].clone()).collect())
+            .collect();
+        let changed = before.iter().zip(&after).filter(|(b, a)| b != a).count();
+        assert_eq!(changed, 1);
+    }
+
+    #[test]
+    fn a_bundle_key_follows_every_field_of_every_record() {
+        let record = |text: &str, status: Option<&str>| Record {
+            url: "/a/".into(),
+            title: "A".into(),
+            kind: "experiment".into(),
+            status: status.map(String::from),
+            text: text.into(),
+        };
+        let key = |r: Vec<Record>| bundle_key(0, "en", &r);
+        let base = key(vec![record("x", None)]);
+        assert_eq!(base, key(vec![record("x", None)]));
+        assert_ne!(base, key(vec![record("y", None)]));
+        assert_ne!(base, key(vec![record("x", Some("running"))]));
+        assert_ne!(base, bundle_key(1, "en", &[record("x", None)]));
+        assert_ne!(base, bundle_key(0, "de", &[record("x", None)]));
     }
 }

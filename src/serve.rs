@@ -99,6 +99,9 @@ struct Shared {
     /// Bumped on every successful page build; a search index built for an
     /// older generation is dropped.
     generation: std::sync::atomic::AtomicU64,
+    /// The folder of the search index being served: the next index copies
+    /// its bundles whose pages did not change.
+    index_dir: std::sync::Mutex<Option<tempfile::TempDir>>,
 }
 
 const INDEX_DIR_PREFIX: &str = "gemba-serve-index-";
@@ -129,7 +132,11 @@ fn remove_stale_index_dirs() {
 /// Build the search index in a child process at the lowest CPU priority, so
 /// that page rebuilds keep the processor while it runs; `still_wanted` is
 /// polled, and the child is stopped once a newer edit makes it stale.
-fn build_search_index(opts: &BuildOptions, still_wanted: &dyn Fn() -> bool) -> Option<Files> {
+fn build_search_index(
+    opts: &BuildOptions,
+    earlier: Option<&Path>,
+    still_wanted: &dyn Fn() -> bool,
+) -> Option<(Files, tempfile::TempDir)> {
     let out = tempfile::Builder::new()
         .prefix(&format!("{INDEX_DIR_PREFIX}{}-", std::process::id()))
         .tempdir()
@@ -146,6 +153,10 @@ fn build_search_index(opts: &BuildOptions, still_wanted: &dyn Fn() -> bool) -> O
     ];
     if opts.drafts {
         args.push("--drafts".into());
+    }
+    if let Some(earlier) = earlier {
+        args.push("--earlier".into());
+        args.push(earlier.into());
     }
     let spawn = |program: &str, args: &[std::ffi::OsString]| {
         std::process::Command::new(program)
@@ -185,7 +196,7 @@ fn build_search_index(opts: &BuildOptions, still_wanted: &dyn Fn() -> bool) -> O
             }
         }
     }
-    still_wanted().then_some(files)
+    still_wanted().then_some((files, out))
 }
 
 /// Serve the session's pages now; build the search index for them on a
@@ -211,8 +222,11 @@ fn publish(session: &Session, shared: &Arc<Shared>) {
         if !current() {
             return;
         }
-        if let Some(index) = build_search_index(&search_opts, &current) {
+        let earlier =
+            (shared.index_dir.lock().expect("lock").as_ref()).map(|dir| dir.path().to_path_buf());
+        if let Some((index, dir)) = build_search_index(&search_opts, earlier.as_deref(), &current) {
             *shared.search.write().expect("lock") = Arc::new(index);
+            *shared.index_dir.lock().expect("lock") = Some(dir);
         }
     });
 }
@@ -270,6 +284,7 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
         errors: RwLock::new(None),
         events,
         generation: std::sync::atomic::AtomicU64::new(0),
+        index_dir: std::sync::Mutex::new(None),
     });
     remove_stale_index_dirs();
     let start = Instant::now();

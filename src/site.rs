@@ -32,6 +32,9 @@ pub struct BuildOptions {
     pub timings: bool,
     /// Which outputs to produce (`serve` builds the search index apart).
     pub outputs: Outputs,
+    /// An earlier output of this site, whose search bundles are copied
+    /// where their pages are unchanged (`build` sets it to its own output).
+    pub earlier_output: Option<PathBuf>,
 }
 
 /// What a compile produces.
@@ -288,12 +291,21 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
             scope.spawn(|| {
                 let start = Instant::now();
                 let docs = searchable(&model);
+                let urls: Vec<&str> = docs.iter().map(|&d| model.docs[d].url.as_str()).collect();
+                let earlier = opts
+                    .earlier_output
+                    .as_deref()
+                    .and_then(crate::search::Earlier::read);
                 // Each bundle goes to the sink as soon as it is built.
                 let done = crate::search::build_index(
-                    docs.len(),
+                    &urls,
                     config.search_shard_pages,
                     &config.language,
-                    &|range| search_records(&model, &front.prefix, &docs[range]),
+                    earlier.as_ref(),
+                    &|members| {
+                        let members: Vec<usize> = members.iter().map(|&i| docs[i]).collect();
+                        search_records(&model, &front.prefix, &members)
+                    },
                     &|path, bytes| {
                         sink.put(&path, bytes)
                             .map_err(|e| format!("cannot write {path}: {e}"))
@@ -498,7 +510,11 @@ pub fn build(opts: &BuildOptions, deny_warnings: bool) -> Outcome {
     let sink = DiskSink {
         dir: staging.dir().to_path_buf(),
     };
-    let mut outcome = compile(opts, &sink);
+    let mut opts = opts.clone();
+    if output.join(crate::write::MARKER).is_file() {
+        opts.earlier_output = Some(output.clone());
+    }
+    let mut outcome = compile(&opts, &sink);
     let failed = outcome.diagnostics.has_errors()
         || (deny_warnings && outcome.diagnostics.warning_count() > 0);
     if !failed {

@@ -194,17 +194,34 @@ fn search_finds_a_word_from_one_experiments_body() {
 #[ignore = "needs Chromium"]
 fn search_merges_every_bundle_of_a_sharded_index() {
     let site = fixture();
-    // Four pages a bundle: the playbook and hypotheses fill the first, so
-    // both needles are found only if the search page merges the others.
-    site.write("gemba.yaml", "title: Fixture\nsearch_shard_pages: 4\n")
-        .write(
-            "content/experiments/aaa-needle.md",
-            "---\ntitle: First needle\nstatus: running\n---\nThe word quokkaberry is here.\n",
-        )
-        .write(
-            "content/experiments/zzz-needle.md",
-            "---\ntitle: Last needle\nstatus: planned\n---\nAnd quokkaberry is here too.\n",
+    // About four pages a bundle, pages spread by URL: the six needles land
+    // in several bundles, so all six are found only if the search page
+    // merges every bundle.
+    site.write("gemba.yaml", "title: Fixture\nsearch_shard_pages: 4\n");
+    for n in 1..=6 {
+        site.write(
+            &format!("content/experiments/needle-{n}.md"),
+            &format!(
+                "---\ntitle: Needle {n}\nstatus: running\n---\nThe word quokkaberry is here.\n"
+            ),
         );
+    }
+    // The needles do lie in several bundles (read from a build's files).
+    site.build_ok(&[]);
+    let holding_needles = walkdir::WalkDir::new(site.public().join("pagefind"))
+        .into_iter()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pf_fragment"))
+        .filter(|e| {
+            let mut text = String::new();
+            let bytes = std::fs::read(e.path()).unwrap();
+            std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text)
+                .is_ok()
+                && text.contains("quokkaberry")
+        })
+        .map(|e| e.path().parent().unwrap().parent().unwrap().to_path_buf())
+        .collect::<std::collections::BTreeSet<_>>();
+    assert!(holding_needles.len() >= 3, "{holding_needles:?}");
     let server = Server::start(site.root(), &[]);
     server.wait_for("/pagefind/pagefind.js", "the search index", |s, _| s == 200);
     let bundles = (2..10)
@@ -225,8 +242,8 @@ fn search_merges_every_bundle_of_a_sharded_index() {
         server.port
     ));
     let text = browser.wait_until(
-        "results from two bundles",
-        "(() => { const r = document.getElementById('search-results'); const t = r ? r.innerText : ''; return t.includes('First needle') && t.includes('Last needle') ? t : ''; })()",
+        "results from every bundle",
+        "(() => { const r = document.getElementById('search-results'); const t = r ? r.innerText : ''; return [1, 2, 3, 4, 5, 6].every(n => t.includes('Needle ' + n)) ? t : ''; })()",
     );
     assert!(!text.as_str().unwrap().contains("E One"));
 }

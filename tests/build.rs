@@ -250,8 +250,89 @@ fn a_build_run_twice_gives_identical_bytes() {
     let site = fixture();
     site.build_ok(&[]);
     let first = snapshot(&site.public());
+    // Into a new folder (nothing to reuse), then into the same one.
+    let elsewhere = site.root().join("elsewhere");
+    site.build_ok(&["--output", elsewhere.to_str().unwrap()]);
+    assert_eq!(first, snapshot(&elsewhere));
     site.build_ok(&[]);
     assert_eq!(first, snapshot(&site.public()));
+}
+
+/// The bundles of the search index under `public`, by folder: the key of
+/// their records and their files.
+fn search_bundles(public: &std::path::Path) -> Vec<(String, String, Vec<String>)> {
+    let text = std::fs::read_to_string(public.join("pagefind/gemba-bundles.json")).unwrap();
+    let manifest: Value = serde_json::from_str(&text).unwrap();
+    manifest["bundles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            let files = b["files"].as_array().unwrap();
+            (
+                b["dir"].as_str().unwrap().to_string(),
+                b["key"].as_str().unwrap().to_string(),
+                files
+                    .iter()
+                    .map(|f| f.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuild_indexes_again_only_the_search_bundles_whose_pages_changed() {
+    let site = fixture();
+    site.write("gemba.yaml", "title: Fixture\nsearch_shard_pages: 3\n");
+    let edit = |body: &str| {
+        site.write(
+            "content/experiments/e-two.md",
+            &format!("---\ntitle: E Two\nhypothesis: refuted-h\nstatus: invalidated\nstarted: 2026-02-01\nended: 2026-02-20\ndecision: pivot\nfollows: e-one\nowner: Bob\n---\n{body}\n"),
+        );
+    };
+    site.build_ok(&[]);
+    let before = search_bundles(&site.public());
+    assert!(before.len() >= 3, "{} bundles", before.len());
+
+    edit("A body rewritten once.");
+    site.build_ok(&[]);
+    let after = search_bundles(&site.public());
+    let changed: Vec<usize> = (0..before.len())
+        .filter(|&k| before[k].1 != after[k].1)
+        .collect();
+    assert_eq!(changed.len(), 1, "one bundle holds the edited page");
+    let fresh = site.root().join("fresh");
+    site.build_ok(&["--output", fresh.to_str().unwrap()]);
+    assert_eq!(
+        snapshot(&site.public()),
+        snapshot(&fresh),
+        "a rebuild gives the bytes of a build from nothing"
+    );
+
+    // Mark one file of the edited page's bundle and one of another bundle:
+    // after the next edit of the same page, the first is indexed anew and
+    // the second is copied as it lies.
+    let file_of = |k: usize| {
+        let (dir, _, files) = &after[k];
+        let name = files.iter().find(|f| f.starts_with("fragment/")).unwrap();
+        site.public().join(dir).join(name)
+    };
+    let (edited, kept) = (changed[0], (changed[0] + 1) % after.len());
+    for k in [edited, kept] {
+        let mut bytes = std::fs::read(file_of(k)).unwrap();
+        bytes.extend_from_slice(b"marked");
+        std::fs::write(file_of(k), bytes).unwrap();
+    }
+    edit("A body rewritten twice.");
+    site.build_ok(&[]);
+    let marked = |k: usize| {
+        std::fs::read(file_of(k))
+            .map(|b| b.ends_with(b"marked"))
+            .unwrap_or(false)
+    };
+    assert!(!marked(edited), "the edited page's bundle is indexed anew");
+    assert!(marked(kept), "the other bundles are copied");
 }
 
 #[test]
