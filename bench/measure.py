@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Time gemba, Hugo and the floor program on the same synthetic site.
 
-Runs the three alternately, several times each, and reports the median wall
+Runs them alternately, several times each, and reports the median wall
 time, the peak memory (max RSS of the process tree's largest member, from
-wait4) and the ratios gemba/Hugo and gemba/floor, as a Markdown table.
+wait4) and the ratios gemba/Hugo and gemba/floor, as a Markdown table. Every
+build starts from an empty output folder, except gemba's rebuild: after each
+round one experiment's body changes and gemba builds again into the output
+of its previous build.
 
 usage: measure.py GEMBA BENCH_GEN FLOOR WORKDIR RUNS N [N ...]
 """
@@ -51,25 +54,56 @@ def main():
         if hugo:
             tools["hugo"] = lambda o: [hugo, "--quiet", "-s", f"{site}/hugo", "-d", o]
         results = {name: [] for name in tools}
-        for r in range(runs):
-            for name, cmd in tools.items():
-                out = os.path.join(out_root, name.replace(" ", "-").replace("(", "").replace(")", ""))
-                shutil.rmtree(out, ignore_errors=True)
-                results[name].append(run(cmd(out)))
-                shutil.rmtree(out, ignore_errors=True)
+        results["gemba (rebuild)"] = []
+        # The rebuild: one experiment's body changes, and gemba builds again
+        # into its earlier output (which it reuses what it can of).
+        edited = first_experiment(f"{site}/gemba/content")
+        with open(edited) as f:
+            original = f.read()
+        rebuild_out = os.path.join(out_root, "gemba-rebuild")
+        shutil.rmtree(rebuild_out, ignore_errors=True)
+        run(tools["gemba"](rebuild_out))
+        try:
+            for r in range(runs):
+                for name, cmd in tools.items():
+                    out = os.path.join(out_root, name.replace(" ", "-").replace("(", "").replace(")", ""))
+                    shutil.rmtree(out, ignore_errors=True)
+                    results[name].append(run(cmd(out)))
+                    shutil.rmtree(out, ignore_errors=True)
+                with open(edited, "w") as f:
+                    f.write(original + f"\nA sentence added for rebuild {r}.\n")
+                results["gemba (rebuild)"].append(run(tools["gemba"](rebuild_out)))
+        finally:
+            with open(edited, "w") as f:
+                f.write(original)
+            shutil.rmtree(rebuild_out, ignore_errors=True)
         med = {k: (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in results.items()}
         rows.append((n, med))
         print(f"N={n}: " + ", ".join(f"{k} {w:.2f}s {m:.0f}MiB" for k, (w, m) in med.items()), file=sys.stderr)
-    print(f"| N | gemba | gemba, no search | Hugo {hugo_version(hugo)} | floor | gemba/Hugo | gemba/floor | no-search/floor |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        f"| N | gemba | gemba, rebuild after one edit | gemba, no search | Hugo {hugo_version(hugo)} | floor "
+        "| gemba/Hugo | rebuild/Hugo | gemba/floor | rebuild/floor | no-search/floor |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for n, med in rows:
-        g, gn, fl = med["gemba"], med["gemba (no search)"], med["floor"]
+        g, gr, gn, fl = med["gemba"], med["gemba (rebuild)"], med["gemba (no search)"], med["floor"]
         h = med.get("hugo")
         fmt = lambda x: f"{x[0]:.2f} s, {x[1]:.0f} MiB"
+        over_hugo = lambda x: f"{x[0] / h[0]:.2f}" if h else "n/a"
         print(
-            f"| {n:,} | {fmt(g)} | {fmt(gn)} | {fmt(h) if h else 'n/a'} | {fmt(fl)} | "
-            f"{(g[0] / h[0]) if h else float('nan'):.2f} | {g[0] / fl[0]:.1f} | {gn[0] / fl[0]:.1f} |"
+            f"| {n:,} | {fmt(g)} | {fmt(gr)} | {fmt(gn)} | {fmt(h) if h else 'n/a'} | {fmt(fl)} | "
+            f"{over_hugo(g)} | {over_hugo(gr)} | {g[0] / fl[0]:.1f} | {gr[0] / fl[0]:.1f} | {gn[0] / fl[0]:.1f} |"
         )
+
+
+def first_experiment(content):
+    """The first experiment file of a generated site, in name order."""
+    for dirpath, dirnames, filenames in os.walk(os.path.join(content, "experiments")):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith(".md"):
+                return os.path.join(dirpath, name)
+    sys.exit(f"no experiment under {content}")
 
 
 def hugo_version(hugo):

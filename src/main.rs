@@ -180,7 +180,7 @@ fn main() -> ExitCode {
             opts.outputs = gemba::site::Outputs::SearchOnly;
             opts.earlier_output = earlier;
             stop_with_parent(out.clone());
-            let sink = gemba::write::DiskSink { dir: out };
+            let sink = gemba::write::DiskSink::new(out);
             let outcome = gemba::site::compile(&opts, &sink);
             if outcome.diagnostics.has_errors() {
                 ExitCode::from(1)

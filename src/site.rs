@@ -507,9 +507,7 @@ pub fn build(opts: &BuildOptions, deny_warnings: bool) -> Outcome {
             }
         }
     };
-    let sink = DiskSink {
-        dir: staging.dir().to_path_buf(),
-    };
+    let sink = DiskSink::new(staging.dir().to_path_buf());
     let mut opts = opts.clone();
     if output.join(crate::write::MARKER).is_file() {
         opts.earlier_output = Some(output.clone());

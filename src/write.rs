@@ -121,10 +121,28 @@ impl Staging {
         }
         self.published = true;
         if had_output {
-            let _ = std::fs::remove_dir_all(&old);
+            remove_all(&old);
         }
         Ok(())
     }
+}
+
+/// Remove a folder and everything in it, its subfolders in parallel (an
+/// earlier output holds a folder per page). Errors are ignored.
+fn remove_all(dir: &Path) {
+    use rayon::prelude::*;
+    let entries: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(2)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.depth() == 2 || !e.file_type().is_dir())
+        .map(|e| e.into_path())
+        .collect();
+    entries.par_iter().for_each(|path| {
+        let _ = std::fs::remove_dir_all(path).or_else(|_| std::fs::remove_file(path));
+    });
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 impl Drop for Staging {
@@ -135,16 +153,30 @@ impl Drop for Staging {
     }
 }
 
-/// Writes files under a folder, creating parents as needed.
+/// Writes files under a folder, creating parents as needed (each folder
+/// once: most files share theirs with others).
 pub struct DiskSink {
-    pub dir: PathBuf,
+    dir: PathBuf,
+    made: Mutex<std::collections::HashSet<PathBuf>>,
+}
+
+impl DiskSink {
+    pub fn new(dir: PathBuf) -> DiskSink {
+        DiskSink {
+            dir,
+            made: Mutex::default(),
+        }
+    }
 }
 
 impl Sink for DiskSink {
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
         let full = self.dir.join(path);
         if let Some(parent) = full.parent() {
-            std::fs::create_dir_all(parent)?;
+            if !self.made.lock().expect("lock").contains(parent) {
+                std::fs::create_dir_all(parent)?;
+                self.made.lock().expect("lock").insert(parent.to_path_buf());
+            }
         }
         std::fs::write(full, bytes)
     }

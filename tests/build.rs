@@ -256,6 +256,12 @@ fn a_build_run_twice_gives_identical_bytes() {
     assert_eq!(first, snapshot(&elsewhere));
     site.build_ok(&[]);
     assert_eq!(first, snapshot(&site.public()));
+    let left: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("gemba-"))
+        .collect();
+    assert!(left.is_empty(), "the earlier output is removed: {left:?}");
 }
 
 /// The bundles of the search index under `public`, by folder: the key of
