@@ -22,8 +22,10 @@ pub struct Config {
     pub paginate: usize,
     /// Build the search index (`/search/`).
     pub search: bool,
-    /// Most pages in one search-index bundle. Each bundle is indexed on its
-    /// own, which bounds the memory a build needs; the search page merges them.
+    /// About how many pages one search-index bundle holds. Each bundle is
+    /// indexed on its own, which bounds the memory a build needs, and reused
+    /// by the next build while its pages stay the same; the search page
+    /// merges them.
     pub search_shard_pages: usize,
     pub extra: serde_json::Value,
 }

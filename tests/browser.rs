@@ -248,6 +248,53 @@ fn search_merges_every_bundle_of_a_sharded_index() {
     assert!(!text.as_str().unwrap().contains("E One"));
 }
 
+/// The search page's status and results for `query`, once they show
+/// `expected`, within 20 seconds: the index is rebuilt in the background.
+fn search_until(browser: &mut Browser, port: u16, query: &str, expected: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        browser.navigate(&format!("http://127.0.0.1:{port}/search/?q={query}"));
+        std::thread::sleep(Duration::from_millis(700));
+        let text = browser.eval(
+            "(() => { const s = document.getElementById('search-status'); const r = document.getElementById('search-results'); return (s ? s.innerText : '') + '\\n' + (r ? r.innerText : ''); })()",
+        );
+        let text = text.as_str().unwrap_or("").to_string();
+        if text.contains(expected) {
+            return text;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "a search for {query} did not find {expected}: {text}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs Chromium"]
+fn search_follows_an_edit_while_serving() {
+    let site = fixture();
+    site.write("gemba.yaml", "title: Fixture\nsearch_shard_pages: 4\n")
+        .write(
+            "content/experiments/needle.md",
+            "---\ntitle: The needle test\nstatus: running\n---\nThis body mentions quokkaberry.\n",
+        )
+        .write(
+            "content/experiments/steady.md",
+            "---\ntitle: The steady page\nstatus: planned\n---\nThis body mentions kiwiplum.\n",
+        );
+    let server = Server::start(site.root(), &[]);
+    server.wait_for("/pagefind/pagefind.js", "the search index", |s, _| s == 200);
+    let mut browser = Browser::open(&format!("http://127.0.0.1:{}/", server.port));
+    search_until(&mut browser, server.port, "quokkaberry", "The needle test");
+    site.write(
+        "content/experiments/needle.md",
+        "---\ntitle: The edited needle\nstatus: running\n---\nThis body now mentions wombatfig.\n",
+    );
+    search_until(&mut browser, server.port, "wombatfig", "The edited needle");
+    search_until(&mut browser, server.port, "quokkaberry", "No results");
+    search_until(&mut browser, server.port, "kiwiplum", "The steady page");
+}
+
 #[test]
 #[ignore = "needs Chromium"]
 fn an_open_page_shows_an_edit_without_a_manual_reload() {
