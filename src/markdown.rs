@@ -160,8 +160,6 @@ pub struct Rendered {
     pub first_paragraph: String,
     /// Plain text of the first level-1 heading.
     pub first_heading: Option<String>,
-    /// All text, for search and excerpts.
-    pub plain_text: String,
 }
 
 pub fn options() -> Options {
@@ -189,10 +187,31 @@ fn body_with_links(model: &Model, prefix: &str, i: usize) -> String {
     })
 }
 
-/// Render document `i`'s body, its wiki links resolved; with its plain text
-/// when `plain_text`.
-pub fn render_body(model: &Model, prefix: &str, i: usize, plain_text: bool) -> Rendered {
-    render_with(&body_with_links(model, prefix, i), plain_text)
+/// Render document `i`'s body, its wiki links resolved.
+pub fn render_body(model: &Model, prefix: &str, i: usize) -> Rendered {
+    render(&body_with_links(model, prefix, i))
+}
+
+/// The plain text of document `i`'s body (for search), wiki links resolved.
+pub fn body_plain_text(model: &Model, prefix: &str, i: usize) -> String {
+    plain_text(&body_with_links(model, prefix, i))
+}
+
+/// All the text of some Markdown, a line per paragraph, heading, list item
+/// and table cell: what search indexes. No HTML is written for it.
+pub fn plain_text(markdown: &str) -> String {
+    let mut text = String::with_capacity(markdown.len());
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
+            ) => text.push('\n'),
+            _ => {}
+        }
+    }
+    text
 }
 
 /// The summary of document `i`'s body (see `summarize`).
@@ -255,12 +274,6 @@ pub fn summarize(markdown: &str) -> String {
 
 /// Render Markdown to HTML; headings get unique ids from their text.
 pub fn render(markdown: &str) -> Rendered {
-    render_with(markdown, true)
-}
-
-/// `render`, collecting the plain text (for search) only when asked: it is
-/// as large as the body, and most builds need it for a moment at most.
-pub fn render_with(markdown: &str, plain_text: bool) -> Rendered {
     let mut events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     let mut result = Rendered::default();
     let mut used_ids = HashSet::new();
@@ -268,46 +281,37 @@ pub fn render_with(markdown: &str, plain_text: bool) -> Rendered {
     let mut first = FirstParagraph::default();
     while i < events.len() {
         first.feed(&events[i]);
-        match &events[i] {
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                let level = *level;
-                let explicit = id.as_ref().map(|s| s.to_string());
-                let mut text = String::new();
-                let mut j = i + 1;
-                while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                    if let Event::Text(t) | Event::Code(t) = &events[j] {
-                        text.push_str(t);
-                    }
-                    j += 1;
+        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
+            let level = *level;
+            let explicit = id.as_ref().map(|s| s.to_string());
+            let mut text = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j] {
+                    text.push_str(t);
                 }
-                if level == HeadingLevel::H1 && result.first_heading.is_none() {
-                    result.first_heading = Some(text.trim().to_string());
-                }
-                let base = explicit.unwrap_or_else(|| {
-                    let s = slug::slugify(&text);
-                    if s.is_empty() {
-                        "section".to_string()
-                    } else {
-                        s
-                    }
-                });
-                let mut unique = base.clone();
-                let mut n = 1;
-                while !used_ids.insert(unique.clone()) {
-                    unique = format!("{base}-{n}");
-                    n += 1;
-                }
-                if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
-                    *id = Some(CowStr::from(unique));
-                }
+                j += 1;
             }
-            Event::End(TagEnd::Paragraph) if plain_text => result.plain_text.push('\n'),
-            Event::Text(t) | Event::Code(t) if plain_text => result.plain_text.push_str(t),
-            Event::SoftBreak | Event::HardBreak if plain_text => result.plain_text.push(' '),
-            Event::End(TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell) if plain_text => {
-                result.plain_text.push('\n');
+            if level == HeadingLevel::H1 && result.first_heading.is_none() {
+                result.first_heading = Some(text.trim().to_string());
             }
-            _ => {}
+            let base = explicit.unwrap_or_else(|| {
+                let s = slug::slugify(&text);
+                if s.is_empty() {
+                    "section".to_string()
+                } else {
+                    s
+                }
+            });
+            let mut unique = base.clone();
+            let mut n = 1;
+            while !used_ids.insert(unique.clone()) {
+                unique = format!("{base}-{n}");
+                n += 1;
+            }
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(CowStr::from(unique));
+            }
         }
         i += 1;
     }
@@ -361,6 +365,14 @@ mod tests {
         assert!(r.html.contains("<h2 id=\"step-1\">"));
         assert_eq!(r.first_paragraph, "First para line.");
         assert_eq!(r.first_heading.as_deref(), Some("Title"));
+    }
+
+    #[test]
+    fn plain_text_keeps_every_word_a_line_per_block() {
+        let text = plain_text(
+            "# Title\n\nA *b* `c`\nd.\n\n- one\n- two\n\n| h |\n|---|\n| cell |\n\n<b>tag</b> [link](/x/)\n",
+        );
+        assert_eq!(text, "Title\nA b c d.\none\ntwo\nh\ncell\ntag link\n");
     }
 
     #[test]

@@ -562,7 +562,7 @@ fn page_view(
     let history = input.histories[doc].as_ref();
     obj.insert("kind".into(), json!(d.kind));
     // Bodies are rendered here, when their page is, and not kept.
-    let body = crate::markdown::render_body(m, input.prefix, doc, false);
+    let body = crate::markdown::render_body(m, input.prefix, doc);
     page.insert("content".into(), tera::Value::from(body.html.as_str()));
     obj.insert("summary".into(), json!(input.summary(doc)));
     obj.insert(
@@ -983,7 +983,7 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
         .collect();
     let intro = m
         .home_intro
-        .map(|d| crate::markdown::render_body(m, input.prefix, d, false).html);
+        .map(|d| crate::markdown::render_body(m, input.prefix, d).html);
     let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
     let stats = outcome_stats(m, &concluded);
     pages.push(

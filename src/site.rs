@@ -458,7 +458,7 @@ fn search_records(model: &Model, prefix: &str, docs: &[usize]) -> Vec<crate::sea
             }
             text.push_str(&d.fm.tags.join(" "));
             text.push('\n');
-            text.push_str(&crate::markdown::render_body(model, prefix, i, true).plain_text);
+            text.push_str(&crate::markdown::body_plain_text(model, prefix, i));
             let status = match d.kind {
                 Kind::Experiment => {
                     Some(model.experiments[model.item[i]].status.name().to_string())
