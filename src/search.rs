@@ -110,7 +110,13 @@ impl Earlier {
     /// still there.
     fn files(&self, dir: &str, key: &str) -> Option<Vec<(String, Vec<u8>)>> {
         let (earlier_key, files) = self.bundles.get(dir)?;
-        if earlier_key != key || files.iter().any(|f| f.contains("..")) {
+        // Only plain relative names inside the bundle's folder are read.
+        let inside = |f: &str| {
+            std::path::Path::new(f)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)))
+        };
+        if earlier_key != key || !files.iter().all(|f| inside(f)) {
             return None;
         }
         files
@@ -122,13 +128,14 @@ impl Earlier {
 
 /// What a bundle's files follow from: this program (its size and time, so
 /// that another version of gemba or Pagefind indexes anew), the bundle's
-/// place, the language and every field of every record, in order.
-fn bundle_key(k: usize, language: &str, records: &[Record]) -> String {
+/// place, the language and every field of every record, in order. `None`
+/// when the program cannot be told apart from another: nothing is reused.
+fn bundle_key(k: usize, language: &str, records: &[Record]) -> Option<String> {
     use std::hash::{Hash, Hasher};
     let program = std::env::current_exe()
         .and_then(std::fs::metadata)
-        .map(|m| (m.len(), m.modified().ok()))
-        .ok();
+        .and_then(|m| Ok((m.len(), m.modified()?)))
+        .ok()?;
     let mut sip = std::collections::hash_map::DefaultHasher::new();
     let mut fnv = Vec::new();
     (program, k, language).hash(&mut sip);
@@ -145,7 +152,7 @@ fn bundle_key(k: usize, language: &str, records: &[Record]) -> String {
         }
     }
     let fnv: Vec<u8> = fnv.iter().flat_map(|h| h.to_le_bytes()).collect();
-    format!("{:016x}{:016x}", sip.finish(), fnv1a(&fnv))
+    Some(format!("{:016x}{:016x}", sip.finish(), fnv1a(&fnv)))
 }
 
 /// Build the index of the records of `urls`, made bundle by bundle by
@@ -172,8 +179,9 @@ pub fn build_index(
             .map(|(k, members)| {
                 let shard = records(members);
                 let dir = shard_dir(*k);
-                let key = bundle_key(*k, language, &shard);
-                let files = match earlier.and_then(|e| e.files(&dir, &key)) {
+                let key = bundle_key(*k, language, &shard).unwrap_or_default();
+                let reused = earlier.filter(|_| !key.is_empty());
+                let files = match reused.and_then(|e| e.files(&dir, &key)) {
                     Some(files) => files,
                     None => build_bundle(&shard, language)?
                         .into_iter()
@@ -304,12 +312,40 @@ mod tests {
             status: status.map(String::from),
             text: text.into(),
         };
-        let key = |r: Vec<Record>| bundle_key(0, "en", &r);
+        let key = |r: Vec<Record>| bundle_key(0, "en", &r).unwrap();
         let base = key(vec![record("x", None)]);
         assert_eq!(base, key(vec![record("x", None)]));
         assert_ne!(base, key(vec![record("y", None)]));
         assert_ne!(base, key(vec![record("x", Some("running"))]));
-        assert_ne!(base, bundle_key(1, "en", &[record("x", None)]));
-        assert_ne!(base, bundle_key(0, "de", &[record("x", None)]));
+        assert_ne!(base, bundle_key(1, "en", &[record("x", None)]).unwrap());
+        assert_ne!(base, bundle_key(0, "de", &[record("x", None)]).unwrap());
+    }
+
+    #[test]
+    fn an_earlier_manifest_reads_only_files_inside_its_bundle() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("pagefind/fragment")).unwrap();
+        std::fs::write(root.path().join("pagefind/fragment/a"), b"kept").unwrap();
+        std::fs::write(root.path().join("secret"), b"not index").unwrap();
+        let manifest = |files: &str| {
+            let text =
+                format!(r#"{{"bundles":[{{"dir":"pagefind/","key":"k","files":{files}}}]}}"#);
+            std::fs::write(root.path().join(MANIFEST), text).unwrap();
+            Earlier::read(root.path()).unwrap()
+        };
+        let ok = manifest(r#"["fragment/a"]"#);
+        assert_eq!(
+            ok.files("pagefind/", "k"),
+            Some(vec![("fragment/a".to_string(), b"kept".to_vec())])
+        );
+        assert_eq!(ok.files("pagefind/", "other key"), None);
+        assert_eq!(ok.files("pagefind/shard-2/", "k"), None);
+        for outside in [
+            r#"["../secret"]"#,
+            r#"["/etc/hostname"]"#,
+            r#"["fragment/missing"]"#,
+        ] {
+            assert_eq!(manifest(outside).files("pagefind/", "k"), None, "{outside}");
+        }
     }
 }
