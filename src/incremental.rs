@@ -460,6 +460,7 @@ impl Session {
             &global,
             &pages,
             &lists,
+            None,
             &|path, html| out.lock().expect("lock").page(path, html),
         );
         let mut out = out.into_inner().expect("lock");
@@ -551,9 +552,15 @@ impl Session {
         let docs: Vec<usize> = (0..n).collect();
         let out = Mutex::new(Output::default());
         let list_refs: Vec<&ListPage> = lists.iter().collect();
-        render_pages(&input, &cards, &global, &docs, &list_refs, &|path, html| {
-            out.lock().expect("lock").page(path, html)
-        });
+        render_pages(
+            &input,
+            &cards,
+            &global,
+            &docs,
+            &list_refs,
+            None,
+            &|path, html| out.lock().expect("lock").page(path, html),
+        );
         let mut out = out.into_inner().expect("lock");
         let export = input.export();
         let json: Vec<Option<Vec<u8>>> = (0..n)

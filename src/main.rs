@@ -246,6 +246,7 @@ fn options(
         outputs: Default::default(),
         timings,
         earlier_output: None,
+        page_keys: false,
     }
 }
 

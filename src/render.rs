@@ -19,12 +19,19 @@ use std::path::PathBuf;
 pub trait Sink: Sync {
     /// `path` is relative to the output root, with `/` separators.
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+
+    /// Put the file at `from` (an earlier output's) at `path` as it is.
+    fn take(&self, path: &str, from: &std::path::Path) -> std::io::Result<()> {
+        self.put(path, std::fs::read(from)?)
+    }
 }
 
 /// Tera with the theme's templates, and where each template came from.
 pub struct Templates {
     tera: tera::Tera,
     shown: HashMap<String, PathBuf>,
+    /// Of every template's name and text.
+    pub fingerprint: u64,
 }
 
 impl Templates {
@@ -54,7 +61,18 @@ impl Templates {
                 ok = false;
             }
         }
-        ok.then_some(Templates { tera, shown })
+        let fingerprint = hash_of(
+            &theme
+                .templates
+                .iter()
+                .map(|(name, src)| (name, &src.text))
+                .collect::<Vec<_>>(),
+        );
+        ok.then_some(Templates {
+            tera,
+            shown,
+            fingerprint,
+        })
     }
 
     fn render(&self, name: &str, ctx: &tera::Context, theme: &Theme) -> Result<String, Diagnostic> {
@@ -448,67 +466,170 @@ fn render_page(
     input.templates.render(template, &full, input.theme)
 }
 
-/// The page of one document: its output path and HTML. `None` for the
-/// home page's intro, which the home page shows.
-fn render_doc_page(
-    input: &RenderInput,
-    cards: &Cards,
-    global: &Global,
-    doc: usize,
-) -> Option<(String, Result<String, Diagnostic>)> {
-    let d = &input.model.docs[doc];
-    if d.is_home_intro() {
-        return None;
+/// A document's page before it is rendered: its template and `page`
+/// object, and its body's Markdown (wiki links resolved), which becomes
+/// `page.content` only when the page is rendered.
+struct DocPage<'a> {
+    path: String,
+    template: &'a str,
+    page: tera::Map,
+    body: String,
+}
+
+impl<'a> DocPage<'a> {
+    /// `None` for the home page's intro, which the home page shows.
+    fn new(input: &'a RenderInput, cards: &Cards, doc: usize) -> Option<DocPage<'a>> {
+        let d = &input.model.docs[doc];
+        if d.is_home_intro() {
+            return None;
+        }
+        let (template, page) = page_view(input, doc, &cards.tera);
+        let template = d
+            .extra
+            .get("template")
+            .and_then(Value::as_str)
+            .filter(|t| input.templates.has(t))
+            .unwrap_or(template);
+        Some(DocPage {
+            path: output_path(&d.url),
+            template,
+            page,
+            body: crate::markdown::body_with_links(input.model, input.prefix, doc),
+        })
     }
-    let (template, page) = page_view(input, doc, &cards.tera);
-    let mut ctx = tera::Context::new();
-    ctx.insert_value("page", page);
-    let template = d
-        .extra
-        .get("template")
-        .and_then(Value::as_str)
-        .filter(|t| input.templates.has(t))
-        .unwrap_or(template);
-    let path = output_path(&d.url);
-    let html = render_page(input, global, &path, template, ctx);
-    Some((path, html))
+
+    /// Everything the page's HTML follows from: Tera renders a context
+    /// through a set of templates and nothing else (no clock, no
+    /// environment), and the body's HTML follows from its Markdown.
+    fn key(&self, input: &RenderInput, global: &Global) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (&self.path, self.template, &self.body).hash(&mut h);
+        (global.key, input.templates.fingerprint).hash(&mut h);
+        hash_value(&tera::Value::from(self.page.clone()), &mut h);
+        h.finish()
+    }
+
+    fn render(mut self, input: &RenderInput, global: &Global) -> Result<String, Diagnostic> {
+        // Bodies are rendered here, when their page is, and not kept.
+        let html = crate::markdown::render(&self.body).html;
+        self.page
+            .insert("content".into(), tera::Value::from(html.as_str()));
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("page", tera::Value::from(self.page));
+        render_page(input, global, &self.path, self.template, ctx)
+    }
+}
+
+/// Hash a template value whatever the order of its maps' entries.
+fn hash_value(v: &tera::Value, h: &mut impl std::hash::Hasher) {
+    use std::hash::{Hash, Hasher};
+    v.kind().hash(h);
+    if let Some(s) = v.as_str() {
+        (s, v.is_safe()).hash(h);
+    } else if let Some(map) = v.as_map() {
+        let mut sum = 0u64;
+        for (k, val) in map {
+            let mut entry = std::collections::hash_map::DefaultHasher::new();
+            k.hash(&mut entry);
+            hash_value(val, &mut entry);
+            sum = sum.wrapping_add(entry.finish());
+        }
+        (map.len(), sum).hash(h);
+    } else if let Some(items) = v.as_array() {
+        items.len().hash(h);
+        for item in items {
+            hash_value(item, h);
+        }
+    } else if let Some(b) = v.as_bool() {
+        b.hash(h);
+    } else if let Some(n) = v.as_i128() {
+        n.hash(h);
+    } else if let Some(n) = v.as_u128() {
+        n.hash(h);
+    } else if let Some(x) = v.as_f64() {
+        x.to_bits().hash(h);
+    } else if let Some(b) = v.as_bytes() {
+        b.hash(h);
+    }
+}
+
+/// What a build reuses of its earlier output's pages: the key each page
+/// was rendered from, and a way to take a page over as it is.
+pub struct PageReuse<'a> {
+    pub earlier: &'a HashMap<String, u64>,
+    /// Take the earlier output's file at this path into the new output;
+    /// false when it cannot be (then the page is rendered).
+    pub take: &'a (dyn Fn(&str) -> bool + Sync),
+    /// The key of every document page of this build, for the next one.
+    pub keys: std::sync::Mutex<Vec<(String, u64)>>,
 }
 
 /// Render every page of the site into `sink`. Errors are pushed to `diags`.
-pub fn render_site(input: &RenderInput, sink: &dyn Sink, diags: &mut Vec<Diagnostic>) {
+/// With `reuse`, a document page whose key is the one its earlier output
+/// recorded is taken over from it instead of rendered.
+pub fn render_site(
+    input: &RenderInput,
+    sink: &dyn Sink,
+    reuse: Option<&PageReuse>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let global = Global::new(input);
     let cards = Cards::all(input, &global);
     let lists = list_pages(input);
     let errors = std::sync::Mutex::new(Vec::new());
     let docs: Vec<usize> = (0..input.model.docs.len()).collect();
     let lists: Vec<&ListPage> = lists.iter().collect();
-    render_pages(input, &cards, &global, &docs, &lists, &|path, html| {
-        let failure = match html {
-            Ok(html) => sink
-                .put(&path, html.into_bytes())
-                .err()
-                .map(|e| Diagnostic::error(path, None, format!("cannot write: {e}"))),
-            Err(d) => Some(d),
-        };
-        errors.lock().expect("lock").extend(failure);
-    });
+    render_pages(
+        input,
+        &cards,
+        &global,
+        &docs,
+        &lists,
+        reuse,
+        &|path, html| {
+            let failure = match html {
+                Ok(html) => sink
+                    .put(&path, html.into_bytes())
+                    .err()
+                    .map(|e| Diagnostic::error(path, None, format!("cannot write: {e}"))),
+                Err(d) => Some(d),
+            };
+            errors.lock().expect("lock").extend(failure);
+        },
+    );
     diags.extend(errors.into_inner().expect("lock"));
 }
 
 /// Render the pages of `docs` and the given list pages, in parallel,
-/// handing each page's output path and HTML (or its error) to `put`.
+/// handing each page's output path and HTML (or its error) to `put`; with
+/// `reuse`, document pages whose key is unchanged are taken over instead.
+#[allow(clippy::too_many_arguments)]
 pub fn render_pages(
     input: &RenderInput,
     cards: &Cards,
     global: &Global,
     docs: &[usize],
     lists: &[&ListPage],
+    reuse: Option<&PageReuse>,
     put: &(dyn Fn(String, Result<String, Diagnostic>) + Sync),
 ) {
     docs.par_iter().for_each(|&doc| {
-        if let Some((path, html)) = render_doc_page(input, cards, global, doc) {
-            put(path, html);
+        let Some(page) = DocPage::new(input, cards, doc) else {
+            return;
+        };
+        if let Some(reuse) = reuse {
+            let key = page.key(input, global);
+            reuse
+                .keys
+                .lock()
+                .expect("lock")
+                .push((page.path.clone(), key));
+            if reuse.earlier.get(&page.path) == Some(&key) && (reuse.take)(&page.path) {
+                return;
+            }
         }
+        put(page.path.clone(), page.render(input, global));
     });
     lists
         .par_iter()
@@ -525,11 +646,7 @@ pub fn output_path(url: &str) -> String {
 }
 
 /// The `page` object of one document and the template that shows it.
-fn page_view(
-    input: &RenderInput,
-    doc: usize,
-    tcards: &[tera::Value],
-) -> (&'static str, tera::Value) {
+fn page_view(input: &RenderInput, doc: usize, tcards: &[tera::Value]) -> (&'static str, tera::Map) {
     let m = input.model;
     let d = &m.docs[doc];
     let ex = input.export();
@@ -561,9 +678,6 @@ fn page_view(
     let obj = &mut extras;
     let history = input.histories[doc].as_ref();
     obj.insert("kind".into(), json!(d.kind));
-    // Bodies are rendered here, when their page is, and not kept.
-    let body = crate::markdown::render_body(m, input.prefix, doc);
-    page.insert("content".into(), tera::Value::from(body.html.as_str()));
     obj.insert("summary".into(), json!(input.summary(doc)));
     obj.insert(
         "extra".into(),
@@ -752,7 +866,7 @@ fn page_view(
     for (k, v) in tj(&Value::Object(extras)).into_map().unwrap_or_default() {
         page.insert(k, v);
     }
-    (template, tera::Value::from(page))
+    (template, page)
 }
 
 fn stage_title(m: &Model, playbook: Option<usize>, stage: &Option<String>) -> Option<String> {

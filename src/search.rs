@@ -132,10 +132,7 @@ impl Earlier {
 /// when the program cannot be told apart from another: nothing is reused.
 fn bundle_key(k: usize, language: &str, records: &[Record]) -> Option<String> {
     use std::hash::{Hash, Hasher};
-    let program = std::env::current_exe()
-        .and_then(std::fs::metadata)
-        .and_then(|m| Ok((m.len(), m.modified()?)))
-        .ok()?;
+    let program = crate::write::program_identity()?;
     let mut sip = std::collections::hash_map::DefaultHasher::new();
     let mut fnv = Vec::new();
     (program, k, language).hash(&mut sip);

@@ -13,7 +13,7 @@ use crate::resolve::{resolve, Model, Selection};
 use crate::theme::Theme;
 use crate::write::{check_output_dir, DiskSink, Staging};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -32,9 +32,13 @@ pub struct BuildOptions {
     pub timings: bool,
     /// Which outputs to produce (`serve` builds the search index apart).
     pub outputs: Outputs,
-    /// An earlier output of this site, whose search bundles are copied
-    /// where their pages are unchanged (`build` sets it to its own output).
+    /// An earlier output of this site, whose search bundles and pages are
+    /// taken over where their inputs are unchanged (`build` sets it to its
+    /// own output).
     pub earlier_output: Option<PathBuf>,
+    /// Record the key of each page in the output, for the next build to
+    /// reuse (`build` does).
+    pub page_keys: bool,
 }
 
 /// What a compile produces.
@@ -286,6 +290,31 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     let config = &front.config;
     let want_pages = opts.outputs != Outputs::SearchOnly;
     let want_search = config.search && opts.outputs != Outputs::PagesOnly;
+    let earlier_pages = opts
+        .earlier_output
+        .as_deref()
+        .filter(|_| opts.page_keys)
+        .and_then(|dir| Some((dir, crate::write::read_page_keys(dir)?)));
+    let no_pages = HashMap::new();
+    let take = |path: &str| {
+        let Some((dir, (_, written))) = &earlier_pages else {
+            return false;
+        };
+        let from = dir.join(path);
+        // Older than the keys, strictly: file times are coarse, and a file
+        // changed right after the build may share the keys' time.
+        let unchanged = std::fs::metadata(&from)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t < *written);
+        unchanged && sink.take(path, &from).is_ok()
+    };
+    let reuse = opts.page_keys.then(|| crate::render::PageReuse {
+        earlier: earlier_pages
+            .as_ref()
+            .map_or(&no_pages, |(_, (keys, _))| keys),
+        take: &take,
+        keys: Default::default(),
+    });
     let search_index = std::thread::scope(|scope| {
         let search = want_search.then(|| {
             scope.spawn(|| {
@@ -315,7 +344,7 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
             })
         });
         if want_pages {
-            render_site(&input, sink, &mut diags);
+            render_site(&input, sink, reuse.as_ref(), &mut diags);
         }
         search.map(|handle| {
             handle
@@ -336,6 +365,13 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         }
     }
     timer.lap("data");
+    // Last, after every page: a page changed later is not reused.
+    if let Some(reuse) = reuse {
+        let keys = reuse.keys.into_inner().expect("lock");
+        if let Some(bytes) = crate::write::page_keys_file(keys) {
+            put(crate::write::PAGE_KEYS, bytes);
+        }
+    }
 
     if let Some((done, ms)) = search_index {
         if let Err(e) = done {
@@ -509,6 +545,7 @@ pub fn build(opts: &BuildOptions, deny_warnings: bool) -> Outcome {
     };
     let sink = DiskSink::new(staging.dir().to_path_buf());
     let mut opts = opts.clone();
+    opts.page_keys = true;
     if output.join(crate::write::MARKER).is_file() {
         opts.earlier_output = Some(output.clone());
     }

@@ -264,6 +264,57 @@ fn a_build_run_twice_gives_identical_bytes() {
     assert!(left.is_empty(), "the earlier output is removed: {left:?}");
 }
 
+#[test]
+fn a_rebuild_takes_over_the_pages_whose_inputs_did_not_change() {
+    let site = fixture();
+    site.build_ok(&[]);
+    let page = |rel: &str| site.public().join(rel);
+    let mark = |rel: &str, keep_time: bool| {
+        let file = std::fs::File::options()
+            .append(true)
+            .open(page(rel))
+            .unwrap();
+        let time = file.metadata().unwrap().modified().unwrap();
+        std::io::Write::write_all(&mut &file, b"<!-- marked -->").unwrap();
+        if keep_time {
+            // As a file written well before the build's end would be.
+            file.set_modified(time - std::time::Duration::from_secs(1))
+                .unwrap();
+        }
+    };
+    let marked = |rel: &str| {
+        std::fs::read_to_string(page(rel))
+            .unwrap()
+            .ends_with("<!-- marked -->")
+    };
+    // A page left alone is taken over as it lies (the mark stays); one
+    // changed since the build is rendered again; so is one whose inputs
+    // changed (e-two's body).
+    mark("guides/onboarding/index.html", true);
+    mark("experiments/e-plan-b/index.html", false);
+    mark("experiments/e-two/index.html", true);
+    site.write(
+        "content/experiments/e-two.md",
+        "---\ntitle: E Two\nhypothesis: refuted-h\nstatus: invalidated\nstarted: 2026-02-01\nended: 2026-02-20\ndecision: pivot\nfollows: e-one\nowner: Bob\n---\nA new body.\n",
+    );
+    site.build_ok(&[]);
+    assert!(
+        marked("guides/onboarding/index.html"),
+        "unchanged: taken over"
+    );
+    assert!(
+        !marked("experiments/e-plan-b/index.html"),
+        "changed after the build: rendered"
+    );
+    assert!(
+        !marked("experiments/e-two/index.html"),
+        "new inputs: rendered"
+    );
+    assert!(site
+        .read("experiments/e-two/index.html")
+        .contains("A new body."));
+}
+
 /// The bundles of the search index under `public`, by folder: the key of
 /// their records and their files.
 fn search_bundles(public: &std::path::Path) -> Vec<(String, String, Vec<String>)> {

@@ -2,11 +2,14 @@
 //! of random sequences of edits (bodies, summaries, statuses, references,
 //! wiki links, tags, titles, follows, drafts, additions, renames, deletions,
 //! broken files and their fixes), the session's files must equal those of a
-//! session started fresh on the same folder, byte for byte.
+//! session started fresh on the same folder, byte for byte. The same edits,
+//! with template and configuration changes among them, check `gemba build`
+//! into its earlier output (which it reuses pages and search bundles of)
+//! against a build into an empty folder.
 
 mod common;
 
-use common::Site;
+use common::{snapshot, Site};
 use gemba::incremental::Session;
 use gemba::site::BuildOptions;
 use std::path::PathBuf;
@@ -120,7 +123,72 @@ fn fresh_files(opts: &BuildOptions) -> Option<gemba::incremental::Files> {
     Session::start(opts).ok().map(|(s, _)| s.files().clone())
 }
 
-fn run_sequence(seed: u64, steps: usize) {
+/// What each step of a random sequence is checked against a fresh build.
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    /// The serve session, told of the changed files.
+    Session,
+    /// `gemba build` into the output of the build before.
+    Rebuild,
+}
+
+/// Build into `out` as `gemba build` does; `None` when the build fails.
+fn build_into(site: &Site, out: &std::path::Path) -> Option<Vec<(PathBuf, Vec<u8>)>> {
+    let opts = BuildOptions {
+        root: site.root().canonicalize().unwrap(),
+        output: Some(out.to_path_buf()),
+        no_git: true,
+        ..BuildOptions::default()
+    };
+    let outcome = gemba::site::build(&opts, false);
+    (!outcome.diagnostics.has_errors()).then(|| snapshot(out))
+}
+
+/// Change a template or the configuration now and then (rebuild checks).
+fn change_look(site: &Site, step: usize) {
+    let card = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/themes/default/templates/partials/card.html"
+    ))
+    .unwrap();
+    let experiment = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/themes/default/templates/experiment.html"
+    ))
+    .unwrap();
+    match step % 12 {
+        1 => {
+            site.write(
+                "templates/experiment.html",
+                &experiment.replace(
+                    "<article class=\"doc\">",
+                    &format!("<article class=\"doc step-{step}\">"),
+                ),
+            );
+        }
+        5 => {
+            let _ = std::fs::remove_file(site.root().join("templates/experiment.html"));
+        }
+        3 => {
+            site.write(
+                "templates/partials/card.html",
+                &card.replace("class=\"card\"", &format!("class=\"card step-{step}\"")),
+            );
+        }
+        7 => {
+            let _ = std::fs::remove_file(site.root().join("templates/partials/card.html"));
+        }
+        10 => {
+            site.write(
+                "gemba.yaml",
+                &format!("title: Incremental {step}\npaginate: 3\nsearch_shard_pages: 4\n"),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn run_sequence(seed: u64, steps: usize, check: Check) {
     let site = Site::new();
     write_static(&site);
     let mut rng = Rng(seed);
@@ -297,6 +365,32 @@ fn run_sequence(seed: u64, steps: usize) {
                 changed.push(before);
             }
         }
+        if check == Check::Rebuild {
+            change_look(&site, step);
+            let earlier = site.root().join("public");
+            let fresh = site.root().join(format!("fresh-{step}"));
+            let rebuilt = build_into(&site, &earlier);
+            let expected = build_into(&site, &fresh);
+            let _ = std::fs::remove_dir_all(&fresh);
+            assert_eq!(
+                rebuilt.is_some(),
+                expected.is_some(),
+                "seed {seed} step {step}: a rebuild and a fresh build disagree on failing"
+            );
+            if let (Some(rebuilt), Some(expected)) = (rebuilt, expected) {
+                let differ: Vec<_> = expected
+                    .iter()
+                    .zip(&rebuilt)
+                    .filter(|(a, b)| a != b)
+                    .map(|(a, _)| a.0.clone())
+                    .collect();
+                assert!(
+                    differ.is_empty() && rebuilt.len() == expected.len(),
+                    "seed {seed} step {step}: a rebuild differs from a fresh build: {differ:?}"
+                );
+            }
+            continue;
+        }
         let paths: Vec<PathBuf> = changed.iter().map(|p| opts.root.join(p)).collect();
         let update = session.update_content(&paths);
         let expected = fresh_files(&opts);
@@ -339,7 +433,14 @@ fn random_edits_match_fresh_builds() {
         8675309,
         0x2545_f491_4f6c_dd1d,
     ] {
-        run_sequence(seed, 80);
+        run_sequence(seed, 80, Check::Session);
+    }
+}
+
+#[test]
+fn rebuilds_into_an_earlier_output_match_fresh_builds() {
+    for seed in [3u64, 2024] {
+        run_sequence(seed, 36, Check::Rebuild);
     }
 }
 
