@@ -193,11 +193,6 @@ pub fn render_body(model: &Model, prefix: &str, i: usize) -> Rendered {
     render(&body_with_links(model, prefix, i))
 }
 
-/// The plain text of document `i`'s body (for search), wiki links resolved.
-pub fn body_plain_text(model: &Model, prefix: &str, i: usize) -> String {
-    plain_text(&body_with_links(model, prefix, i))
-}
-
 /// All the text of some Markdown, a line per paragraph, heading, list item
 /// and table cell: what search indexes. No HTML is written for it.
 pub fn plain_text(markdown: &str) -> String {

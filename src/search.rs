@@ -18,7 +18,21 @@ pub struct Record {
     pub title: String,
     pub kind: String,
     pub status: Option<String>,
-    pub text: String,
+    /// What comes before the body: title, statement, summary, metric names
+    /// and tags, a line each.
+    pub head: String,
+    /// The body's Markdown, wiki links resolved. Its plain text is made only
+    /// when the record is indexed: a reused bundle's records never need it.
+    pub body: String,
+}
+
+impl Record {
+    /// The text Pagefind indexes and shows excerpts from.
+    fn text(&self) -> String {
+        let mut text = self.head.clone();
+        text.push_str(&crate::markdown::plain_text(&self.body));
+        text
+    }
 }
 
 /// About how many pages one search bundle holds unless `gemba.yaml` says
@@ -106,9 +120,9 @@ impl Earlier {
         })
     }
 
-    /// The files of the bundle in `dir` if `key` made it and every file is
-    /// still there.
-    fn files(&self, dir: &str, key: &str) -> Option<Vec<(String, Vec<u8>)>> {
+    /// The files of the bundle in `dir` (name, where it lies) if `key` made
+    /// it and every file is still there.
+    fn files(&self, dir: &str, key: &str) -> Option<Vec<(String, std::path::PathBuf)>> {
         let (earlier_key, files) = self.bundles.get(dir)?;
         // Only plain relative names inside the bundle's folder are read.
         let inside = |f: &str| {
@@ -119,10 +133,14 @@ impl Earlier {
         if earlier_key != key || !files.iter().all(|f| inside(f)) {
             return None;
         }
-        files
+        let found: Vec<(String, std::path::PathBuf)> = files
             .iter()
-            .map(|f| Some((f.clone(), std::fs::read(self.root.join(dir).join(f)).ok()?)))
-            .collect()
+            .map(|f| (f.clone(), self.root.join(dir).join(f)))
+            .collect();
+        found
+            .iter()
+            .all(|(_, path)| path.is_file())
+            .then_some(found)
     }
 }
 
@@ -137,13 +155,14 @@ fn bundle_key(k: usize, language: &str, records: &[Record]) -> Option<String> {
     let mut fnv = Vec::new();
     (program, k, language).hash(&mut sip);
     for r in records {
-        (&r.url, &r.title, &r.kind, &r.status, &r.text).hash(&mut sip);
+        (&r.url, &r.title, &r.kind, &r.status, &r.head, &r.body).hash(&mut sip);
         for field in [
             &r.url,
             &r.title,
             &r.kind,
             r.status.as_deref().unwrap_or("\0"),
-            &r.text,
+            &r.head,
+            &r.body,
         ] {
             fnv.push(fnv1a(field.as_bytes()));
         }
@@ -152,18 +171,24 @@ fn bundle_key(k: usize, language: &str, records: &[Record]) -> Option<String> {
     Some(format!("{:016x}{:016x}", sip.finish(), fnv1a(&fnv)))
 }
 
+/// Where the files of an index go: each new file's path under the output
+/// root and bytes, and each file taken over from an earlier index.
+pub struct Emit<'a> {
+    pub put: &'a (dyn Fn(String, Vec<u8>) -> Result<(), String> + Sync),
+    pub take: &'a (dyn Fn(String, &std::path::Path) -> Result<(), String> + Sync),
+}
+
 /// Build the index of the records of `urls`, made bundle by bundle by
 /// `records(indices)`, so that only one bundle's records exist at a time,
-/// and hand each file to `emit` (path under the output root, bytes) as soon
-/// as its bundle is done. Bundles that `earlier` holds for the same records
-/// are copied from it.
+/// and hand each file to `emit` as soon as its bundle is done. Bundles that
+/// `earlier` holds for the same records are taken over from it.
 pub fn build_index(
     urls: &[&str],
     per_shard: usize,
     language: &str,
     earlier: Option<&Earlier>,
     records: &(dyn Fn(&[usize]) -> Vec<Record> + Sync),
-    emit: &(dyn Fn(String, Vec<u8>) -> Result<(), String> + Sync),
+    emit: &Emit,
 ) -> Result<(), String> {
     // Pagefind indexes one record at a time, so bundles are built two at
     // a time, one on each core.
@@ -178,20 +203,27 @@ pub fn build_index(
                 let dir = shard_dir(*k);
                 let key = bundle_key(*k, language, &shard).unwrap_or_default();
                 let reused = earlier.filter(|_| !key.is_empty());
-                let files = match reused.and_then(|e| e.files(&dir, &key)) {
-                    Some(files) => files,
-                    None => build_bundle(&shard, language)?
-                        .into_iter()
-                        .map(|(name, bytes)| (name.trim_start_matches('/').to_string(), bytes))
+                let mut names = Vec::new();
+                let taken = match reused.and_then(|e| e.files(&dir, &key)) {
+                    Some(files) => files.into_iter().try_for_each(|(name, from)| {
+                        (emit.take)(format!("{dir}{name}"), &from)?;
+                        names.push(name);
+                        Ok::<(), String>(())
+                    }),
+                    None => Err(String::new()),
+                };
+                if taken.is_err() {
+                    names.clear();
+                    for (name, bytes) in build_bundle(&shard, language)? {
+                        let name = name.trim_start_matches('/').to_string();
                         // Later bundles are only searched; the first one
                         // carries Pagefind's user-interface files.
-                        .filter(|(name, _)| *k == 0 || !is_ui_file(name))
-                        .collect(),
-                };
-                let mut names = Vec::with_capacity(files.len());
-                for (name, bytes) in files {
-                    emit(format!("{dir}{name}"), bytes)?;
-                    names.push(name);
+                        if *k > 0 && is_ui_file(&name) {
+                            continue;
+                        }
+                        (emit.put)(format!("{dir}{name}"), bytes)?;
+                        names.push(name);
+                    }
                 }
                 // Pagefind hands its files over in no fixed order.
                 names.sort_unstable();
@@ -208,7 +240,7 @@ pub fn build_index(
     }
     let manifest =
         serde_json::to_vec(&Manifest { bundles: manifest }).map_err(|e| e.to_string())?;
-    emit(MANIFEST.to_string(), manifest)
+    (emit.put)(MANIFEST.to_string(), manifest)
 }
 
 /// One Pagefind bundle for `records`; paths are relative to the bundle.
@@ -238,7 +270,7 @@ fn build_bundle(records: &[Record], language: &str) -> Result<Vec<(String, Vec<u
             index
                 .add_custom_record(
                     r.url.clone(),
-                    r.text.clone(),
+                    r.text(),
                     language.to_string(),
                     Some(meta),
                     Some(filters),
@@ -307,7 +339,8 @@ mod tests {
             title: "A".into(),
             kind: "experiment".into(),
             status: status.map(String::from),
-            text: text.into(),
+            head: "A\n".into(),
+            body: text.into(),
         };
         let key = |r: Vec<Record>| bundle_key(0, "en", &r).unwrap();
         let base = key(vec![record("x", None)]);
@@ -333,7 +366,10 @@ mod tests {
         let ok = manifest(r#"["fragment/a"]"#);
         assert_eq!(
             ok.files("pagefind/", "k"),
-            Some(vec![("fragment/a".to_string(), b"kept".to_vec())])
+            Some(vec![(
+                "fragment/a".to_string(),
+                root.path().join("pagefind/fragment/a")
+            )])
         );
         assert_eq!(ok.files("pagefind/", "other key"), None);
         assert_eq!(ok.files("pagefind/shard-2/", "k"), None);

@@ -335,9 +335,15 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
                         let members: Vec<usize> = members.iter().map(|&i| docs[i]).collect();
                         search_records(&model, &front.prefix, &members)
                     },
-                    &|path, bytes| {
-                        sink.put(&path, bytes)
-                            .map_err(|e| format!("cannot write {path}: {e}"))
+                    &crate::search::Emit {
+                        put: &|path, bytes| {
+                            sink.put(&path, bytes)
+                                .map_err(|e| format!("cannot write {path}: {e}"))
+                        },
+                        take: &|path, from| {
+                            sink.take(&path, from)
+                                .map_err(|e| format!("cannot write {path}: {e}"))
+                        },
                     },
                 );
                 (done, start.elapsed().as_secs_f64() * 1000.0)
@@ -470,8 +476,8 @@ fn searchable(model: &Model) -> Vec<usize> {
         .collect()
 }
 
-/// The search records of some documents, their bodies' text rendered anew
-/// (the build keeps no plain text).
+/// The search records of some documents, with their bodies' Markdown (the
+/// index makes plain text of the bodies it indexes).
 fn search_records(model: &Model, prefix: &str, docs: &[usize]) -> Vec<crate::search::Record> {
     docs.par_iter()
         .map(|&i| {
@@ -494,7 +500,6 @@ fn search_records(model: &Model, prefix: &str, docs: &[usize]) -> Vec<crate::sea
             }
             text.push_str(&d.fm.tags.join(" "));
             text.push('\n');
-            text.push_str(&crate::markdown::body_plain_text(model, prefix, i));
             let status = match d.kind {
                 Kind::Experiment => {
                     Some(model.experiments[model.item[i]].status.name().to_string())
@@ -512,7 +517,8 @@ fn search_records(model: &Model, prefix: &str, docs: &[usize]) -> Vec<crate::sea
                 title: d.title.clone(),
                 kind: d.kind.name().to_string(),
                 status,
-                text,
+                head: text,
+                body: crate::markdown::body_with_links(model, prefix, i),
             }
         })
         .collect()

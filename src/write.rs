@@ -241,10 +241,26 @@ impl DiskSink {
 }
 
 impl Sink for DiskSink {
+    /// A new file, never written through: a file already at `path` may be
+    /// a hard link to an earlier output's, which stays as it was.
     fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()> {
+        use std::io::Write;
         let full = self.dir.join(path);
         self.parent_made(&full)?;
-        std::fs::write(full, bytes)
+        let create = || {
+            std::fs::File::options()
+                .write(true)
+                .create_new(true)
+                .open(&full)
+        };
+        let mut file = match create() {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                std::fs::remove_file(&full)?;
+                create()?
+            }
+            file => file?,
+        };
+        file.write_all(&bytes)
     }
 
     /// A hard link when the file system allows one, else a copy.
