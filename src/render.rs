@@ -503,7 +503,7 @@ impl<'a> DocPage<'a> {
     /// environment), and the body's HTML follows from its Markdown.
     fn key(&self, input: &RenderInput, global: &Global) -> u64 {
         use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = key_hasher(0);
         (&self.path, self.template, &self.body).hash(&mut h);
         (global.key, input.templates.fingerprint).hash(&mut h);
         hash_value(&tera::Value::from(self.page.clone()), &mut h);
@@ -521,6 +521,13 @@ impl<'a> DocPage<'a> {
     }
 }
 
+/// A hasher for keys that must agree from one run to the next: fixed seeds,
+/// and fast on long strings (pages carry their cards' HTML).
+pub fn key_hasher(seed: u64) -> impl std::hash::Hasher {
+    use std::hash::BuildHasher;
+    foldhash::quality::FixedState::with_seed(seed).build_hasher()
+}
+
 /// Hash a template value whatever the order of its maps' entries.
 fn hash_value(v: &tera::Value, h: &mut impl std::hash::Hasher) {
     use std::hash::{Hash, Hasher};
@@ -530,7 +537,7 @@ fn hash_value(v: &tera::Value, h: &mut impl std::hash::Hasher) {
     } else if let Some(map) = v.as_map() {
         let mut sum = 0u64;
         for (k, val) in map {
-            let mut entry = std::collections::hash_map::DefaultHasher::new();
+            let mut entry = key_hasher(1);
             k.hash(&mut entry);
             hash_value(val, &mut entry);
             sum = sum.wrapping_add(entry.finish());

@@ -151,24 +151,16 @@ impl Earlier {
 fn bundle_key(k: usize, language: &str, records: &[Record]) -> Option<String> {
     use std::hash::{Hash, Hasher};
     let program = crate::write::program_identity()?;
-    let mut sip = std::collections::hash_map::DefaultHasher::new();
-    let mut fnv = Vec::new();
-    (program, k, language).hash(&mut sip);
-    for r in records {
-        (&r.url, &r.title, &r.kind, &r.status, &r.head, &r.body).hash(&mut sip);
-        for field in [
-            &r.url,
-            &r.title,
-            &r.kind,
-            r.status.as_deref().unwrap_or("\0"),
-            &r.head,
-            &r.body,
-        ] {
-            fnv.push(fnv1a(field.as_bytes()));
+    // Two hashes with different seeds: 128 bits.
+    let digest = |seed| {
+        let mut h = crate::render::key_hasher(seed);
+        (&program, k, language).hash(&mut h);
+        for r in records {
+            (&r.url, &r.title, &r.kind, &r.status, &r.head, &r.body).hash(&mut h);
         }
-    }
-    let fnv: Vec<u8> = fnv.iter().flat_map(|h| h.to_le_bytes()).collect();
-    Some(format!("{:016x}{:016x}", sip.finish(), fnv1a(&fnv)))
+        h.finish()
+    };
+    Some(format!("{:016x}{:016x}", digest(2), digest(3)))
 }
 
 /// Where the files of an index go: each new file's path under the output
