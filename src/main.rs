@@ -99,7 +99,7 @@ enum Command {
         site: SiteArgs,
         #[arg(long)]
         out: PathBuf,
-        /// An earlier index whose unchanged bundles are copied
+        /// An earlier index whose unchanged bundles are taken over
         #[arg(long)]
         earlier: Option<PathBuf>,
     },

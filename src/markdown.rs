@@ -172,7 +172,6 @@ pub fn options() -> Options {
 
 /// The body of document `i` with its wiki links as Markdown links (or
 /// plain text where they go nowhere this build shows).
-/// Document `i`'s body with its wiki links made Markdown links.
 pub fn body_with_links(model: &Model, prefix: &str, i: usize) -> String {
     let d = &model.docs[i];
     let targets = &model.links[i];

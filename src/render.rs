@@ -506,7 +506,7 @@ impl<'a> DocPage<'a> {
         let mut h = key_hasher(0);
         (&self.path, self.template, &self.body).hash(&mut h);
         (global.key, input.templates.fingerprint).hash(&mut h);
-        hash_value(&tera::Value::from(self.page.clone()), &mut h);
+        hash_map(&self.page, &mut h);
         h.finish()
     }
 
@@ -528,21 +528,27 @@ pub fn key_hasher(seed: u64) -> impl std::hash::Hasher {
     foldhash::quality::FixedState::with_seed(seed).build_hasher()
 }
 
+/// Hash a template map whatever the order of its entries.
+fn hash_map(map: &tera::Map, h: &mut impl std::hash::Hasher) {
+    use std::hash::{Hash, Hasher};
+    let mut sum = 0u64;
+    for (k, val) in map {
+        let mut entry = key_hasher(1);
+        k.hash(&mut entry);
+        hash_value(val, &mut entry);
+        sum = sum.wrapping_add(entry.finish());
+    }
+    (map.len(), sum).hash(h);
+}
+
 /// Hash a template value whatever the order of its maps' entries.
 fn hash_value(v: &tera::Value, h: &mut impl std::hash::Hasher) {
-    use std::hash::{Hash, Hasher};
+    use std::hash::Hash;
     v.kind().hash(h);
     if let Some(s) = v.as_str() {
         (s, v.is_safe()).hash(h);
     } else if let Some(map) = v.as_map() {
-        let mut sum = 0u64;
-        for (k, val) in map {
-            let mut entry = key_hasher(1);
-            k.hash(&mut entry);
-            hash_value(val, &mut entry);
-            sum = sum.wrapping_add(entry.finish());
-        }
-        (map.len(), sum).hash(h);
+        hash_map(map, h);
     } else if let Some(items) = v.as_array() {
         items.len().hash(h);
         for item in items {

@@ -6,7 +6,7 @@
 //! the first under `/pagefind/`, the others under `/pagefind/shard-N/`,
 //! which the search page merges. Search works offline from the site's own
 //! files. A manifest records what made each bundle, so that the next build
-//! into the same folder copies the bundles whose pages did not change.
+//! into the same folder takes over the bundles whose pages did not change.
 
 use rayon::prelude::*;
 
@@ -196,15 +196,16 @@ pub fn build_index(
                 let key = bundle_key(*k, language, &shard).unwrap_or_default();
                 let reused = earlier.filter(|_| !key.is_empty());
                 let mut names = Vec::new();
-                let taken = match reused.and_then(|e| e.files(&dir, &key)) {
-                    Some(files) => files.into_iter().try_for_each(|(name, from)| {
-                        (emit.take)(format!("{dir}{name}"), &from)?;
-                        names.push(name);
-                        Ok::<(), String>(())
-                    }),
-                    None => Err(String::new()),
-                };
-                if taken.is_err() {
+                let taken = reused
+                    .and_then(|e| e.files(&dir, &key))
+                    .is_some_and(|files| {
+                        files.into_iter().all(|(name, from)| {
+                            let ok = (emit.take)(format!("{dir}{name}"), &from).is_ok();
+                            names.push(name);
+                            ok
+                        })
+                    });
+                if !taken {
                     names.clear();
                     for (name, bytes) in build_bundle(&shard, language)? {
                         let name = name.trim_start_matches('/').to_string();

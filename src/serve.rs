@@ -99,8 +99,8 @@ struct Shared {
     /// Bumped on every successful page build; a search index built for an
     /// older generation is dropped.
     generation: std::sync::atomic::AtomicU64,
-    /// The folder of the search index being served: the next index copies
-    /// its bundles whose pages did not change.
+    /// The folder of the search index being served: the next index takes
+    /// over its bundles whose pages did not change.
     index_dir: std::sync::Mutex<Option<tempfile::TempDir>>,
 }
 

@@ -34,8 +34,8 @@ struct PageKeys {
 }
 
 /// The page keys of the output in `dir`, if this program wrote them, with
-/// the time they were written: a page changed after it was changed by
-/// something else, and is not reused.
+/// the time they were written: a page file changed after that time was
+/// changed by something else, and is not reused.
 pub fn read_page_keys(
     dir: &Path,
 ) -> Option<(
@@ -226,9 +226,7 @@ impl DiskSink {
             made: Mutex::default(),
         }
     }
-}
 
-impl DiskSink {
     fn parent_made(&self, full: &Path) -> std::io::Result<()> {
         if let Some(parent) = full.parent() {
             if !self.made.lock().expect("lock").contains(parent) {

@@ -256,11 +256,7 @@ fn a_build_run_twice_gives_identical_bytes() {
     assert_eq!(first, snapshot(&elsewhere));
     site.build_ok(&[]);
     assert_eq!(first, snapshot(&site.public()));
-    let left: Vec<String> = std::fs::read_dir(site.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("gemba-"))
-        .collect();
+    let left = entries_named(site.root(), "gemba-");
     assert!(left.is_empty(), "the earlier output is removed: {left:?}");
 }
 

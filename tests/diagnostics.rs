@@ -125,11 +125,7 @@ fn a_failed_build_leaves_the_previous_output_unchanged() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("previous output is unchanged"));
     assert_eq!(before, snapshot(&site.public()));
-    let leftovers: Vec<_> = std::fs::read_dir(site.root())
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains("gemba-staging"))
-        .collect();
+    let leftovers = entries_named(site.root(), "gemba-staging");
     assert!(leftovers.is_empty(), "no staging folder is left behind");
 }
 

@@ -109,6 +109,17 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     out
 }
 
+/// The names of the entries of `dir` that contain `part` (what a build may
+/// have left behind beside its output).
+pub fn entries_named(dir: &Path, part: &str) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(part))
+        .collect()
+}
+
 /// A small site exercising every kind and derived status.
 pub fn fixture() -> Site {
     let site = Site::new();
