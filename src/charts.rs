@@ -60,7 +60,7 @@ pub fn metric_chart(m: &Metric) -> String {
     let _ = write!(
         svg,
         r#"<svg class="chart metric-chart" viewBox="0 0 420 70" role="img" aria-labelledby="t-{id} d-{id}" xmlns="http://www.w3.org/2000/svg"><title id="t-{id}">{name}</title><desc id="d-{id}">{desc}</desc>"#,
-        id = crate::parse::slugify(&m.name),
+        id = crate::model::slugify(&m.name),
         name = esc(&m.name),
         desc = esc(&desc)
     );

@@ -95,12 +95,12 @@ impl Config {
                 let span = e
                     .location()
                     .map(|l| Span::new(l.line(), l.column().max(1), 1));
-                let msg = crate::parse::yaml_message(&e);
+                let msg = crate::yaml::yaml_message(&e);
                 diags.push(Diagnostic::error(shown, span, msg).with_source(text));
                 return (Config::default(), diags);
             }
         };
-        let spans = crate::parse::scan_top_level_keys(text, 1);
+        let spans = crate::yaml::scan_top_level_keys(text, 1);
         for (key, span) in &spans {
             if !KNOWN.contains(&key.as_str()) {
                 let mut d = Diagnostic::warning(

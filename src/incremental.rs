@@ -18,10 +18,10 @@
 //! The result is what a fresh build gives, byte for byte; the serve tests
 //! check that against fresh builds after random sequences of edits.
 
+use crate::bodies::{summarize_bodies, summarize_body};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::export::{json_entry, json_files_from};
 use crate::git::{History, HistoryMap};
-use crate::markdown::{summarize_bodies, summarize_body};
 use crate::render::{
     card_deps, list_pages, lists_show_body_of, page_deps, render_pages, Cards, Global, ListPage,
 };

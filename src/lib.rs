@@ -6,6 +6,7 @@
 // carried by value on purpose.
 #![allow(clippy::result_large_err)]
 
+pub mod bodies;
 pub mod charts;
 pub mod config;
 pub mod diagnostics;
@@ -13,15 +14,18 @@ pub mod export;
 pub mod feeds;
 pub mod git;
 pub mod incremental;
+pub mod keys;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod reuse;
 pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;
 pub mod theme;
 pub mod write;
+pub mod yaml;

@@ -3,7 +3,6 @@
 //! lists, heading ids).
 
 use crate::diagnostics::Span;
-use crate::resolve::Model;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::ops::Range;
@@ -170,28 +169,6 @@ pub fn options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// The body of document `i` with its wiki links as Markdown links (or
-/// plain text where they go nowhere this build shows).
-pub fn body_with_links(model: &Model, prefix: &str, i: usize) -> String {
-    let d = &model.docs[i];
-    let targets = &model.links[i];
-    let mut n = 0;
-    substitute_wiki_links(d.body(), &d.wiki_links, |_| {
-        let t = targets
-            .get(n)
-            .cloned()
-            .flatten()
-            .map(|(url, title)| (format!("{prefix}{url}"), title));
-        n += 1;
-        t
-    })
-}
-
-/// Render document `i`'s body, its wiki links resolved.
-pub fn render_body(model: &Model, prefix: &str, i: usize) -> Rendered {
-    render(&body_with_links(model, prefix, i))
-}
-
 /// All the text of some Markdown, a line per paragraph, heading, list item
 /// and table cell: what search indexes. No HTML is written for it.
 pub fn plain_text(markdown: &str) -> String {
@@ -207,20 +184,6 @@ pub fn plain_text(markdown: &str) -> String {
         }
     }
     text
-}
-
-/// The summary of document `i`'s body (see `summarize`).
-pub fn summarize_body(model: &Model, prefix: &str, i: usize) -> String {
-    summarize(&body_with_links(model, prefix, i))
-}
-
-/// The summaries of every body, in parallel.
-pub fn summarize_bodies(model: &Model, prefix: &str) -> Vec<String> {
-    use rayon::prelude::*;
-    (0..model.docs.len())
-        .into_par_iter()
-        .map(|i| summarize_body(model, prefix, i))
-        .collect()
 }
 
 /// Collects the plain text of a body's first paragraph with text in it.

@@ -1,6 +1,7 @@
 //! The domain's vocabulary: kinds, statuses, decisions, and the typed front
 //! matter every file is parsed into. Derived facts live in `resolve`.
 
+use crate::yaml::describe;
 use jiff::civil::Date;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
@@ -384,16 +385,23 @@ fn scalar_string(v: &serde_yaml::Value) -> Option<String> {
     }
 }
 
-pub fn describe(v: &serde_yaml::Value) -> &'static str {
-    match v {
-        serde_yaml::Value::Null => "nothing",
-        serde_yaml::Value::Bool(_) => "a boolean",
-        serde_yaml::Value::Number(_) => "a number",
-        serde_yaml::Value::String(_) => "a string",
-        serde_yaml::Value::Sequence(_) => "a list",
-        serde_yaml::Value::Mapping(_) => "a mapping",
-        serde_yaml::Value::Tagged(_) => "a tagged value",
+/// Slugify that never yields an empty string for a non-empty name.
+pub fn slugify(name: &str) -> String {
+    let s = slug::slugify(name);
+    if s.is_empty() && !name.trim().is_empty() {
+        name.trim()
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    } else {
+        s
     }
+}
+
+pub fn is_valid_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]

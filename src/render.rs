@@ -7,24 +7,16 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Span};
 use crate::export::ExportContext;
 use crate::git::History;
+use crate::keys::{hash_map, hash_of, key_hasher};
 use crate::model::{ExperimentStatus, Kind};
 use crate::resolve::{backlog_order, log_order, taxonomy, Model};
+use crate::reuse::PageReuse;
 use crate::theme::Theme;
+use crate::write::Sink;
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-
-/// Where rendered files go: a staging folder on disk, or memory for `serve`.
-pub trait Sink: Sync {
-    /// `path` is relative to the output root, with `/` separators.
-    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
-
-    /// Put the file at `from` (an earlier output's) at `path` as it is.
-    fn take(&self, path: &str, from: &std::path::Path) -> std::io::Result<()> {
-        self.put(path, std::fs::read(from)?)
-    }
-}
 
 /// Tera with the theme's templates, and where each template came from.
 pub struct Templates {
@@ -159,7 +151,7 @@ impl RenderInput<'_> {
 
     fn term_link(&self, taxonomy: &str, name: &str) -> Value {
         if self.config.has_taxonomy(taxonomy) {
-            json!({"name": name, "url": self.link(&format!("/{taxonomy}/{}/", crate::parse::slugify(name)))})
+            json!({"name": name, "url": self.link(&format!("/{taxonomy}/{}/", crate::model::slugify(name)))})
         } else {
             json!({"name": name, "url": null})
         }
@@ -443,13 +435,6 @@ impl Global {
     }
 }
 
-fn hash_of(value: &impl std::hash::Hash) -> u64 {
-    use std::hash::Hasher;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut h);
-    h.finish()
-}
-
 fn render_page(
     input: &RenderInput,
     global: &Global,
@@ -494,7 +479,7 @@ impl<'a> DocPage<'a> {
             path: output_path(&d.url),
             template,
             page,
-            body: crate::markdown::body_with_links(input.model, input.prefix, doc),
+            body: crate::bodies::body_with_links(input.model, input.prefix, doc),
         })
     }
 
@@ -519,63 +504,6 @@ impl<'a> DocPage<'a> {
         ctx.insert_value("page", tera::Value::from(self.page));
         render_page(input, global, &self.path, self.template, ctx)
     }
-}
-
-/// A hasher for keys that must agree from one run to the next: fixed seeds,
-/// and fast on long strings (pages carry their cards' HTML).
-pub fn key_hasher(seed: u64) -> impl std::hash::Hasher {
-    use std::hash::BuildHasher;
-    foldhash::quality::FixedState::with_seed(seed).build_hasher()
-}
-
-/// Hash a template map whatever the order of its entries.
-fn hash_map(map: &tera::Map, h: &mut impl std::hash::Hasher) {
-    use std::hash::{Hash, Hasher};
-    let mut sum = 0u64;
-    for (k, val) in map {
-        let mut entry = key_hasher(1);
-        k.hash(&mut entry);
-        hash_value(val, &mut entry);
-        sum = sum.wrapping_add(entry.finish());
-    }
-    (map.len(), sum).hash(h);
-}
-
-/// Hash a template value whatever the order of its maps' entries.
-fn hash_value(v: &tera::Value, h: &mut impl std::hash::Hasher) {
-    use std::hash::Hash;
-    v.kind().hash(h);
-    if let Some(s) = v.as_str() {
-        (s, v.is_safe()).hash(h);
-    } else if let Some(map) = v.as_map() {
-        hash_map(map, h);
-    } else if let Some(items) = v.as_array() {
-        items.len().hash(h);
-        for item in items {
-            hash_value(item, h);
-        }
-    } else if let Some(b) = v.as_bool() {
-        b.hash(h);
-    } else if let Some(n) = v.as_i128() {
-        n.hash(h);
-    } else if let Some(n) = v.as_u128() {
-        n.hash(h);
-    } else if let Some(x) = v.as_f64() {
-        x.to_bits().hash(h);
-    } else if let Some(b) = v.as_bytes() {
-        b.hash(h);
-    }
-}
-
-/// What a build reuses of its earlier output's pages: the key each page
-/// was rendered from, and a way to take a page over as it is.
-pub struct PageReuse<'a> {
-    pub earlier: &'a HashMap<String, u64>,
-    /// Take the earlier output's file at this path into the new output;
-    /// false when it cannot be (then the page is rendered).
-    pub take: &'a (dyn Fn(&str) -> bool + Sync),
-    /// The key of every document page of this build, for the next one.
-    pub keys: std::sync::Mutex<Vec<(String, u64)>>,
 }
 
 /// Render every page of the site into `sink`. Errors are pushed to `diags`.
@@ -631,16 +559,8 @@ pub fn render_pages(
         let Some(page) = DocPage::new(input, cards, doc) else {
             return;
         };
-        if let Some(reuse) = reuse {
-            let key = page.key(input, global);
-            reuse
-                .keys
-                .lock()
-                .expect("lock")
-                .push((page.path.clone(), key));
-            if reuse.earlier.get(&page.path) == Some(&key) && (reuse.take)(&page.path) {
-                return;
-            }
+        if reuse.is_some_and(|r| r.take_over(&page.path, page.key(input, global))) {
+            return;
         }
         put(page.path.clone(), page.render(input, global));
     });
@@ -1110,7 +1030,7 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
         .collect();
     let intro = m
         .home_intro
-        .map(|d| crate::markdown::render_body(m, input.prefix, d).html);
+        .map(|d| crate::bodies::render_body(m, input.prefix, d).html);
     let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
     let stats = outcome_stats(m, &concluded);
     pages.push(

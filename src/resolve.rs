@@ -775,7 +775,7 @@ pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, (String, Vec<usiz
             }
             let slug = slugs
                 .entry(term)
-                .or_insert_with(|| crate::parse::slugify(term));
+                .or_insert_with(|| crate::model::slugify(term));
             if !terms.contains_key(slug.as_str()) {
                 terms.insert(slug.clone(), (term.to_string(), Vec::new()));
             }

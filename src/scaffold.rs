@@ -66,7 +66,7 @@ pub fn template_for(kind: Kind, title: &str, today: &str) -> String {
 
 /// Write a new file for `kind` under `root/content/`, refusing to overwrite.
 pub fn new_file(root: &Path, kind: Kind, title: &str, today: &str) -> Result<PathBuf, String> {
-    let slug = crate::parse::slugify(title);
+    let slug = crate::model::slugify(title);
     if slug.is_empty() {
         return Err("the title needs at least one letter or digit".into());
     }

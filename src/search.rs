@@ -150,10 +150,10 @@ impl Earlier {
 /// when the program cannot be told apart from another: nothing is reused.
 fn bundle_key(k: usize, language: &str, records: &[Record]) -> Option<String> {
     use std::hash::{Hash, Hasher};
-    let program = crate::write::program_identity()?;
+    let program = crate::keys::program_identity()?;
     // Two hashes with different seeds: 128 bits.
     let digest = |seed| {
-        let mut h = crate::render::key_hasher(seed);
+        let mut h = crate::keys::key_hasher(seed);
         (&program, k, language).hash(&mut h);
         for r in records {
             (&r.url, &r.title, &r.kind, &r.status, &r.head, &r.body).hash(&mut h);

@@ -8,12 +8,13 @@ use crate::export::json_files;
 use crate::git::History;
 use crate::model::{Kind, Visibility};
 use crate::parse::Document;
-use crate::render::{render_site, RenderInput, Sink, Templates};
+use crate::render::{render_site, RenderInput, Templates};
 use crate::resolve::{resolve, Model, Selection};
+use crate::reuse::PageReuse;
 use crate::theme::Theme;
-use crate::write::{check_output_dir, DiskSink, Staging};
+use crate::write::{check_output_dir, DiskSink, Sink, Staging};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -275,7 +276,7 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     timer.lap("git");
 
     // markdown: first paragraphs now; each body is rendered with its page
-    let first_paragraphs = crate::markdown::summarize_bodies(&model, &front.prefix);
+    let first_paragraphs = crate::bodies::summarize_bodies(&model, &front.prefix);
     timer.lap("summaries");
 
     let input = front.render_input(
@@ -290,31 +291,9 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     let config = &front.config;
     let want_pages = opts.outputs != Outputs::SearchOnly;
     let want_search = config.search && opts.outputs != Outputs::PagesOnly;
-    let earlier_pages = opts
-        .earlier_output
-        .as_deref()
-        .filter(|_| opts.page_keys)
-        .and_then(|dir| Some((dir, crate::write::read_page_keys(dir)?)));
-    let no_pages = HashMap::new();
-    let take = |path: &str| {
-        let Some((dir, (_, written))) = &earlier_pages else {
-            return false;
-        };
-        let from = dir.join(path);
-        // Older than the keys, strictly: file times are coarse, and a file
-        // changed right after the build may share the keys' time.
-        let unchanged = std::fs::metadata(&from)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t < *written);
-        unchanged && sink.take(path, &from).is_ok()
-    };
-    let reuse = opts.page_keys.then(|| crate::render::PageReuse {
-        earlier: earlier_pages
-            .as_ref()
-            .map_or(&no_pages, |(_, (keys, _))| keys),
-        take: &take,
-        keys: Default::default(),
-    });
+    let reuse = opts
+        .page_keys
+        .then(|| PageReuse::new(opts.earlier_output.as_deref(), sink));
     let search_index = std::thread::scope(|scope| {
         let search = want_search.then(|| {
             scope.spawn(|| {
@@ -372,11 +351,8 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     }
     timer.lap("data");
     // Last, after every page: a page changed later is not reused.
-    if let Some(reuse) = reuse {
-        let keys = reuse.keys.into_inner().expect("lock");
-        if let Some(bytes) = crate::write::page_keys_file(keys) {
-            put(crate::write::PAGE_KEYS, bytes);
-        }
+    if let Some(bytes) = reuse.and_then(PageReuse::keys_file) {
+        put(crate::reuse::PAGE_KEYS, bytes);
     }
 
     if let Some((done, ms)) = search_index {
@@ -518,7 +494,7 @@ fn search_records(model: &Model, prefix: &str, docs: &[usize]) -> Vec<crate::sea
                 kind: d.kind.name().to_string(),
                 status,
                 head: text,
-                body: crate::markdown::body_with_links(model, prefix, i),
+                body: crate::bodies::body_with_links(model, prefix, i),
             }
         })
         .collect()

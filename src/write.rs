@@ -3,72 +3,23 @@
 //! leaves the previous output exactly as it was. gemba marks the folders it
 //! writes and never replaces a folder it did not create.
 
-use crate::render::Sink;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// Where rendered files go: a staging folder on disk, or memory for `serve`.
+pub trait Sink: Sync {
+    /// `path` is relative to the output root, with `/` separators.
+    fn put(&self, path: &str, bytes: Vec<u8>) -> std::io::Result<()>;
+
+    /// Put the file at `from` (an earlier output's) at `path` as it is.
+    fn take(&self, path: &str, from: &std::path::Path) -> std::io::Result<()> {
+        self.put(path, std::fs::read(from)?)
+    }
+}
+
 /// The file that marks a folder as gemba's output.
 pub const MARKER: &str = ".gemba-output";
-
-/// Where an output records the key each document page was rendered from
-/// (see `render::PageReuse`); written after every page.
-pub const PAGE_KEYS: &str = ".gemba-pages.json";
-
-/// This program, told apart from other builds of gemba by its size and
-/// time: what an earlier output's reusable parts were made by.
-pub fn program_identity() -> Option<String> {
-    let meta = std::fs::metadata(std::env::current_exe().ok()?).ok()?;
-    let time = meta
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some(format!("{}-{}", meta.len(), time.as_nanos()))
-}
-
-#[derive(serde::Serialize, serde::Deserialize)]
-struct PageKeys {
-    program: String,
-    pages: BTreeMap<String, String>,
-}
-
-/// The page keys of the output in `dir`, if this program wrote them, with
-/// the time they were written: a page file changed after that time was
-/// changed by something else, and is not reused.
-pub fn read_page_keys(
-    dir: &Path,
-) -> Option<(
-    std::collections::HashMap<String, u64>,
-    std::time::SystemTime,
-)> {
-    let path = dir.join(PAGE_KEYS);
-    let written = std::fs::metadata(&path).ok()?.modified().ok()?;
-    let keys: PageKeys = serde_json::from_slice(&std::fs::read(&path).ok()?).ok()?;
-    if Some(keys.program) != program_identity() {
-        return None;
-    }
-    let pages = keys
-        .pages
-        .into_iter()
-        .filter_map(|(path, key)| Some((path, u64::from_str_radix(&key, 16).ok()?)))
-        .collect();
-    Some((pages, written))
-}
-
-/// The page keys file for `keys`; `None` when this program cannot be
-/// identified (then nothing is reused).
-pub fn page_keys_file(mut keys: Vec<(String, u64)>) -> Option<Vec<u8>> {
-    keys.sort_unstable();
-    let keys = PageKeys {
-        program: program_identity()?,
-        pages: keys
-            .into_iter()
-            .map(|(p, k)| (p, format!("{k:016x}")))
-            .collect(),
-    };
-    serde_json::to_vec(&keys).ok()
-}
 
 /// Why an output folder may not be used.
 pub fn check_output_dir(root: &Path, output: &Path, force: bool) -> Result<(), String> {

@@ -1,0 +1,42 @@
+//! The bodies of a resolved model's documents as Markdown with their wiki
+//! links substituted (resolved links, or plain text where a link goes
+//! nowhere this build shows), and what lists and pages take from them.
+
+use crate::markdown::{render, substitute_wiki_links, summarize, Rendered};
+use crate::resolve::Model;
+use rayon::prelude::*;
+
+/// The body of document `i` with its wiki links as Markdown links (or
+/// plain text where they go nowhere this build shows).
+pub fn body_with_links(model: &Model, prefix: &str, i: usize) -> String {
+    let d = &model.docs[i];
+    let targets = &model.links[i];
+    let mut n = 0;
+    substitute_wiki_links(d.body(), &d.wiki_links, |_| {
+        let t = targets
+            .get(n)
+            .cloned()
+            .flatten()
+            .map(|(url, title)| (format!("{prefix}{url}"), title));
+        n += 1;
+        t
+    })
+}
+
+/// Render document `i`'s body, its wiki links resolved.
+pub fn render_body(model: &Model, prefix: &str, i: usize) -> Rendered {
+    render(&body_with_links(model, prefix, i))
+}
+
+/// The summary of document `i`'s body (see `summarize`).
+pub fn summarize_body(model: &Model, prefix: &str, i: usize) -> String {
+    summarize(&body_with_links(model, prefix, i))
+}
+
+/// The summaries of every body, in parallel.
+pub fn summarize_bodies(model: &Model, prefix: &str) -> Vec<String> {
+    (0..model.docs.len())
+        .into_par_iter()
+        .map(|i| summarize_body(model, prefix, i))
+        .collect()
+}
