@@ -3,11 +3,37 @@
 //! built once per item from the resolved model.
 
 use crate::git::History;
-use crate::model::Kind;
-use crate::model::{Decision, Ice, Metric, Visibility};
+use crate::model::{
+    Decision, ExperimentStatus, HypothesisStatus, Ice, Kind, Metric, PlaybookStatus, Visibility,
+};
 use crate::resolve::{Evidence, Model};
 use rayon::prelude::*;
 use serde::Serialize;
+
+/// What every entry starts with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    pub slug: String,
+    pub title: String,
+    pub url: String,
+}
+
+/// Who owns an item and who may see it: every entry carries these.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ownership {
+    pub owner: Option<String>,
+    pub team: Option<String>,
+    pub tags: Vec<String>,
+    pub visibility: Visibility,
+}
+
+/// What every entry ends with: the pages that link to it, and its history.
+#[derive(Debug, Clone, Serialize)]
+pub struct Links {
+    pub backlinks: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct StageExport {
@@ -20,46 +46,38 @@ pub struct StageExport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PlaybookExport {
-    pub slug: String,
-    pub title: String,
-    pub url: String,
-    pub status: crate::model::PlaybookStatus,
+    #[serde(flatten)]
+    pub identity: Identity,
+    pub status: PlaybookStatus,
     pub version: Option<String>,
-    pub owner: Option<String>,
-    pub team: Option<String>,
-    pub tags: Vec<String>,
-    pub visibility: Visibility,
+    #[serde(flatten)]
+    pub ownership: Ownership,
     pub stages: Vec<StageExport>,
     pub evidence: Evidence,
-    pub backlinks: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<History>,
+    #[serde(flatten)]
+    pub links: Links,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct HypothesisExport {
-    pub slug: String,
-    pub title: String,
-    pub url: String,
+    #[serde(flatten)]
+    pub identity: Identity,
     pub statement: Option<String>,
     pub playbook: Option<String>,
     pub stage: Option<String>,
-    pub status: crate::model::HypothesisStatus,
+    pub status: HypothesisStatus,
     pub experiments: Vec<String>,
-    pub owner: Option<String>,
-    pub tags: Vec<String>,
-    pub visibility: Visibility,
-    pub backlinks: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<History>,
+    #[serde(flatten)]
+    pub ownership: Ownership,
+    #[serde(flatten)]
+    pub links: Links,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ExperimentExport {
-    pub slug: String,
-    pub title: String,
-    pub url: String,
-    pub status: crate::model::ExperimentStatus,
+    #[serde(flatten)]
+    pub identity: Identity,
+    pub status: ExperimentStatus,
     pub hypothesis: Option<String>,
     pub playbook: Option<String>,
     pub stage: Option<String>,
@@ -71,13 +89,30 @@ pub struct ExperimentExport {
     pub followed_by: Vec<String>,
     pub ice: Option<Ice>,
     pub ice_score: Option<u32>,
-    pub owner: Option<String>,
-    pub team: Option<String>,
-    pub tags: Vec<String>,
-    pub visibility: Visibility,
-    pub backlinks: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<History>,
+    #[serde(flatten)]
+    pub ownership: Ownership,
+    #[serde(flatten)]
+    pub links: Links,
+}
+
+/// The documents a view read, as it read them: what building a page's
+/// view records here is that page's dependencies, so that `serve` renders
+/// it again when one of them changes. Nothing restates them by hand.
+#[derive(Debug, Default)]
+pub struct Reads(std::sync::Mutex<Vec<usize>>);
+
+impl Reads {
+    pub fn note(&self, doc: usize) {
+        self.0.lock().expect("lock").push(doc);
+    }
+
+    /// Every document read, once each, in order.
+    pub fn into_docs(self) -> Vec<usize> {
+        let mut docs = self.0.into_inner().expect("lock");
+        docs.sort_unstable();
+        docs.dedup();
+        docs
+    }
 }
 
 /// Everything the export needs besides the model: URL prefix and history.
@@ -85,14 +120,24 @@ pub struct ExportContext<'a> {
     pub model: &'a Model,
     pub prefix: &'a str,
     pub histories: &'a [Option<History>],
+    /// Where a page's view records the documents the export reads.
+    pub reads: Option<&'a Reads>,
 }
 
 impl ExportContext<'_> {
     pub fn url(&self, doc: usize) -> String {
+        self.note(doc);
         format!("{}{}", self.prefix, self.model.docs[doc].url)
     }
 
+    fn note(&self, doc: usize) {
+        if let Some(reads) = self.reads {
+            reads.note(doc);
+        }
+    }
+
     fn slug(&self, doc: usize) -> String {
+        self.note(doc);
         self.model.docs[doc].slug.clone()
     }
 
@@ -103,20 +148,41 @@ impl ExportContext<'_> {
             .collect()
     }
 
+    fn identity(&self, doc: usize) -> Identity {
+        let d = &self.model.docs[doc];
+        Identity {
+            slug: d.slug.clone(),
+            title: d.title.clone(),
+            url: self.url(doc),
+        }
+    }
+
+    fn ownership(&self, doc: usize) -> Ownership {
+        let d = &self.model.docs[doc];
+        Ownership {
+            owner: d.fm.owner.clone(),
+            team: d.fm.team.clone(),
+            tags: d.fm.tags.clone(),
+            visibility: self.model.visibility(doc),
+        }
+    }
+
+    fn links(&self, doc: usize) -> Links {
+        Links {
+            backlinks: self.backlinks(doc),
+            history: self.histories[doc].clone(),
+        }
+    }
+
     pub fn playbook(&self, i: usize) -> PlaybookExport {
         let m = self.model;
         let p = &m.playbooks[i];
         let d = &m.docs[p.doc];
         PlaybookExport {
-            slug: d.slug.clone(),
-            title: d.title.clone(),
-            url: self.url(p.doc),
+            identity: self.identity(p.doc),
             status: d.playbook_status,
             version: d.fm.version.clone(),
-            owner: d.fm.owner.clone(),
-            team: d.fm.team.clone(),
-            tags: d.fm.tags.clone(),
-            visibility: m.visibility(p.doc),
+            ownership: self.ownership(p.doc),
             stages: p
                 .stages
                 .iter()
@@ -137,8 +203,7 @@ impl ExportContext<'_> {
                 })
                 .collect(),
             evidence: p.evidence,
-            backlinks: self.backlinks(p.doc),
-            history: self.histories[p.doc].clone(),
+            links: self.links(p.doc),
         }
     }
 
@@ -147,9 +212,7 @@ impl ExportContext<'_> {
         let h = &m.hypotheses[i];
         let d = &m.docs[h.doc];
         HypothesisExport {
-            slug: d.slug.clone(),
-            title: d.title.clone(),
-            url: self.url(h.doc),
+            identity: self.identity(h.doc),
             statement: d.fm.statement.clone(),
             playbook: h.playbook.map(|p| self.slug(m.playbooks[p].doc)),
             stage: h.stage.clone(),
@@ -159,11 +222,8 @@ impl ExportContext<'_> {
                 .iter()
                 .map(|&e| self.slug(m.experiments[e].doc))
                 .collect(),
-            owner: d.fm.owner.clone(),
-            tags: d.fm.tags.clone(),
-            visibility: m.visibility(h.doc),
-            backlinks: self.backlinks(h.doc),
-            history: self.histories[h.doc].clone(),
+            ownership: self.ownership(h.doc),
+            links: self.links(h.doc),
         }
     }
 
@@ -172,9 +232,7 @@ impl ExportContext<'_> {
         let e = &m.experiments[i];
         let d = &m.docs[e.doc];
         ExperimentExport {
-            slug: d.slug.clone(),
-            title: d.title.clone(),
-            url: self.url(e.doc),
+            identity: self.identity(e.doc),
             status: e.status,
             hypothesis: e.hypothesis.map(|h| self.slug(m.hypotheses[h].doc)),
             playbook: e.playbook.map(|p| self.slug(m.playbooks[p].doc)),
@@ -191,12 +249,8 @@ impl ExportContext<'_> {
                 .collect(),
             ice: d.fm.ice,
             ice_score: e.ice_score,
-            owner: d.fm.owner.clone(),
-            team: d.fm.team.clone(),
-            tags: d.fm.tags.clone(),
-            visibility: m.visibility(e.doc),
-            backlinks: self.backlinks(e.doc),
-            history: self.histories[e.doc].clone(),
+            ownership: self.ownership(e.doc),
+            links: self.links(e.doc),
         }
     }
 }
@@ -290,6 +344,7 @@ mod tests {
             model: &site,
             prefix: "",
             histories: &vec![None; site.docs.len()],
+            reads: None,
         };
         let whole = |v: &dyn erased::Json| v.to_vec();
         let playbooks: Vec<_> = (0..site.playbooks.len()).map(|i| ctx.playbook(i)).collect();

@@ -22,9 +22,7 @@ use crate::bodies::{summarize_bodies, summarize_body};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::export::{json_entry, json_files_from};
 use crate::git::{History, HistoryMap};
-use crate::render::{
-    card_deps, list_pages, lists_show_body_of, page_deps, render_pages, Cards, Global, ListPage,
-};
+use crate::render::{list_pages, lists_show_body_of, render_pages, Cards, Global, ListPage};
 use crate::resolve::{resolve, Model};
 use crate::site::{
     data_files, feed_file, histories_for, read_parsed, read_sources, sitemap_file, BuildOptions,
@@ -137,7 +135,10 @@ impl Session {
             resolve_diags,
             histories,
             first_paragraphs,
-            cards: Cards { tera: Vec::new() },
+            cards: Cards {
+                tera: Vec::new(),
+                deps: Vec::new(),
+            },
             global_key: 0,
             deps: Vec::new(),
             list_keys: BTreeMap::new(),
@@ -398,12 +399,16 @@ impl Session {
             return self.update_everything();
         }
         let m = &self.model;
+        // Cards to build again: those of touched documents, and, unless only
+        // bodies changed, those that read a touched document.
         let candidates: Vec<usize> = if bodies_only {
             (0..n).filter(|&d| touched[d]).collect()
         } else {
-            (0..n)
-                .filter(|&d| card_deps(m, d).iter().flatten().any(|&x| touched[x]))
-                .collect()
+            let mut c = self.cards.reading(&touched);
+            c.extend((0..n).filter(|&d| touched[d]));
+            c.sort_unstable();
+            c.dedup();
+            c
         };
         let mut new_cards = vec![false; n];
         for d in self.cards.refresh(&input, &global, &candidates) {
@@ -417,21 +422,14 @@ impl Session {
         } else {
             (0..n).map(|d| touched[d] || new_cards[d]).collect()
         };
-        // A page is re-rendered when it reads something shown, by its old
-        // dependencies or its new ones.
-        let new_deps: Option<Vec<Vec<usize>>> =
-            (!bodies_only).then(|| (0..n).into_par_iter().map(|d| page_deps(m, d)).collect());
+        // A page is rendered again when it is touched, or its view read
+        // something shown when it was last rendered. (What a view reads
+        // follows from its own document's data and from what it read: a
+        // page that comes to read something new read something that changed.)
         let reads_shown = |deps: &[usize]| deps.iter().any(|&x| shown[x]);
         let pages: Vec<usize> = (0..n)
-            .filter(|&d| {
-                touched[d]
-                    || reads_shown(&self.deps[d])
-                    || new_deps.as_ref().is_some_and(|nd| reads_shown(&nd[d]))
-            })
+            .filter(|&d| touched[d] || reads_shown(&self.deps[d]))
             .collect();
-        if let Some(new_deps) = new_deps {
-            self.deps = new_deps;
-        }
         self.timer.lap("cards + dependencies");
         // List pages: described again when the model changed, or a body they
         // carry as a plain value; re-rendered when their description or one
@@ -454,7 +452,7 @@ impl Session {
             })
             .collect();
         let out = Mutex::new(Output::default());
-        render_pages(
+        let new_deps = render_pages(
             &input,
             &self.cards,
             &global,
@@ -502,6 +500,9 @@ impl Session {
             };
         }
         self.timer.lap("data");
+        for (d, deps) in new_deps {
+            self.deps[d] = deps;
+        }
         let mut changed = Vec::new();
         if let Some(keys) = keys {
             for old_list in self.list_keys.keys() {
@@ -552,7 +553,7 @@ impl Session {
         let docs: Vec<usize> = (0..n).collect();
         let out = Mutex::new(Output::default());
         let list_refs: Vec<&ListPage> = lists.iter().collect();
-        render_pages(
+        let deps = render_pages(
             &input,
             &cards,
             &global,
@@ -577,10 +578,10 @@ impl Session {
             self.global_key = 0;
             return Vec::new();
         }
-        self.deps = (0..n)
-            .into_par_iter()
-            .map(|d| page_deps(&self.model, d))
-            .collect();
+        self.deps = vec![Vec::new(); n];
+        for (d, deps) in deps {
+            self.deps[d] = deps;
+        }
         self.list_keys = list_keys(&lists);
         self.lists = lists;
         self.json = json;

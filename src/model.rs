@@ -163,6 +163,17 @@ pub enum PlaybookStatus {
     Retired,
 }
 
+impl PlaybookStatus {
+    /// The name written in front matter and shown on pages.
+    pub fn name(self) -> &'static str {
+        match self {
+            PlaybookStatus::Draft => "draft",
+            PlaybookStatus::Active => "active",
+            PlaybookStatus::Retired => "retired",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum ExperimentStatus {
@@ -201,12 +212,35 @@ pub enum HypothesisStatus {
     Contested,
 }
 
+impl HypothesisStatus {
+    /// The name written in front matter and shown on pages.
+    pub fn name(self) -> &'static str {
+        match self {
+            HypothesisStatus::Untested => "untested",
+            HypothesisStatus::Supported => "supported",
+            HypothesisStatus::Refuted => "refuted",
+            HypothesisStatus::Contested => "contested",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     Persevere,
     Pivot,
     Stop,
+}
+
+impl Decision {
+    /// The name written in front matter and shown on pages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Persevere => "persevere",
+            Decision::Pivot => "pivot",
+            Decision::Stop => "stop",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, Default)]

@@ -791,6 +791,33 @@ pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, (String, Vec<usiz
     terms
 }
 
+/// The iteration chain an experiment belongs to: its ancestors, itself, and
+/// its descendants (the first follower at each step), oldest first.
+pub fn chain(m: &Model, i: usize) -> Vec<usize> {
+    let mut back = vec![i];
+    let mut cur = m.experiments[i].follows;
+    while let Some(c) = cur {
+        if back.contains(&c) {
+            break;
+        }
+        back.push(c);
+        cur = m.experiments[c].follows;
+    }
+    back.reverse();
+    let mut cur = m.experiments[i].followed_by.first().copied();
+    while let Some(c) = cur {
+        if back.contains(&c) {
+            break;
+        }
+        back.push(c);
+        cur = m.experiments[c].followed_by.first().copied();
+    }
+    if back.len() == 1 {
+        back.clear();
+    }
+    back
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,454 @@
+//! List pages: the home page, lists, boards, taxonomies, outcomes, changes
+//! and search, each described (plain values and lists of cards) before it
+//! is rendered.
+
+use super::cards::{card, Card, Cards};
+use super::view::View;
+use super::{output_path, render_page, Global, RenderInput};
+use crate::charts;
+use crate::diagnostics::Diagnostic;
+use crate::keys::hash_of;
+use crate::model::{ExperimentStatus, Kind, PlaybookStatus};
+use crate::resolve::{backlog_order, log_order, taxonomy, Evidence, Model};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// A playbook's card as the playbook list shows it, with its counts.
+#[derive(Serialize)]
+struct PlaybookCard {
+    #[serde(flatten)]
+    card: Card,
+    evidence: Evidence,
+    stage_count: usize,
+    experiment_count: usize,
+}
+
+/// A list, board or other site-wide page, described before it is rendered:
+/// plain values, and lists of cards by document.
+pub struct ListPage {
+    pub path: String,
+    template: &'static str,
+    plain: Vec<Plain>,
+    lists: Vec<(&'static str, Vec<usize>)>,
+}
+
+/// A plain value of a list page, converted for templates once: paginated
+/// lists share their values (filters list every playbook) page to page.
+#[derive(Clone)]
+struct Plain {
+    name: &'static str,
+    value: tera::Value,
+    /// Of the value's JSON text: what [`ListPage::key`] compares.
+    hash: u64,
+}
+
+impl ListPage {
+    fn new(path: String, template: &'static str) -> ListPage {
+        ListPage {
+            path,
+            template,
+            plain: Vec::new(),
+            lists: Vec::new(),
+        }
+    }
+
+    fn plain(mut self, name: &'static str, value: Value) -> ListPage {
+        self.plain.push(Plain {
+            name,
+            value: tj(&value),
+            hash: hash_of(&value.to_string()),
+        });
+        self
+    }
+
+    fn cards(mut self, name: &'static str, docs: Vec<usize>) -> ListPage {
+        self.lists.push((name, docs));
+        self
+    }
+
+    /// Changes whenever the page's content can change, cards aside.
+    pub fn key(&self) -> u64 {
+        let plain: Vec<(&str, u64)> = self.plain.iter().map(|p| (p.name, p.hash)).collect();
+        hash_of(&(&self.path, self.template, plain, &self.lists))
+    }
+
+    /// Whether the page shows the card of any document marked in `docs`.
+    pub fn shows_any(&self, docs: &[bool]) -> bool {
+        self.lists
+            .iter()
+            .any(|(_, list)| list.iter().any(|&d| docs[d]))
+    }
+
+    pub fn render(
+        &self,
+        input: &RenderInput,
+        cards: &Cards,
+        global: &Global,
+    ) -> Result<String, Diagnostic> {
+        let mut ctx = tera::Context::new();
+        for p in &self.plain {
+            ctx.insert_value(p.name, p.value.clone());
+        }
+        for (k, docs) in &self.lists {
+            let list: Vec<tera::Value> = docs.iter().map(|&d| cards.tera[d].clone()).collect();
+            ctx.insert_value(k.to_string(), tera::Value::from(list));
+        }
+        render_page(input, global, &self.path, self.template, ctx)
+    }
+}
+
+/// A JSON value as a template value.
+pub(super) fn tj(v: &Value) -> tera::Value {
+    tera::Value::from_serializable(v)
+}
+
+/// Paginate a list: `/experiments/`, `/experiments/page/2/`, … Each page
+/// gets the `items` of its slice and a copy of `head`'s values and lists.
+fn paginated(
+    input: &RenderInput,
+    section: &str,
+    items: &[usize],
+    head: &ListPage,
+) -> Vec<ListPage> {
+    let per = input.config.paginate.max(1);
+    let pages = items.len().div_ceil(per).max(1);
+    let url = |k: usize| {
+        if k == 0 {
+            format!("/{section}/")
+        } else {
+            format!("/{section}/page/{}/", k + 1)
+        }
+    };
+    (0..pages)
+        .map(|n| {
+            let mut page = ListPage::new(output_path(&url(n)), head.template)
+                .cards(
+                    "items",
+                    items.iter().skip(n * per).take(per).copied().collect(),
+                )
+                .plain("total", json!(items.len()))
+                .plain(
+                    "paginator",
+                    json!({
+                        "current": n + 1,
+                        "pages": pages,
+                        "offset": n * per,
+                        "previous": (n > 0).then(|| input.link(&url(n - 1))),
+                        "next": (n + 1 < pages).then(|| input.link(&url(n + 1))),
+                    }),
+                );
+            page.plain.extend(head.plain.iter().cloned());
+            page.lists.extend(head.lists.iter().cloned());
+            page
+        })
+        .collect()
+}
+
+fn filter_options(input: &RenderInput, docs: impl Iterator<Item = usize>) -> Value {
+    let m = input.model;
+    let mut owners = std::collections::BTreeSet::new();
+    let mut teams = std::collections::BTreeSet::new();
+    for d in docs {
+        owners.extend(m.docs[d].fm.owner.clone());
+        teams.extend(m.docs[d].fm.team.clone());
+    }
+    let playbooks: Vec<Value> = m
+        .playbooks
+        .iter()
+        .map(|p| json!({"slug": m.docs[p.doc].slug, "title": m.docs[p.doc].title}))
+        .collect();
+    json!({"owners": owners, "teams": teams, "playbooks": playbooks})
+}
+
+/// Whether list pages carry this document's body as a plain value (the home
+/// page's intro; playbook cards, with their summaries, extended for the
+/// playbook list) rather than only through its card: an edit of such a body
+/// changes the lists' descriptions.
+pub fn lists_show_body_of(doc: &crate::parse::Document) -> bool {
+    doc.is_home_intro() || doc.kind == Kind::Playbook
+}
+
+/// Every list, board, taxonomy and other site-wide page, in a fixed order.
+pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
+    let m = input.model;
+    let mut pages: Vec<ListPage> = Vec::new();
+    let log = log_order(m);
+    let exp_docs: Vec<usize> = log.iter().map(|&e| m.experiments[e].doc).collect();
+    let mut hyp_docs: Vec<usize> = m.hypotheses.iter().map(|h| h.doc).collect();
+    hyp_docs.sort_by(|&a, &b| m.docs[a].title.cmp(&m.docs[b].title));
+    let mut pb_order: Vec<usize> = (0..m.playbooks.len()).collect();
+    pb_order.sort_by(|&a, &b| {
+        m.docs[m.playbooks[a].doc]
+            .title
+            .cmp(&m.docs[m.playbooks[b].doc].title)
+    });
+    // List pages are keyed by their descriptions: what the cards read
+    // needs no record here.
+    let view = View::new(input, &[]);
+    let pb_cards: Vec<PlaybookCard> = pb_order
+        .iter()
+        .map(|&p| {
+            let data = &m.playbooks[p];
+            PlaybookCard {
+                card: card(&view, data.doc),
+                evidence: data.evidence,
+                stage_count: data.stages.len(),
+                experiment_count: data.experiments.len(),
+            }
+        })
+        .collect();
+    let concluded: Vec<usize> = log
+        .iter()
+        .copied()
+        .filter(|&e| m.experiments[e].status.is_concluded())
+        .collect();
+
+    // Home.
+    let active: Vec<&PlaybookCard> = pb_order
+        .iter()
+        .zip(&pb_cards)
+        .filter(|(&p, _)| m.docs[m.playbooks[p].doc].playbook_status == PlaybookStatus::Active)
+        .map(|(_, c)| c)
+        .collect();
+    let running: Vec<usize> = log
+        .iter()
+        .filter(|&&e| m.experiments[e].status == ExperimentStatus::Running)
+        .map(|&e| m.experiments[e].doc)
+        .collect();
+    let latest: Vec<usize> = concluded
+        .iter()
+        .take(6)
+        .map(|&e| m.experiments[e].doc)
+        .collect();
+    let intro = m
+        .home_intro
+        .map(|d| crate::bodies::render_body(m, input.prefix, d).html);
+    let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
+    let stats = outcome_stats(m, &concluded);
+    pages.push(
+        ListPage::new("index.html".into(), "index.html")
+            .plain("intro", json!(intro))
+            .plain("intro_title", json!(intro_title))
+            .plain("active_playbooks", json!(active))
+            .cards("running", running)
+            .cards("latest", latest)
+            .plain("stats", stats.clone())
+            .cards("pages", m.pages.clone()),
+    );
+
+    pages.push(
+        ListPage::new(output_path("/playbooks/"), "playbooks.html")
+            .plain("total", json!(pb_cards.len()))
+            .plain("items", json!(pb_cards)),
+    );
+    let hyp_filters = filter_options(input, m.hypotheses.iter().map(|h| h.doc));
+    pages.extend(paginated(
+        input,
+        "hypotheses",
+        &hyp_docs,
+        &ListPage::new(String::new(), "hypotheses.html").plain("filters", hyp_filters),
+    ));
+    let exp_filters = filter_options(input, m.experiments.iter().map(|e| e.doc));
+    pages.extend(paginated(
+        input,
+        "experiments",
+        &exp_docs,
+        &ListPage::new(String::new(), "experiments.html").plain("filters", exp_filters.clone()),
+    ));
+
+    // Backlog.
+    let backlog: Vec<usize> = backlog_order(m)
+        .iter()
+        .map(|&e| m.experiments[e].doc)
+        .collect();
+    pages.extend(paginated(
+        input,
+        "backlog",
+        &backlog,
+        &ListPage::new(String::new(), "backlog.html"),
+    ));
+
+    // Outcomes.
+    let outcome_docs: Vec<usize> = concluded.iter().map(|&e| m.experiments[e].doc).collect();
+    let evidence: Vec<Value> = pb_cards
+        .iter()
+        .map(|c| json!({"title": c.card.title, "url": c.card.url, "slug": c.card.slug, "evidence": c.evidence}))
+        .collect();
+    pages.extend(paginated(
+        input,
+        "outcomes",
+        &outcome_docs,
+        &ListPage::new(String::new(), "outcomes.html")
+            .plain("stats", stats)
+            .plain("evidence", json!(evidence))
+            .plain("filters", exp_filters),
+    ));
+
+    // Taxonomies.
+    for name in &input.config.taxonomies {
+        let terms = taxonomy(m, name);
+        let mut term_list = Vec::new();
+        for (slug, (term, docs)) in &terms {
+            let url = format!("/{name}/{slug}/");
+            let group = |kind: Kind| {
+                docs.iter()
+                    .filter(|&&d| m.docs[d].kind == kind)
+                    .copied()
+                    .collect::<Vec<usize>>()
+            };
+            term_list.push(
+                json!({"name": term, "slug": slug, "url": input.link(&url), "count": docs.len()}),
+            );
+            // Experiments are the long list under a term, so they paginate;
+            // playbooks and hypotheses head every page.
+            pages.extend(paginated(
+                input,
+                &format!("{name}/{slug}"),
+                &group(Kind::Experiment),
+                &ListPage::new(String::new(), "taxonomy_term.html")
+                    .plain("taxonomy", json!(name))
+                    .plain("term", json!({"name": term, "count": docs.len()}))
+                    .cards("playbooks", group(Kind::Playbook))
+                    .cards("hypotheses", group(Kind::Hypothesis)),
+            ));
+        }
+        pages.push(
+            ListPage::new(output_path(&format!("/{name}/")), "taxonomy.html")
+                .plain("taxonomy", json!(name))
+                .plain("terms", json!(term_list)),
+        );
+    }
+
+    // Changes across the whole site, newest first, grouped by day.
+    let mut changes: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    let mut has_history = false;
+    for (doc, h) in input.histories.iter().enumerate() {
+        let Some(h) = h else { continue };
+        has_history = true;
+        for c in &h.commits {
+            changes.entry(c.date.clone()).or_default().push(json!({
+                "page": input.model.docs[doc].title, "url": input.url(doc), "kind": input.model.docs[doc].kind,
+                "author": c.author, "summary": c.summary, "id": c.id, "short": &c.id[..c.id.len().min(8)],
+            }));
+        }
+    }
+    let days: Vec<Value> = changes
+        .into_iter()
+        .rev()
+        .take(90)
+        .map(|(day, mut entries)| {
+            entries.sort_by(|a, b| {
+                (a["page"].as_str(), a["id"].as_str()).cmp(&(b["page"].as_str(), b["id"].as_str()))
+            });
+            json!({"date": day, "entries": entries})
+        })
+        .collect();
+    pages.push(
+        ListPage::new(output_path("/changes/"), "changes.html")
+            .plain("days", json!(days))
+            .plain("has_history", json!(has_history)),
+    );
+
+    if input.config.search {
+        // The search page merges the bundles after the first.
+        let records = m.docs.iter().filter(|d| !d.is_home_intro()).count();
+        let shards = crate::search::bundle_count(records, input.config.search_shard_pages);
+        let more: Vec<String> = (1..shards)
+            .map(|k| format!("{}/{}", input.prefix, crate::search::shard_dir(k)))
+            .collect();
+        pages.push(
+            ListPage::new(output_path("/search/"), "search.html")
+                .plain("search_shards", json!(more)),
+        );
+    }
+    pages.push(ListPage::new("404.html".into(), "404.html"));
+    pages.retain(|p| input.templates.has(p.template));
+    pages
+}
+
+fn outcome_stats(m: &Model, concluded: &[usize]) -> Value {
+    let count = |s: ExperimentStatus| {
+        concluded
+            .iter()
+            .filter(|&&e| m.experiments[e].status == s)
+            .count()
+    };
+    let validated = count(ExperimentStatus::Validated);
+    let total = concluded.len();
+    let win_rate = if total == 0 {
+        None
+    } else {
+        Some((validated as f64 / total as f64 * 100.0).round() as i64)
+    };
+    let mut decisions = BTreeMap::new();
+    for &e in concluded {
+        if let Some(d) = m.docs[m.experiments[e].doc].fm.decision {
+            *decisions
+                .entry(
+                    serde_json::to_value(d)
+                        .ok()
+                        .and_then(|v| v.as_str().map(String::from))
+                        .unwrap_or_default(),
+                )
+                .or_insert(0usize) += 1;
+        }
+    }
+    // Learning velocity: experiments concluded per month, gaps included.
+    let mut months: BTreeMap<String, usize> = BTreeMap::new();
+    for &e in concluded {
+        if let Some(date) = m.docs[m.experiments[e].doc].fm.ended {
+            *months
+                .entry(format!("{:04}-{:02}", date.year(), date.month()))
+                .or_default() += 1;
+        }
+    }
+    let velocity: Vec<(String, usize)> = match (months.keys().next(), months.keys().last()) {
+        (Some(first), Some(last)) => {
+            let (mut y, mut mo): (i32, i32) = (
+                first[..4].parse().unwrap_or(0),
+                first[5..].parse().unwrap_or(1),
+            );
+            let mut out = Vec::new();
+            loop {
+                let key = format!("{y:04}-{mo:02}");
+                out.push((key.clone(), months.get(&key).copied().unwrap_or(0)));
+                if &key >= last || out.len() > 600 {
+                    break;
+                }
+                mo += 1;
+                if mo > 12 {
+                    mo = 1;
+                    y += 1;
+                }
+            }
+            out
+        }
+        _ => Vec::new(),
+    };
+    let all = |s: ExperimentStatus| m.experiments.iter().filter(|e| e.status == s).count();
+    let statuses = [
+        ExperimentStatus::Planned,
+        ExperimentStatus::Running,
+        ExperimentStatus::Validated,
+        ExperimentStatus::Invalidated,
+        ExperimentStatus::Inconclusive,
+        ExperimentStatus::Abandoned,
+    ];
+    let mix: Vec<(&str, usize)> = statuses.iter().map(|s| (s.name(), all(*s))).collect();
+    json!({
+        "concluded": total,
+        "validated": validated,
+        "invalidated": count(ExperimentStatus::Invalidated),
+        "inconclusive": count(ExperimentStatus::Inconclusive),
+        "abandoned": count(ExperimentStatus::Abandoned),
+        "running": all(ExperimentStatus::Running),
+        "planned": all(ExperimentStatus::Planned),
+        "win_rate": win_rate,
+        "decisions": decisions,
+        "velocity": velocity.iter().map(|(k, v)| json!({"month": k, "count": v})).collect::<Vec<_>>(),
+        "velocity_chart": if velocity.is_empty() { String::new() } else { charts::bar_chart("Experiments concluded per month", &velocity) },
+        "mix": mix.iter().map(|(k, v)| json!({"status": k, "count": v})).collect::<Vec<_>>(),
+        "mix_chart": charts::stacked_bar("Experiments by status", &mix),
+    })
+}
