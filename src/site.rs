@@ -480,12 +480,8 @@ fn search_records(model: &Model, prefix: &str, docs: &[usize]) -> Vec<crate::sea
                 Kind::Experiment => {
                     Some(model.experiments[model.item[i]].status.name().to_string())
                 }
-                Kind::Hypothesis => serde_json::to_value(model.hypotheses[model.item[i]].status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from)),
-                Kind::Playbook => serde_json::to_value(d.playbook_status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(String::from)),
+                Kind::Hypothesis => Some(model.hypotheses[model.item[i]].status.name().to_string()),
+                Kind::Playbook => Some(d.playbook_status.name().to_string()),
                 Kind::Page => None,
             };
             crate::search::Record {

@@ -9,7 +9,10 @@ use crate::charts;
 use crate::diagnostics::Diagnostic;
 use crate::keys::hash_of;
 use crate::model::{ExperimentStatus, Kind, PlaybookStatus};
-use crate::resolve::{backlog_order, log_order, taxonomy, Evidence, Model};
+use crate::resolve::{
+    backlog_order, filter_options, log_order, outcome_stats, taxonomy, Evidence, FilterOptions,
+    OutcomeStats,
+};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -145,20 +148,13 @@ fn paginated(
         .collect()
 }
 
-fn filter_options(input: &RenderInput, docs: impl Iterator<Item = usize>) -> Value {
-    let m = input.model;
-    let mut owners = std::collections::BTreeSet::new();
-    let mut teams = std::collections::BTreeSet::new();
-    for d in docs {
-        owners.extend(m.docs[d].fm.owner.clone());
-        teams.extend(m.docs[d].fm.team.clone());
-    }
-    let playbooks: Vec<Value> = m
+fn filters_value(options: &FilterOptions) -> Value {
+    let playbooks: Vec<Value> = options
         .playbooks
         .iter()
-        .map(|p| json!({"slug": m.docs[p.doc].slug, "title": m.docs[p.doc].title}))
+        .map(|(slug, title)| json!({"slug": slug, "title": title}))
         .collect();
-    json!({"owners": owners, "teams": teams, "playbooks": playbooks})
+    json!({"owners": options.owners, "teams": options.teams, "playbooks": playbooks})
 }
 
 /// Whether list pages carry this document's body as a plain value (the home
@@ -225,7 +221,7 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
         .home_intro
         .map(|d| crate::bodies::render_body(m, input.prefix, d).html);
     let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
-    let stats = outcome_stats(m, &concluded);
+    let stats = stats_value(&outcome_stats(m, &concluded));
     pages.push(
         ListPage::new("index.html".into(), "index.html")
             .plain("intro", json!(intro))
@@ -242,14 +238,14 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
             .plain("total", json!(pb_cards.len()))
             .plain("items", json!(pb_cards)),
     );
-    let hyp_filters = filter_options(input, m.hypotheses.iter().map(|h| h.doc));
+    let hyp_filters = filters_value(&filter_options(m, m.hypotheses.iter().map(|h| h.doc)));
     pages.extend(paginated(
         input,
         "hypotheses",
         &hyp_docs,
         &ListPage::new(String::new(), "hypotheses.html").plain("filters", hyp_filters),
     ));
-    let exp_filters = filter_options(input, m.experiments.iter().map(|e| e.doc));
+    let exp_filters = filters_value(&filter_options(m, m.experiments.iter().map(|e| e.doc)));
     pages.extend(paginated(
         input,
         "experiments",
@@ -367,88 +363,21 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     pages
 }
 
-fn outcome_stats(m: &Model, concluded: &[usize]) -> Value {
-    let count = |s: ExperimentStatus| {
-        concluded
-            .iter()
-            .filter(|&&e| m.experiments[e].status == s)
-            .count()
-    };
-    let validated = count(ExperimentStatus::Validated);
-    let total = concluded.len();
-    let win_rate = if total == 0 {
-        None
-    } else {
-        Some((validated as f64 / total as f64 * 100.0).round() as i64)
-    };
-    let mut decisions = BTreeMap::new();
-    for &e in concluded {
-        if let Some(d) = m.docs[m.experiments[e].doc].fm.decision {
-            *decisions
-                .entry(
-                    serde_json::to_value(d)
-                        .ok()
-                        .and_then(|v| v.as_str().map(String::from))
-                        .unwrap_or_default(),
-                )
-                .or_insert(0usize) += 1;
-        }
-    }
-    // Learning velocity: experiments concluded per month, gaps included.
-    let mut months: BTreeMap<String, usize> = BTreeMap::new();
-    for &e in concluded {
-        if let Some(date) = m.docs[m.experiments[e].doc].fm.ended {
-            *months
-                .entry(format!("{:04}-{:02}", date.year(), date.month()))
-                .or_default() += 1;
-        }
-    }
-    let velocity: Vec<(String, usize)> = match (months.keys().next(), months.keys().last()) {
-        (Some(first), Some(last)) => {
-            let (mut y, mut mo): (i32, i32) = (
-                first[..4].parse().unwrap_or(0),
-                first[5..].parse().unwrap_or(1),
-            );
-            let mut out = Vec::new();
-            loop {
-                let key = format!("{y:04}-{mo:02}");
-                out.push((key.clone(), months.get(&key).copied().unwrap_or(0)));
-                if &key >= last || out.len() > 600 {
-                    break;
-                }
-                mo += 1;
-                if mo > 12 {
-                    mo = 1;
-                    y += 1;
-                }
-            }
-            out
-        }
-        _ => Vec::new(),
-    };
-    let all = |s: ExperimentStatus| m.experiments.iter().filter(|e| e.status == s).count();
-    let statuses = [
-        ExperimentStatus::Planned,
-        ExperimentStatus::Running,
-        ExperimentStatus::Validated,
-        ExperimentStatus::Invalidated,
-        ExperimentStatus::Inconclusive,
-        ExperimentStatus::Abandoned,
-    ];
-    let mix: Vec<(&str, usize)> = statuses.iter().map(|s| (s.name(), all(*s))).collect();
+/// The outcome statistics as templates read them, with their charts.
+fn stats_value(stats: &OutcomeStats) -> Value {
     json!({
-        "concluded": total,
-        "validated": validated,
-        "invalidated": count(ExperimentStatus::Invalidated),
-        "inconclusive": count(ExperimentStatus::Inconclusive),
-        "abandoned": count(ExperimentStatus::Abandoned),
-        "running": all(ExperimentStatus::Running),
-        "planned": all(ExperimentStatus::Planned),
-        "win_rate": win_rate,
-        "decisions": decisions,
-        "velocity": velocity.iter().map(|(k, v)| json!({"month": k, "count": v})).collect::<Vec<_>>(),
-        "velocity_chart": if velocity.is_empty() { String::new() } else { charts::bar_chart("Experiments concluded per month", &velocity) },
-        "mix": mix.iter().map(|(k, v)| json!({"status": k, "count": v})).collect::<Vec<_>>(),
-        "mix_chart": charts::stacked_bar("Experiments by status", &mix),
+        "concluded": stats.concluded,
+        "validated": stats.validated,
+        "invalidated": stats.invalidated,
+        "inconclusive": stats.inconclusive,
+        "abandoned": stats.abandoned,
+        "running": stats.running,
+        "planned": stats.planned,
+        "win_rate": stats.win_rate,
+        "decisions": stats.decisions,
+        "velocity": stats.velocity.iter().map(|(k, v)| json!({"month": k, "count": v})).collect::<Vec<_>>(),
+        "velocity_chart": if stats.velocity.is_empty() { String::new() } else { charts::bar_chart("Experiments concluded per month", &stats.velocity) },
+        "mix": stats.mix.iter().map(|(k, v)| json!({"status": k, "count": v})).collect::<Vec<_>>(),
+        "mix_chart": charts::stacked_bar("Experiments by status", &stats.mix),
     })
 }

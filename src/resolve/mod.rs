@@ -3,13 +3,21 @@
 //! reference, fills defaults, derives hypothesis status, playbook evidence,
 //! iteration chains, ICE scores and backlinks. No I/O happens here.
 
-use crate::diagnostics::{closest, Diagnostic};
-use crate::markdown::WikiLink;
+use crate::diagnostics::Diagnostic;
 use crate::model::{ExperimentStatus, HypothesisStatus, Kind, Visibility};
 use crate::parse::Document;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
+
+mod derive;
+mod references;
+
+pub use derive::{
+    backlog_order, chain, filter_options, log_order, outcome_stats, taxonomy, FilterOptions,
+    OutcomeStats,
+};
+use references::{check_references, report_duplicates, resolve_wiki_link, Index, Refs};
 
 /// What a build includes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -132,62 +140,6 @@ impl Model {
     }
 }
 
-/// Index of every document that exists in the source, kept or not, so that a
-/// reference to a left-out item is told apart from one to nothing.
-struct Index<'a> {
-    by_kind: HashMap<(Kind, &'a str), usize>,
-    page_stems: HashMap<&'a str, Vec<usize>>,
-}
-
-impl<'a> Index<'a> {
-    fn new(docs: &'a [Arc<Document>]) -> Self {
-        let mut by_kind = HashMap::new();
-        let mut page_stems: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, d) in docs.iter().enumerate() {
-            by_kind.entry((d.kind, d.slug.as_str())).or_insert(i);
-            if d.kind == Kind::Page && !d.slug.is_empty() {
-                let stem = d.slug.rsplit('/').next().unwrap_or(&d.slug);
-                page_stems.entry(stem).or_default().push(i);
-            }
-        }
-        Index {
-            by_kind,
-            page_stems,
-        }
-    }
-
-    fn get(&self, kind: Kind, slug: &str) -> Option<usize> {
-        self.by_kind.get(&(kind, slug)).copied()
-    }
-
-    /// Resolve a wiki-link target: `slug`, `kind/slug`, or a page path.
-    fn wiki(&self, target: &str) -> Option<usize> {
-        let target = target.trim().trim_matches('/');
-        if let Some((prefix, rest)) = target.split_once('/') {
-            if let Some(kind) = Kind::parse(prefix) {
-                return match kind {
-                    Kind::Page => self.page(rest),
-                    k => self.get(k, rest),
-                };
-            }
-            return self.page(target);
-        }
-        Kind::STRUCTURED
-            .iter()
-            .find_map(|k| self.get(*k, target))
-            .or_else(|| self.page(target))
-    }
-
-    fn page(&self, path: &str) -> Option<usize> {
-        let path = path.trim_matches('/');
-        self.get(Kind::Page, path)
-            .or_else(|| match self.page_stems.get(path) {
-                Some(v) if v.len() == 1 => Some(v[0]),
-                _ => None,
-            })
-    }
-}
-
 /// Build the model from every parsed document. Problems are pushed to `diags`.
 pub fn resolve(
     mut all: Vec<Arc<Document>>,
@@ -253,215 +205,6 @@ pub fn resolve(
         .map(|(d, _)| d)
         .collect();
     build_model(docs, refs, links, link_sources, selection, diags)
-}
-
-#[derive(Debug, Default, Clone)]
-struct Refs {
-    playbook: Option<usize>,
-    hypothesis: Option<usize>,
-    follows: Option<usize>,
-    stage: Option<String>,
-}
-
-fn report_duplicates(all: &mut Vec<Arc<Document>>, diags: &mut Vec<Diagnostic>) {
-    let mut i = 1;
-    while i < all.len() {
-        let (a, b) = (&all[i - 1], &all[i]);
-        if a.kind == b.kind && a.slug == b.slug {
-            let what = if a.kind == Kind::Page { "URL" } else { "slug" };
-            let span = b
-                .key_spans
-                .get("slug")
-                .map_or(crate::diagnostics::Span::new(1, 1, 1), |k| k.value);
-            diags.push(
-                b.diag_error(
-                    span,
-                    format!(
-                        "duplicate {} {what} `{}`: also used by {}",
-                        a.kind,
-                        b.slug,
-                        a.source.path.display()
-                    ),
-                )
-                .with_help("give one of the files another name or a `slug:`"),
-            );
-            all.remove(i);
-        } else {
-            i += 1;
-        }
-    }
-}
-
-fn check_references(
-    d: &Document,
-    all: &[Arc<Document>],
-    index: &Index,
-    kept_ref: &dyn Fn(usize) -> Option<usize>,
-    selection: &Selection,
-    diags: &mut Vec<Diagnostic>,
-) -> Refs {
-    let mut refs = Refs::default();
-    if !matches!(d.kind, Kind::Hypothesis | Kind::Experiment) {
-        return refs;
-    }
-    let mut lookup = |key: &str, kind: Kind, value: &Option<String>| -> Option<usize> {
-        let slug = value.as_deref()?;
-        let span = d.value_span(key);
-        match index.get(kind, slug) {
-            None => {
-                let candidates = all
-                    .iter()
-                    .filter(|o| o.kind == kind)
-                    .map(|o| o.slug.as_str());
-                let mut diag = d.diag_error(span, format!("no {kind} with slug `{slug}`"));
-                if let Some(c) = closest(slug, candidates) {
-                    diag = diag.with_help(format!("did you mean `{c}`?"));
-                }
-                diags.push(diag);
-                None
-            }
-            Some(old) => match kept_ref(old) {
-                Some(new) => Some(new),
-                None => {
-                    diags.push(d.diag_warning(
-                        span,
-                        left_out_reason(&all[old], selection, "the reference is dropped"),
-                    ));
-                    None
-                }
-            },
-        }
-    };
-    let playbook_old =
-        d.fm.playbook
-            .as_deref()
-            .and_then(|s| index.get(Kind::Playbook, s));
-    refs.playbook = lookup("playbook", Kind::Playbook, &d.fm.playbook);
-    if d.kind == Kind::Experiment {
-        refs.hypothesis = lookup("hypothesis", Kind::Hypothesis, &d.fm.hypothesis);
-        refs.follows = lookup("follows", Kind::Experiment, &d.fm.follows);
-        if d.fm.follows.as_deref() == Some(d.slug.as_str()) {
-            diags.push(d.diag_error(
-                d.value_span("follows"),
-                "an experiment cannot follow itself",
-            ));
-            refs.follows = None;
-        }
-    }
-    // The stage is checked against the playbook named here, or the hypothesis's.
-    if let Some(stage) = &d.fm.stage {
-        let playbook = playbook_old.or_else(|| {
-            let h =
-                d.fm.hypothesis
-                    .as_deref()
-                    .and_then(|s| index.get(Kind::Hypothesis, s))?;
-            all[h]
-                .fm
-                .playbook
-                .as_deref()
-                .and_then(|s| index.get(Kind::Playbook, s))
-        });
-        match playbook {
-            None if d.fm.playbook.is_none() => diags.push(
-                d.diag_error(
-                    d.value_span("stage"),
-                    format!("stage `{stage}` needs a playbook"),
-                )
-                .with_help("add `playbook:` with the slug of the playbook that defines this stage"),
-            ),
-            None => {}
-            Some(p) => {
-                let stages = &all[p].fm.stages;
-                if stages.iter().any(|s| &s.id == stage) {
-                    refs.stage = Some(stage.clone());
-                } else {
-                    let ids: Vec<&str> = stages.iter().map(|s| s.id.as_str()).collect();
-                    let mut diag = d.diag_error(
-                        d.value_span("stage"),
-                        format!("playbook `{}` has no stage `{stage}`", all[p].slug),
-                    );
-                    diag = match closest(stage, ids.iter().copied()) {
-                        Some(c) => diag.with_help(format!(
-                            "did you mean `{c}`? its stages are: {}",
-                            ids.join(", ")
-                        )),
-                        None if ids.is_empty() => diag.with_help("that playbook defines no stages"),
-                        None => diag.with_help(format!("its stages are: {}", ids.join(", "))),
-                    };
-                    diags.push(diag);
-                }
-            }
-        }
-    }
-    refs
-}
-
-/// Why a reference names nothing in this build, and what becomes of it.
-fn left_out_reason(target: &Document, selection: &Selection, consequence: &str) -> String {
-    let (kind, slug) = (target.kind, &target.slug);
-    if target.fm.draft && !selection.drafts {
-        format!("{kind} `{slug}` is a draft and left out of this build; {consequence}")
-    } else {
-        format!("{kind} `{slug}` is internal and left out of this public build; {consequence}")
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn resolve_wiki_link(
-    d: &Document,
-    link: &WikiLink,
-    all: &[Arc<Document>],
-    index: &Index,
-    kept_ref: &dyn Fn(usize) -> Option<usize>,
-    selection: &Selection,
-    diags: &mut Vec<Diagnostic>,
-    linked: &mut Vec<usize>,
-) -> LinkTarget {
-    let (target, anchor) = match link.target.split_once('#') {
-        Some((t, a)) => (t, Some(a)),
-        None => (link.target.as_str(), None),
-    };
-    let found = if target.is_empty() {
-        None
-    } else {
-        index.wiki(target)
-    };
-    match found {
-        None => {
-            let mut diag = d.diag_error(
-                link.span,
-                format!("wiki link to `{}` leads nowhere", link.target),
-            );
-            let bare = target.rsplit('/').next().unwrap_or(target);
-            if let Some(c) = closest(
-                bare,
-                all.iter()
-                    .map(|o| o.slug.rsplit('/').next().unwrap_or(&o.slug)),
-            ) {
-                diag = diag.with_help(format!("did you mean `{c}`?"));
-            }
-            diags.push(diag);
-            None
-        }
-        Some(old) => match kept_ref(old) {
-            Some(new) => {
-                linked.push(new);
-                let t = &all[old];
-                let url = match anchor {
-                    Some(a) => format!("{}#{a}", t.url),
-                    None => t.url.clone(),
-                };
-                Some((url, t.title.clone()))
-            }
-            None => {
-                diags.push(d.diag_warning(
-                    link.span,
-                    left_out_reason(&all[old], selection, "the link becomes plain text"),
-                ));
-                None
-            }
-        },
-    }
 }
 
 fn build_model(
@@ -721,101 +464,6 @@ pub fn derive_status(validated: bool, invalidated: bool) -> HypothesisStatus {
         (false, true) => HypothesisStatus::Refuted,
         (true, true) => HypothesisStatus::Contested,
     }
-}
-
-/// Experiments newest first (by ended, started or date), then by title.
-pub fn log_order(model: &Model) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..model.experiments.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (ea, eb) = (&model.experiments[a], &model.experiments[b]);
-        model
-            .experiment_date(eb)
-            .cmp(&model.experiment_date(ea))
-            .then_with(|| model.docs[ea.doc].title.cmp(&model.docs[eb.doc].title))
-    });
-    order
-}
-
-/// Planned experiments by ICE score, highest first; ties by title.
-pub fn backlog_order(model: &Model) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..model.experiments.len())
-        .filter(|&i| model.experiments[i].status == ExperimentStatus::Planned)
-        .collect();
-    order.sort_by(|&a, &b| {
-        let (ea, eb) = (&model.experiments[a], &model.experiments[b]);
-        eb.ice_score
-            .cmp(&ea.ice_score)
-            .then_with(|| model.docs[ea.doc].title.cmp(&model.docs[eb.doc].title))
-    });
-    order
-}
-
-/// Taxonomy terms by slug: the term's name and the documents carrying it.
-/// Spellings that share a slug (`Pricing`, `pricing`) are one term, shown
-/// by the first spelling in sort order, so the output does not depend on
-/// the order files are read in.
-pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, (String, Vec<usize>)> {
-    let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-    // A term is written the same way in many files: slugify each spelling once.
-    let mut slugs: HashMap<&str, String> = HashMap::new();
-    for (i, d) in model.docs.iter().enumerate() {
-        if d.kind == Kind::Page {
-            continue;
-        }
-        let values: Vec<&String> = match name {
-            "tags" => d.fm.tags.iter().collect(),
-            "owners" => d.fm.owner.iter().collect(),
-            "teams" => d.fm.team.iter().collect(),
-            _ => vec![],
-        };
-        for v in values {
-            let term = v.trim();
-            if term.is_empty() {
-                continue;
-            }
-            let slug = slugs
-                .entry(term)
-                .or_insert_with(|| crate::model::slugify(term));
-            if !terms.contains_key(slug.as_str()) {
-                terms.insert(slug.clone(), (term.to_string(), Vec::new()));
-            }
-            let entry = terms.get_mut(slug.as_str()).expect("inserted above");
-            if term < entry.0.as_str() {
-                entry.0 = term.to_string();
-            }
-            if entry.1.last() != Some(&i) {
-                entry.1.push(i);
-            }
-        }
-    }
-    terms
-}
-
-/// The iteration chain an experiment belongs to: its ancestors, itself, and
-/// its descendants (the first follower at each step), oldest first.
-pub fn chain(m: &Model, i: usize) -> Vec<usize> {
-    let mut back = vec![i];
-    let mut cur = m.experiments[i].follows;
-    while let Some(c) = cur {
-        if back.contains(&c) {
-            break;
-        }
-        back.push(c);
-        cur = m.experiments[c].follows;
-    }
-    back.reverse();
-    let mut cur = m.experiments[i].followed_by.first().copied();
-    while let Some(c) = cur {
-        if back.contains(&c) {
-            break;
-        }
-        back.push(c);
-        cur = m.experiments[c].followed_by.first().copied();
-    }
-    if back.len() == 1 {
-        back.clear();
-    }
-    back
 }
 
 #[cfg(test)]

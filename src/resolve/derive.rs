@@ -1,0 +1,217 @@
+//! What the model shows in order: the experiment log, the backlog, the
+//! terms of a taxonomy, iteration chains, and the outcome statistics of
+//! concluded experiments. Derived here, once; templates receive them ready.
+
+use super::Model;
+use crate::model::{Decision, ExperimentStatus, Kind};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Experiments newest first (by ended, started or date), then by title.
+pub fn log_order(model: &Model) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..model.experiments.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (ea, eb) = (&model.experiments[a], &model.experiments[b]);
+        model
+            .experiment_date(eb)
+            .cmp(&model.experiment_date(ea))
+            .then_with(|| model.docs[ea.doc].title.cmp(&model.docs[eb.doc].title))
+    });
+    order
+}
+
+/// Planned experiments by ICE score, highest first; ties by title.
+pub fn backlog_order(model: &Model) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..model.experiments.len())
+        .filter(|&i| model.experiments[i].status == ExperimentStatus::Planned)
+        .collect();
+    order.sort_by(|&a, &b| {
+        let (ea, eb) = (&model.experiments[a], &model.experiments[b]);
+        eb.ice_score
+            .cmp(&ea.ice_score)
+            .then_with(|| model.docs[ea.doc].title.cmp(&model.docs[eb.doc].title))
+    });
+    order
+}
+
+/// Taxonomy terms by slug: the term's name and the documents carrying it.
+/// Spellings that share a slug (`Pricing`, `pricing`) are one term, shown
+/// by the first spelling in sort order, so the output does not depend on
+/// the order files are read in.
+pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, (String, Vec<usize>)> {
+    let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
+    // A term is written the same way in many files: slugify each spelling once.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
+    for (i, d) in model.docs.iter().enumerate() {
+        if d.kind == Kind::Page {
+            continue;
+        }
+        let values: Vec<&String> = match name {
+            "tags" => d.fm.tags.iter().collect(),
+            "owners" => d.fm.owner.iter().collect(),
+            "teams" => d.fm.team.iter().collect(),
+            _ => vec![],
+        };
+        for v in values {
+            let term = v.trim();
+            if term.is_empty() {
+                continue;
+            }
+            let slug = slugs
+                .entry(term)
+                .or_insert_with(|| crate::model::slugify(term));
+            if !terms.contains_key(slug.as_str()) {
+                terms.insert(slug.clone(), (term.to_string(), Vec::new()));
+            }
+            let entry = terms.get_mut(slug.as_str()).expect("inserted above");
+            if term < entry.0.as_str() {
+                entry.0 = term.to_string();
+            }
+            if entry.1.last() != Some(&i) {
+                entry.1.push(i);
+            }
+        }
+    }
+    terms
+}
+
+/// The iteration chain an experiment belongs to: its ancestors, itself, and
+/// its descendants (the first follower at each step), oldest first.
+pub fn chain(m: &Model, i: usize) -> Vec<usize> {
+    let mut back = vec![i];
+    let mut cur = m.experiments[i].follows;
+    while let Some(c) = cur {
+        if back.contains(&c) {
+            break;
+        }
+        back.push(c);
+        cur = m.experiments[c].follows;
+    }
+    back.reverse();
+    let mut cur = m.experiments[i].followed_by.first().copied();
+    while let Some(c) = cur {
+        if back.contains(&c) {
+            break;
+        }
+        back.push(c);
+        cur = m.experiments[c].followed_by.first().copied();
+    }
+    if back.len() == 1 {
+        back.clear();
+    }
+    back
+}
+
+/// How the concluded experiments came out, and where all experiments stand.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeStats {
+    pub concluded: usize,
+    pub validated: usize,
+    pub invalidated: usize,
+    pub inconclusive: usize,
+    pub abandoned: usize,
+    pub running: usize,
+    pub planned: usize,
+    /// Validated among concluded, in whole percent; `None` with none concluded.
+    pub win_rate: Option<i64>,
+    /// How many concluded experiments took each decision.
+    pub decisions: BTreeMap<&'static str, usize>,
+    /// Learning velocity: experiments concluded per month (`YYYY-MM`),
+    /// from the first such month to the last, gaps included.
+    pub velocity: Vec<(String, usize)>,
+    /// How many experiments have each status, in the statuses' order.
+    pub mix: Vec<(&'static str, usize)>,
+}
+
+/// The outcome statistics of the `concluded` experiments (indices into
+/// `model.experiments`).
+pub fn outcome_stats(m: &Model, concluded: &[usize]) -> OutcomeStats {
+    let count = |s: ExperimentStatus| {
+        concluded
+            .iter()
+            .filter(|&&e| m.experiments[e].status == s)
+            .count()
+    };
+    let validated = count(ExperimentStatus::Validated);
+    let total = concluded.len();
+    let win_rate = (total > 0).then(|| (validated as f64 / total as f64 * 100.0).round() as i64);
+    let mut decisions = BTreeMap::new();
+    for &e in concluded {
+        if let Some(d) = m.docs[m.experiments[e].doc].fm.decision {
+            *decisions.entry(Decision::name(d)).or_insert(0usize) += 1;
+        }
+    }
+    let mut months: BTreeMap<(i16, i8), usize> = BTreeMap::new();
+    for &e in concluded {
+        if let Some(date) = m.docs[m.experiments[e].doc].fm.ended {
+            *months.entry((date.year(), date.month())).or_default() += 1;
+        }
+    }
+    let mut velocity = Vec::new();
+    if let (Some(&first), Some(&last)) = (months.keys().next(), months.keys().last()) {
+        let (mut y, mut mo) = first;
+        loop {
+            velocity.push((
+                format!("{y:04}-{mo:02}"),
+                months.get(&(y, mo)).copied().unwrap_or(0),
+            ));
+            if (y, mo) >= last || velocity.len() > 600 {
+                break;
+            }
+            mo += 1;
+            if mo > 12 {
+                mo = 1;
+                y += 1;
+            }
+        }
+    }
+    let all = |s: ExperimentStatus| m.experiments.iter().filter(|e| e.status == s).count();
+    let statuses = [
+        ExperimentStatus::Planned,
+        ExperimentStatus::Running,
+        ExperimentStatus::Validated,
+        ExperimentStatus::Invalidated,
+        ExperimentStatus::Inconclusive,
+        ExperimentStatus::Abandoned,
+    ];
+    OutcomeStats {
+        concluded: total,
+        validated,
+        invalidated: count(ExperimentStatus::Invalidated),
+        inconclusive: count(ExperimentStatus::Inconclusive),
+        abandoned: count(ExperimentStatus::Abandoned),
+        running: all(ExperimentStatus::Running),
+        planned: all(ExperimentStatus::Planned),
+        win_rate,
+        decisions,
+        velocity,
+        mix: statuses.iter().map(|s| (s.name(), all(*s))).collect(),
+    }
+}
+
+/// What a list's filters offer: the owners and teams of its documents, and
+/// every playbook (slug, title).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilterOptions {
+    pub owners: BTreeSet<String>,
+    pub teams: BTreeSet<String>,
+    pub playbooks: Vec<(String, String)>,
+}
+
+pub fn filter_options(m: &Model, docs: impl Iterator<Item = usize>) -> FilterOptions {
+    let mut owners = BTreeSet::new();
+    let mut teams = BTreeSet::new();
+    for d in docs {
+        owners.extend(m.docs[d].fm.owner.clone());
+        teams.extend(m.docs[d].fm.team.clone());
+    }
+    let playbooks = m
+        .playbooks
+        .iter()
+        .map(|p| (m.docs[p.doc].slug.clone(), m.docs[p.doc].title.clone()))
+        .collect();
+    FilterOptions {
+        owners,
+        teams,
+        playbooks,
+    }
+}
