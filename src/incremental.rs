@@ -25,13 +25,13 @@ use crate::git::{History, HistoryMap};
 use crate::render::{list_pages, lists_show_body_of, render_pages, Cards, Global, ListPage};
 use crate::resolve::{resolve, Model};
 use crate::site::{
-    data_files, feed_file, histories_for, read_parsed, read_sources, sitemap_file, BuildOptions,
-    Front, Parsed, Timer,
+    data_files, documents, feed_file, histories_for, prepare, read_parsed, read_sources,
+    sitemap_file, BuildOptions, Front, Parsed, Prepared, Problems, Timer,
 };
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 /// The render input of a session as it stands. A macro rather than a
 /// method, so that the session's other fields stay free to change while the
@@ -54,18 +54,16 @@ pub type Files = BTreeMap<String, bytes::Bytes>;
 pub struct Session {
     opts: BuildOptions,
     front: Front,
-    /// Diagnostics of the configuration and theme.
-    front_diags: Vec<Diagnostic>,
+    /// The problems of the last build, but each file's own and those of
+    /// rendering.
+    problems: Problems,
     /// Every content file as on disk now, by absolute path.
     sources: BTreeMap<PathBuf, Parsed>,
-    walk_diags: Vec<Diagnostic>,
     /// Files changed since the last good build.
     dirty: BTreeSet<PathBuf>,
     history: Option<HistoryMap>,
-    git_diags: Vec<Diagnostic>,
     // The last good build.
     model: Model,
-    resolve_diags: Vec<Diagnostic>,
     doc_by_rel: HashMap<String, usize>,
     histories: Vec<Option<History>>,
     /// Each body's first paragraph.
@@ -96,43 +94,37 @@ pub struct Update {
 impl Session {
     /// Build the whole site. `Err` carries the diagnostics of a failed build.
     pub fn start(opts: &BuildOptions) -> Result<(Session, Diagnostics), Diagnostics> {
-        let mut front_diags = Vec::new();
-        let front = Front::load(opts, &mut front_diags);
+        let mut front_problems = Vec::new();
+        let front = Front::load(opts, &mut front_problems);
         let Some(front) = front.filter(|f| f.look.is_some()) else {
-            return Err(sorted(front_diags));
+            return Err(Problems {
+                front: front_problems,
+                ..Problems::default()
+            }
+            .gather(&BTreeMap::new(), []));
         };
-        let (sources, walk_diags) = read_sources(opts, &front.content_dir);
-        let mut git_diags = Vec::new();
-        let history = if opts.no_git {
-            None
-        } else {
-            crate::git::read_history(&front.content_dir, &mut git_diags)
-        };
-        let mut resolve_diags = Vec::new();
-        let model = resolve(
-            documents(&sources),
-            front.selection(opts),
-            &mut resolve_diags,
-        );
-        let mut all = gather(&front_diags, &walk_diags, &sources, &git_diags);
-        all.extend(resolve_diags.iter().cloned());
-        if all.iter().any(Diagnostic::is_error) {
-            return Err(sorted(all));
+        let mut timer = Timer::new();
+        let prepared = prepare(opts, &front, front_problems, &mut timer);
+        if prepared.failed() {
+            return Err(prepared.problems.gather(&prepared.sources, []));
         }
-        let histories = histories_for(&model, &front.content_dir, history.as_ref());
-        let first_paragraphs = summarize_bodies(&model, &front.prefix);
+        let Prepared {
+            sources,
+            history,
+            model,
+            histories,
+            first_paragraphs,
+            problems,
+        } = prepared;
         let mut session = Session {
             opts: opts.clone(),
             front,
-            front_diags,
+            problems,
             sources,
-            walk_diags,
             dirty: BTreeSet::new(),
             history,
-            git_diags,
             doc_by_rel: by_rel(&model),
             model,
-            resolve_diags,
             histories,
             first_paragraphs,
             cards: Cards {
@@ -204,13 +196,13 @@ impl Session {
     /// model as it is.
     pub fn reload_theme(&mut self) -> Update {
         self.timer = Timer::new();
-        let mut front_diags = Vec::new();
-        match Front::load(&self.opts, &mut front_diags) {
+        let mut front_problems = Vec::new();
+        match Front::load(&self.opts, &mut front_problems) {
             Some(front)
-                if front.look.is_some() && !front_diags.iter().any(Diagnostic::is_error) =>
+                if front.look.is_some() && !front_problems.iter().any(Diagnostic::is_error) =>
             {
                 let old = std::mem::replace(&mut self.front, front);
-                self.front_diags = front_diags;
+                self.problems.front = front_problems;
                 let (Some(was), Some(now)) = (&old.look, &self.front.look) else {
                     return self.update_everything();
                 };
@@ -247,15 +239,13 @@ impl Session {
             }
             _ => {
                 self.stale = true;
-                let all = gather(
-                    &front_diags,
-                    &self.walk_diags,
-                    &self.sources,
-                    &self.git_diags,
-                );
+                let problems = Problems {
+                    front: front_problems,
+                    ..self.problems.clone()
+                };
                 Update {
                     timings: std::mem::take(&mut self.timer.phases),
-                    diagnostics: sorted(all),
+                    diagnostics: problems.gather(&self.sources, []),
                     changed: Vec::new(),
                     scope: "none",
                 }
@@ -271,8 +261,8 @@ impl Session {
 
     /// Walk `content/` again, for changes to whole folders.
     fn rescan(&mut self) {
-        let (fresh, walk_diags) = read_sources(&self.opts, &self.front.content_dir);
-        self.walk_diags = walk_diags;
+        let (fresh, walk_problems) = read_sources(&self.opts, &self.front.content_dir);
+        self.problems.walk = walk_problems;
         for (path, parsed) in &fresh {
             if self.sources.get(path).map(|(d, _)| d) != Some(&parsed.0) {
                 self.dirty.insert(path.clone());
@@ -301,7 +291,11 @@ impl Session {
                     return false;
                 };
                 self.model.docs[i].same_apart_from_body(new)
-                    && !self.resolve_diags.iter().any(|d| d.path == new.source.path)
+                    && !self
+                        .problems
+                        .resolve
+                        .iter()
+                        .any(|d| d.path == new.source.path)
             });
         if bodies_only {
             let changed: Vec<usize> = self
@@ -322,26 +316,29 @@ impl Session {
             return self.render_touched(touched, true);
         }
 
-        let mut resolve_diags = Vec::new();
+        let mut resolve_problems = Vec::new();
         let model = resolve(
             documents(&self.sources),
             self.front.selection(&self.opts),
-            &mut resolve_diags,
+            &mut resolve_problems,
         );
         self.timer.lap("resolve");
-        let failed = parse_failed || resolve_diags.iter().any(Diagnostic::is_error);
+        let failed = parse_failed || resolve_problems.iter().any(Diagnostic::is_error);
         if failed {
-            let mut all = self.base_diags();
-            all.extend(resolve_diags);
+            // The session keeps its last good model and its problems.
+            let problems = Problems {
+                resolve: resolve_problems,
+                ..self.problems.clone()
+            };
             return Update {
                 timings: std::mem::take(&mut self.timer.phases),
-                diagnostics: sorted(all),
+                diagnostics: problems.gather(&self.sources, []),
                 changed: Vec::new(),
                 scope: "none",
             };
         }
         let old = std::mem::replace(&mut self.model, model);
-        self.resolve_diags = resolve_diags;
+        self.problems.resolve = resolve_problems;
         let m = &self.model;
         let same_order = old.docs.len() == m.docs.len()
             && old.item == m.item
@@ -603,20 +600,8 @@ impl Session {
         changed
     }
 
-    fn base_diags(&self) -> Vec<Diagnostic> {
-        gather(
-            &self.front_diags,
-            &self.walk_diags,
-            &self.sources,
-            &self.git_diags,
-        )
-    }
-
-    fn diagnostics(&self, render_diags: Vec<Diagnostic>) -> Diagnostics {
-        let mut all = self.base_diags();
-        all.extend(self.resolve_diags.iter().cloned());
-        all.extend(render_diags);
-        sorted(all)
+    fn diagnostics(&self, render: Vec<Diagnostic>) -> Diagnostics {
+        self.problems.gather(&self.sources, render)
     }
 }
 
@@ -638,25 +623,6 @@ impl Output {
     fn put(&mut self, path: String, bytes: Vec<u8>) {
         self.files.insert(path, bytes::Bytes::from(bytes));
     }
-}
-
-/// Every diagnostic that does not come from resolving or rendering: the
-/// configuration and theme, the walk, each file, and git.
-fn gather(
-    front: &[Diagnostic],
-    walk: &[Diagnostic],
-    sources: &BTreeMap<PathBuf, Parsed>,
-    git: &[Diagnostic],
-) -> Vec<Diagnostic> {
-    let mut all = front.to_vec();
-    all.extend_from_slice(walk);
-    all.extend(sources.values().flat_map(|(_, d)| d.iter().cloned()));
-    all.extend_from_slice(git);
-    all
-}
-
-fn documents(sources: &BTreeMap<PathBuf, Parsed>) -> Vec<Arc<crate::parse::Document>> {
-    sources.values().filter_map(|(d, _)| d.clone()).collect()
 }
 
 fn by_rel(model: &Model) -> HashMap<String, usize> {
@@ -681,12 +647,6 @@ fn list_keys(lists: &[ListPage]) -> BTreeMap<String, u64> {
         .par_iter()
         .map(|p| (p.path.clone(), p.key()))
         .collect()
-}
-
-fn sorted(diags: Vec<Diagnostic>) -> Diagnostics {
-    let mut d = Diagnostics(diags);
-    d.sort();
-    d
 }
 
 /// Freeing a whole model takes a while at 10,000 documents; the caller

@@ -220,7 +220,7 @@ impl Sink for DiskSink {
     }
 }
 
-/// Keeps files in memory (`serve`, `check`).
+/// Keeps files in memory (the tests that compare builds).
 #[derive(Default)]
 pub struct MemorySink {
     pub files: Mutex<BTreeMap<String, Vec<u8>>>,

@@ -1,0 +1,101 @@
+//! The outputs besides pages: the JSON export, the feed, the sitemap, the
+//! theme's static files, and the search records the index is built from.
+
+use crate::model::Kind;
+use crate::render::RenderInput;
+use crate::resolve::Model;
+use rayon::prelude::*;
+
+/// Everything besides the pages and the search index: the JSON export
+/// (given, already serialised), the feed, the sitemap and the theme's static files.
+pub fn data_files(input: &RenderInput, json: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
+    let mut files = json.to_vec();
+    files.push(feed_file(input));
+    files.push(sitemap_file(input));
+    for (path, bytes) in &input.theme.statics {
+        files.push((path.clone(), bytes.clone()));
+    }
+    files
+}
+
+pub fn feed_file(input: &RenderInput) -> (String, Vec<u8>) {
+    let summary = |doc: usize| input.model.docs[doc].summary(&input.first_paragraphs[doc]);
+    let feed = crate::feeds::atom_feed(input.model, &input.config.title, input.prefix, &summary);
+    ("feed.xml".into(), feed.into_bytes())
+}
+
+pub fn sitemap_file(input: &RenderInput) -> (String, Vec<u8>) {
+    let mut lists: Vec<String> = [
+        "/",
+        "/playbooks/",
+        "/hypotheses/",
+        "/experiments/",
+        "/outcomes/",
+        "/backlog/",
+        "/changes/",
+    ]
+    .map(String::from)
+    .to_vec();
+    for t in &input.config.taxonomies {
+        lists.push(format!("/{t}/"));
+        let terms = crate::resolve::taxonomy(input.model, t);
+        lists.extend(terms.keys().map(|slug| format!("/{t}/{slug}/")));
+    }
+    let sitemap = crate::feeds::sitemap(input.model, input.prefix, &lists);
+    ("sitemap.xml".into(), sitemap.into_bytes())
+}
+
+/// The documents the search index holds: all but the home page's intro.
+pub(super) fn searchable(model: &Model) -> Vec<usize> {
+    (0..model.docs.len())
+        .filter(|&i| !model.docs[i].is_home_intro())
+        .collect()
+}
+
+/// The search records of some documents, with their bodies' Markdown (the
+/// index makes plain text of the bodies it indexes).
+pub(super) fn search_records(
+    model: &Model,
+    prefix: &str,
+    docs: &[usize],
+) -> Vec<crate::search::Record> {
+    docs.par_iter()
+        .map(|&i| {
+            let d = &model.docs[i];
+            let mut text = String::new();
+            for piece in [
+                Some(&d.title),
+                d.fm.statement.as_ref(),
+                d.fm.summary.as_ref(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                text.push_str(piece);
+                text.push('\n');
+            }
+            for m in &d.fm.metrics {
+                text.push_str(&m.name);
+                text.push('\n');
+            }
+            text.push_str(&d.fm.tags.join(" "));
+            text.push('\n');
+            let status = match d.kind {
+                Kind::Experiment => {
+                    Some(model.experiments[model.item[i]].status.name().to_string())
+                }
+                Kind::Hypothesis => Some(model.hypotheses[model.item[i]].status.name().to_string()),
+                Kind::Playbook => Some(d.playbook_status.name().to_string()),
+                Kind::Page => None,
+            };
+            crate::search::Record {
+                url: d.url.clone(),
+                title: d.title.clone(),
+                kind: d.kind.name().to_string(),
+                status,
+                head: text,
+                body: crate::bodies::body_with_links(model, prefix, i),
+            }
+        })
+        .collect()
+}
