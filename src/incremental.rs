@@ -194,8 +194,30 @@ impl Session {
     /// A template or static file changed: load the theme again. When only
     /// static files differ, copy them; else render every page from the
     /// model as it is.
+    ///
+    /// Content edits still pending (their last update failed) are applied
+    /// after the theme, so that the report covers them.
     pub fn reload_theme(&mut self) -> Update {
         self.timer = Timer::new();
+        let update = self.apply_theme();
+        if self.dirty.is_empty() || self.stale || update.diagnostics.has_errors() {
+            return update;
+        }
+        let mut then = self.rebuild();
+        let mut changed = update.changed;
+        for path in then.changed {
+            if !changed.contains(&path) {
+                changed.push(path);
+            }
+        }
+        then.changed = changed;
+        let mut timings = update.timings;
+        timings.append(&mut then.timings);
+        then.timings = timings;
+        then
+    }
+
+    fn apply_theme(&mut self) -> Update {
         let mut front_problems = Vec::new();
         match Front::load(&self.opts, &mut front_problems) {
             Some(front)

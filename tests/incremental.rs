@@ -1,7 +1,8 @@
 //! The incremental rebuild of `serve` against fresh builds: after every step
 //! of random sequences of edits (bodies, summaries, statuses, references,
-//! wiki links, tags, titles, follows, drafts, additions, renames, deletions,
-//! broken files and their fixes), the session's files must equal those of a
+//! wiki links, tags, titles, follows, drafts, metrics, decisions, owners,
+//! teams, visibility, additions, renames, deletions, playbooks added and
+//! removed, broken files and their fixes, templates and `gemba.yaml`), the session's files must equal those of a
 //! session started fresh on the same folder, byte for byte. The same edits,
 //! with template and configuration changes among them, check `gemba build`
 //! into its earlier output (which it reuses pages and search bundles of)
@@ -40,7 +41,17 @@ struct Experiment {
     links: Vec<String>,
     tail: Vec<String>,
     ice: u8,
+    /// Baseline, actual and target of the first metric.
+    metric: Option<(u32, u32, u32)>,
+    decision: Option<&'static str>,
+    owner: Option<&'static str>,
+    team: Option<&'static str>,
+    public: bool,
 }
+
+const DECISIONS: [&str; 3] = ["persevere", "pivot", "stop"];
+const PEOPLE: [&str; 3] = ["Ana", "Bo", "Cy"];
+const TEAMS: [&str; 2] = ["Growth", "Core"];
 
 impl Experiment {
     fn path(&self) -> String {
@@ -71,6 +82,24 @@ impl Experiment {
         }
         if let Some(s) = &self.summary {
             fm += &format!("summary: {s}\n");
+        }
+        if let Some((base, actual, target)) = self.metric {
+            fm += &format!("metrics:\n  - {{name: Conversion, unit: \"%\", baseline: {base}, actual: {actual}, target: {target}}}\n");
+        }
+        if let Some(d) = self
+            .decision
+            .filter(|_| STATUSES[self.status] != "planned" && STATUSES[self.status] != "running")
+        {
+            fm += &format!("decision: {d}\n");
+        }
+        if let Some(o) = self.owner {
+            fm += &format!("owner: {o}\n");
+        }
+        if let Some(t) = self.team {
+            fm += &format!("team: {t}\n");
+        }
+        if self.public {
+            fm += "visibility: public\n";
         }
         let links: String = self
             .links
@@ -128,6 +157,8 @@ fn fresh_files(opts: &BuildOptions) -> Option<gemba::incremental::Files> {
 enum Check {
     /// The serve session, told of the changed files.
     Session,
+    /// The same, for a public build (`--audience public`).
+    PublicSession,
     /// `gemba build` into the output of the build before.
     Rebuild,
 }
@@ -142,6 +173,27 @@ fn build_into(site: &Site, out: &std::path::Path) -> Option<Vec<(PathBuf, Vec<u8
     };
     let outcome = gemba::site::build(&opts, false);
     (!outcome.diagnostics.has_errors()).then(|| snapshot(out))
+}
+
+fn inode(path: &std::path::Path) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(path).ok().map(|m| m.ino())
+}
+
+/// Set every page of an output an hour back; returns each page's inode.
+fn age_pages(dir: &std::path::Path) -> Vec<(PathBuf, u64)> {
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut pages = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "html") {
+            let file = std::fs::File::options().write(true).open(path).unwrap();
+            file.set_modified(past).unwrap();
+            let rel = path.strip_prefix(dir).unwrap().to_path_buf();
+            pages.extend(inode(path).map(|ino| (rel, ino)));
+        }
+    }
+    pages
 }
 
 /// Change a template or the configuration now and then (rebuild checks).
@@ -208,19 +260,29 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
             links: Vec::new(),
             tail: vec!["More text.".into()],
             ice: 3,
+            metric: None,
+            decision: None,
+            owner: None,
+            team: None,
+            public: false,
         })
         .collect();
     for e in &exps {
         site.write(&e.path(), &e.text());
     }
-    let opts = options(&site);
+    let mut opts = options(&site);
+    if check == Check::PublicSession {
+        opts.audience = Some(gemba::model::Visibility::Public);
+    }
     let (mut session, _) = Session::start(&opts).unwrap_or_else(|d| {
         panic!("start: {}", d.render(std::path::Path::new("")));
     });
     let mut added = 0;
+    let mut reused = 0;
     let mut broken: Option<String> = None;
     for step in 0..steps {
         let mut changed: Vec<String> = Vec::new();
+        let mut look_changed = false;
         if let Some(path) = broken.take() {
             // Fix the broken file by writing its good text back.
             let e = exps.iter().find(|e| e.path() == path).unwrap();
@@ -228,7 +290,7 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
             changed.push(path);
         } else {
             let i = rng.below(exps.len());
-            let op = rng.below(22);
+            let op = rng.below(30);
             let names: Vec<String> = exps.iter().map(|e| e.name.clone()).collect();
             let e = &mut exps[i];
             let before = e.path();
@@ -253,6 +315,20 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
                 8 => e.draft = !e.draft,
                 9 => e.summary = Some(format!("Summary at {step}")).filter(|_| e.summary.is_none()),
                 10 => e.ended = 1 + rng.below(12) as u32,
+                22 => {
+                    e.metric = match rng.below(3) {
+                        0 => None,
+                        _ => Some((
+                            rng.below(10) as u32,
+                            rng.below(20) as u32,
+                            rng.below(20) as u32,
+                        )),
+                    }
+                }
+                23 => e.decision = [None, Some(DECISIONS[rng.below(3)])][rng.below(2)],
+                24 => e.owner = [None, Some(PEOPLE[rng.below(3)])][rng.below(2)],
+                25 => e.team = [None, Some(TEAMS[rng.below(2)])][rng.below(2)],
+                26 => e.public = !e.public,
                 11 => {
                     // Rename the file; references by slug keep working.
                     let old = site.root().join(e.path());
@@ -352,6 +428,25 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
                     site.write(&path, &format!("{}{body}", &text[..end]));
                     changed.push(path);
                 }
+                27 => {
+                    // A playbook of its own comes and goes.
+                    let path = "content/playbooks/retention.md".to_string();
+                    if site.root().join(&path).exists() {
+                        std::fs::remove_file(site.root().join(&path)).unwrap();
+                    } else {
+                        site.write(
+                            &path,
+                            &format!("---\ntitle: Retention {step}\nstatus: {}\nowner: {}\nstages:\n  - {{id: hold, title: Hold}}\n---\nKeep them.\n",
+                                ["active", "draft", "retired"][rng.below(3)], PEOPLE[rng.below(3)]),
+                        );
+                    }
+                    changed.push(path);
+                }
+                28 | 29 if check != Check::Rebuild => {
+                    // The look changes while serving.
+                    change_look(&site, [1, 3, 5, 7, 10][rng.below(5)] + step / 12 * 12);
+                    look_changed = true;
+                }
                 14 => {
                     site.write(&before, "---\ntitle: [unclosed\n---\nBroken.\n");
                     broken = Some(before.clone());
@@ -359,7 +454,7 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
                 }
                 _ => {}
             }
-            if op <= 10 {
+            if op <= 10 || (22..=26).contains(&op) {
                 let e = &exps[i];
                 site.write(&e.path(), &e.text());
                 changed.push(before);
@@ -369,7 +464,16 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
             change_look(&site, step);
             let earlier = site.root().join("public");
             let fresh = site.root().join(format!("fresh-{step}"));
+            // Pages written in the same instant as the keys file are not
+            // taken over (file times are coarse): age the earlier output.
+            let before = age_pages(&earlier);
             let rebuilt = build_into(&site, &earlier);
+            if rebuilt.is_some() {
+                reused += before
+                    .iter()
+                    .filter(|(path, ino)| inode(&earlier.join(path)) == Some(*ino))
+                    .count();
+            }
             let expected = build_into(&site, &fresh);
             let _ = std::fs::remove_dir_all(&fresh);
             assert_eq!(
@@ -392,7 +496,19 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
             continue;
         }
         let paths: Vec<PathBuf> = changed.iter().map(|p| opts.root.join(p)).collect();
-        let update = session.update_content(&paths);
+        let update = if look_changed {
+            let update = session.reload_theme();
+            if session.is_stale() {
+                // As `serve` does: a broken theme means a fresh start.
+                match Session::start(&opts) {
+                    Ok((fresh, _)) => session = fresh,
+                    Err(_) => continue,
+                }
+            }
+            update
+        } else {
+            session.update_content(&paths)
+        };
         let expected = fresh_files(&opts);
         match expected {
             Some(expected) => {
@@ -419,6 +535,13 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
             ),
         }
     }
+    if check == Check::Rebuild {
+        // Most pages are untouched by one edit: a rebuild takes them over.
+        assert!(
+            reused > steps * 2,
+            "seed {seed}: only {reused} pages were taken over in {steps} rebuilds"
+        );
+    }
 }
 
 #[test]
@@ -434,6 +557,13 @@ fn random_edits_match_fresh_builds() {
         0x2545_f491_4f6c_dd1d,
     ] {
         run_sequence(seed, 80, Check::Session);
+    }
+}
+
+#[test]
+fn random_edits_of_a_public_build_match_fresh_builds() {
+    for seed in [5u64, 77, 2026] {
+        run_sequence(seed, 80, Check::PublicSession);
     }
 }
 
