@@ -182,8 +182,11 @@ impl Session {
             if path.is_file() {
                 let parsed = read_parsed(&self.opts, &content_dir, path);
                 self.sources.insert(path.clone(), parsed);
-            } else {
-                self.sources.remove(path);
+            } else if self.sources.remove(path).is_none() {
+                // A file gone that the session never knew: the watcher folded
+                // its history (created or renamed to here, then removed) and
+                // may have dropped where it came from. Look at its folder.
+                self.forget_missing_beside(path);
             }
             self.dirty.insert(path.clone());
         }
@@ -279,6 +282,25 @@ impl Session {
     /// so that only a fresh start can bring it up to date.
     pub fn is_stale(&self) -> bool {
         self.stale
+    }
+
+    /// Drop the files of `path`'s folder that are no longer on disk.
+    fn forget_missing_beside(&mut self, path: &std::path::Path) {
+        let Some(folder) = path.parent() else {
+            return;
+        };
+        let gone: Vec<PathBuf> = self
+            .sources
+            .range(folder.to_path_buf()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(folder))
+            .filter(|k| k.parent() == Some(folder) && !k.exists())
+            .cloned()
+            .collect();
+        for path in gone {
+            self.sources.remove(&path);
+            self.dirty.insert(path);
+        }
     }
 
     /// Walk `content/` again, for changes to whole folders.

@@ -29,6 +29,7 @@ const DEBOUNCE_MS: u64 = 10;
 pub fn live_reload_script() -> String {
     format!(
         r#"<script>(function(){{var es=new EventSource("{EVENTS_PATH}");
+es.onopen=function(){{document.documentElement.dataset.gembaLive="open";}};
 es.addEventListener("reload",function(){{location.reload();}});
 es.addEventListener("errors",function(e){{var o=document.getElementById("gemba-overlay");
 if(!o){{o=document.createElement("div");o.id="gemba-overlay";o.setAttribute("role","alert");

@@ -21,11 +21,6 @@ struct Browser {
 impl Browser {
     fn open(url: &str) -> Browser {
         let profile = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
         let child = Command::new("chromium")
             .args([
                 "--headless",
@@ -36,7 +31,8 @@ impl Browser {
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
-                &format!("--remote-debugging-port={port}"),
+                // Chromium picks a free port and writes it to the profile.
+                "--remote-debugging-port=0",
                 &format!("--user-data-dir={}", profile.path().display()),
                 url,
             ])
@@ -45,6 +41,17 @@ impl Browser {
             .spawn()
             .expect("chromium is installed");
         let deadline = Instant::now() + Duration::from_secs(30);
+        let port: u16 = loop {
+            assert!(Instant::now() < deadline, "chromium did not start");
+            let written = std::fs::read_to_string(profile.path().join("DevToolsActivePort"));
+            if let Some(port) = written
+                .ok()
+                .and_then(|t| t.lines().next().and_then(|l| l.trim().parse().ok()))
+            {
+                break port;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
         let ws_url = loop {
             assert!(Instant::now() < deadline, "chromium did not start");
             if let Some(list) = http_get(port, "/json/list") {
@@ -252,15 +259,19 @@ fn search_merges_every_bundle_of_a_sharded_index() {
 /// `expected`, within 20 seconds: the index is rebuilt in the background.
 fn search_until(browser: &mut Browser, port: u16, query: &str, expected: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
+    let shown = "(() => { const s = document.getElementById('search-status'); const r = document.getElementById('search-results'); return (s ? s.innerText : '') + '\\n' + (r ? r.innerText : ''); })()";
     loop {
+        // Load the page again until the index it reads has the edit: the
+        // index is rebuilt in the background.
         browser.navigate(&format!("http://127.0.0.1:{port}/search/?q={query}"));
-        std::thread::sleep(Duration::from_millis(700));
-        let text = browser.eval(
-            "(() => { const s = document.getElementById('search-status'); const r = document.getElementById('search-results'); return (s ? s.innerText : '') + '\\n' + (r ? r.innerText : ''); })()",
-        );
-        let text = text.as_str().unwrap_or("").to_string();
-        if text.contains(expected) {
-            return text;
+        let attempt = Instant::now() + Duration::from_secs(3);
+        let mut text = String::new();
+        while Instant::now() < attempt {
+            text = browser.eval(shown).as_str().unwrap_or("").to_string();
+            if text.contains(expected) {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(50));
         }
         assert!(
             Instant::now() < deadline,
@@ -308,7 +319,10 @@ fn an_open_page_shows_an_edit_without_a_manual_reload() {
         "the page",
         "document.body && document.body.innerText.includes('Body two.')",
     );
-    std::thread::sleep(Duration::from_millis(500)); // let the event stream connect
+    browser.wait_until(
+        "the event stream to open",
+        "document.documentElement.dataset.gembaLive === 'open'",
+    );
     browser.eval("window.__not_reloaded = true");
     site.write(
         "content/experiments/e-two.md",

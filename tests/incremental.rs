@@ -660,3 +660,32 @@ fn theme_changes_redo_what_they_must() {
     assert_eq!(update.scope, "static files");
     assert_eq!(session.files(), &fresh_files(&opts).unwrap());
 }
+
+#[test]
+fn a_file_renamed_then_removed_in_one_batch_is_gone() {
+    // The watcher folds "a renamed to b, b removed" into "b removed": the
+    // session is told of a file it never knew, and must still drop `a`.
+    let site = Site::new();
+    write_static(&site);
+    site.write(
+        "content/experiments/a.md",
+        "---\ntitle: Soon gone\nstatus: running\n---\nBody.\n",
+    )
+    .write(
+        "content/experiments/e0.md",
+        "---\ntitle: Stays\nstatus: planned\n---\nBody.\n",
+    )
+    .write(
+        "content/experiments/e1.md",
+        "---\ntitle: Stays too\nstatus: planned\n---\nBody.\n",
+    );
+    let opts = options(&site);
+    let (mut session, _) = Session::start(&opts)
+        .unwrap_or_else(|d| panic!("start: {}", d.render(std::path::Path::new(""))));
+    assert!(session.files().contains_key("experiments/a/index.html"));
+    std::fs::remove_file(site.root().join("content/experiments/a.md")).unwrap();
+    let update = session.update_content(&[opts.root.join("content/experiments/b.md")]);
+    assert!(!update.diagnostics.has_errors());
+    assert!(!session.files().contains_key("experiments/a/index.html"));
+    assert_eq!(session.files(), &fresh_files(&opts).unwrap());
+}

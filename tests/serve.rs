@@ -46,11 +46,12 @@ fn serves_edits_additions_renames_and_deletions() {
     server.wait_for("/experiments/renamed/", "the deletion", |s, _| s == 404);
 
     // A broken file keeps the last good site; fixing it recovers.
+    let mark = server.log_mark();
     site.write(
         "content/experiments/e-two.md",
         "---\ntitle: E Two\nstatus: nonsense\n---\nBroken.\n",
     );
-    std::thread::sleep(std::time::Duration::from_millis(600));
+    server.wait_log(mark, "unknown experiment status `nonsense`");
     let (status, body) = server.get("/experiments/e-two/");
     assert_eq!(status, 200);
     assert!(
@@ -194,6 +195,8 @@ fn random_edit_sequences_serve_what_a_fresh_build_serves() {
     let mut names: Vec<String> = vec!["e-one".into(), "e-two".into(), "e-three".into()];
     for step in 0..16 {
         let dir = site.root().join("content/experiments");
+        let mark = server.log_mark();
+        let mut edited = true;
         match next(4) {
             0 => {
                 let name = format!("random-{step}");
@@ -230,9 +233,13 @@ fn random_edit_sequences_serve_what_a_fresh_build_serves() {
                 let name = names.pop().unwrap();
                 std::fs::remove_file(dir.join(format!("{name}.md"))).unwrap();
             }
-            _ => {}
+            _ => edited = false,
         }
-        std::thread::sleep(std::time::Duration::from_millis(next(120)));
+        // Half the edits are awaited (the server rebuilt), half pile up in
+        // one batch of events with the next.
+        if edited && next(2) == 0 {
+            server.wait_log(mark, "Rebuilt");
+        }
     }
     // Let the last change settle, then compare with a server started fresh.
     let fresh = Server::start(site.root(), &[]);
@@ -253,12 +260,36 @@ fn random_edit_sequences_serve_what_a_fresh_build_serves() {
             break;
         }
         if std::time::Instant::now() > deadline {
-            let diff: Vec<&String> = got
+            let expected_map: std::collections::BTreeMap<_, _> = expected.iter().cloned().collect();
+            let got_map: std::collections::BTreeMap<_, _> = got.iter().cloned().collect();
+            let diff: Vec<&String> = got_map
                 .iter()
-                .zip(&expected)
-                .filter(|(a, b)| a != b)
-                .map(|(a, _)| &a.0)
+                .filter(|(path, body)| expected_map.get(*path) != Some(body))
+                .map(|(path, _)| path)
+                .chain(
+                    expected_map
+                        .keys()
+                        .filter(|path| !got_map.contains_key(*path)),
+                )
                 .collect();
+            let extra: Vec<&String> = got_map
+                .keys()
+                .filter(|k| !expected_map.contains_key(*k))
+                .collect();
+            eprintln!(
+                "only served: {extra:?}\nlog:\n{}",
+                server.log.lock().unwrap()
+            );
+            if let Some(p) = diff.first() {
+                let a = got_map.get(*p).cloned().unwrap_or_default();
+                let b = expected_map.get(*p).cloned().unwrap_or_default();
+                let at = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+                eprintln!(
+                    "{p} differs at {at}:\n  served: {:?}\n  fresh:  {:?}",
+                    &a[at.saturating_sub(80)..(at + 80).min(a.len())],
+                    &b[at.saturating_sub(80)..(at + 80).min(b.len())]
+                );
+            }
             panic!("served pages differ from a fresh build: {diff:?} (or the page lists differ: {} vs {})", got.len(), expected.len());
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
@@ -280,11 +311,12 @@ fn template_static_and_settings_changes_are_served() {
     });
 
     // A broken template keeps the last good site; fixing it recovers.
+    let mark = server.log_mark();
     site.write(
         "templates/page.html",
         "{% extends \"base.html\" %}{% block content %}{{ page.title",
     );
-    std::thread::sleep(std::time::Duration::from_millis(600));
+    server.wait_log(mark, "templates/page.html:");
     let (_, body) = server.get("/guides/onboarding/");
     assert!(body.contains("Custom page: Onboarding guide"), "{body}");
     site.write(

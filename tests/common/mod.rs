@@ -162,13 +162,9 @@ pub struct Server {
 
 impl Server {
     pub fn start(root: &Path, extra: &[&str]) -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        // Port 0: the server binds a free port and says which.
         let mut child = Command::new(env!("CARGO_BIN_EXE_gemba"))
-            .args(["serve", "--no-git", "--port", &port.to_string(), "--root"])
+            .args(["serve", "--no-git", "--port", "0", "--root"])
             .arg(root)
             .args(extra)
             .stdout(std::process::Stdio::null())
@@ -189,7 +185,18 @@ impl Server {
                 l.push('\n');
             }
         });
-        let server = Server { child, port, log };
+        let mut server = Server {
+            child,
+            port: 0,
+            log,
+        };
+        let line = server.wait_log(0, "Serving on http://127.0.0.1:");
+        server.port = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|p| p.parse().ok())
+            .expect("the server says its port");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while std::time::Instant::now() < deadline {
             if server.try_get("/").is_some() {
@@ -198,6 +205,33 @@ impl Server {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         panic!("server did not start");
+    }
+
+    /// How much the server has printed so far: a mark for `wait_log`.
+    pub fn log_mark(&self) -> usize {
+        self.log.lock().unwrap().len()
+    }
+
+    /// Wait until the server prints a line containing `needle` after `mark`;
+    /// returns that line.
+    pub fn wait_log(&self, mark: usize, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            {
+                let log = self.log.lock().unwrap();
+                if let Some(line) = log[mark.min(log.len())..]
+                    .lines()
+                    .find(|l| l.contains(needle))
+                {
+                    return line.to_string();
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the server never said `{needle}`; it said:\n{log}"
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
     }
 
     /// `(status, body)` of a GET, or `None` when nothing answers.
