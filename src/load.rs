@@ -202,10 +202,40 @@ mod tests {
         #[test]
         fn splitter_never_panics_and_pieces_come_from_input(text in "\\PC{0,200}") {
             if let Ok(s) = split_front_matter(&text) {
-                prop_assert!(text.contains(s.body));
-                if let Some(f) = s.front { prop_assert!(text.contains(f)); }
-                prop_assert!(s.body_line >= 1);
+                let t = text.strip_prefix('\u{feff}').unwrap_or(&text);
+                // The body is the end of the text, on the line it says.
+                prop_assert!(t.ends_with(s.body));
+                let body_at = t.len() - s.body.len();
+                if !s.body.is_empty() {
+                    prop_assert_eq!(s.body_line, 1 + t[..body_at].matches('\n').count());
+                }
+                match s.front {
+                    // Without front matter the body is the whole text.
+                    None => prop_assert_eq!(s.body, t),
+                    // The front matter starts on the second line and is
+                    // closed by a `---` line.
+                    Some(f) => {
+                        let at = f.as_ptr() as usize - t.as_ptr() as usize;
+                        prop_assert_eq!(at, t.find('\n').unwrap() + 1);
+                        prop_assert!(t[at + f.len()..].starts_with("---"));
+                        prop_assert_eq!(&t[..3], "---");
+                    }
+                }
             }
+        }
+
+        #[test]
+        fn front_matter_and_body_are_found_where_they_are(
+            front in "([a-z]{1,8}: [a-z0-9 ]{0,12}\n){0,5}",
+            body in "[a-zA-Z0-9 .\n]{0,80}",
+            crlf in any::<bool>(),
+        ) {
+            let nl = if crlf { "\r\n" } else { "\n" };
+            let text = format!("---{nl}{}---{nl}{body}", front.replace('\n', nl));
+            let s = split_front_matter(&text).unwrap();
+            prop_assert_eq!(s.front.map(|f| f.replace("\r\n", "\n")), Some(front.clone()));
+            prop_assert_eq!(s.body, body.as_str());
+            prop_assert_eq!(s.body_line, front.lines().count() + 3);
         }
 
         #[test]

@@ -11,6 +11,7 @@
 use rayon::prelude::*;
 
 /// One page as the search engine sees it.
+#[derive(Clone)]
 pub struct Record {
     /// Root-relative URL path (`/experiments/foo/`); the theme's script
     /// tells Pagefind the site's base URL.
@@ -327,21 +328,46 @@ mod tests {
 
     #[test]
     fn a_bundle_key_follows_every_field_of_every_record() {
-        let record = |text: &str, status: Option<&str>| Record {
+        let base_record = Record {
             url: "/a/".into(),
             title: "A".into(),
             kind: "experiment".into(),
-            status: status.map(String::from),
+            status: None,
             head: "A\n".into(),
-            body: text.into(),
+            body: "x".into(),
         };
-        let key = |r: Vec<Record>| bundle_key(0, "en", &r).unwrap();
-        let base = key(vec![record("x", None)]);
-        assert_eq!(base, key(vec![record("x", None)]));
-        assert_ne!(base, key(vec![record("y", None)]));
-        assert_ne!(base, key(vec![record("x", Some("running"))]));
-        assert_ne!(base, bundle_key(1, "en", &[record("x", None)]).unwrap());
-        assert_ne!(base, bundle_key(0, "de", &[record("x", None)]).unwrap());
+        let key = |r: &[Record]| bundle_key(0, "en", r).unwrap();
+        let base = key(std::slice::from_ref(&base_record));
+        assert_eq!(base, key(std::slice::from_ref(&base_record.clone())));
+        // Each field changed on its own changes the key.
+        let changes: [fn(&mut Record); 6] = [
+            |r| r.url = "/b/".into(),
+            |r| r.title = "B".into(),
+            |r| r.kind = "hypothesis".into(),
+            |r| r.status = Some("running".into()),
+            |r| r.head = "A\ntag\n".into(),
+            |r| r.body = "y".into(),
+        ];
+        for (n, change) in changes.iter().enumerate() {
+            let mut r = base_record.clone();
+            change(&mut r);
+            assert_ne!(base, key(&[r]), "field {n} is not in the key");
+        }
+        // So do the records' order, the bundle's place and the language.
+        let mut other = base_record.clone();
+        other.url = "/b/".into();
+        assert_ne!(
+            key(&[base_record.clone(), other.clone()]),
+            key(&[other, base_record.clone()])
+        );
+        assert_ne!(
+            base,
+            bundle_key(1, "en", std::slice::from_ref(&base_record)).unwrap()
+        );
+        assert_ne!(
+            base,
+            bundle_key(0, "de", std::slice::from_ref(&base_record)).unwrap()
+        );
     }
 
     #[test]
