@@ -1,6 +1,7 @@
-//! The model as data: the JSON export of DESIGN section 4 (`data/*.json`),
-//! which is also the `page` object templates receive. One struct per kind,
-//! built once per item from the resolved model.
+//! The model as data: the JSON export (`data/*.json`, every field in
+//! docs/json.md), which is also the `page` object templates receive. One
+//! struct per kind, built once per item from the resolved model, sharing
+//! its first and last fields (`Identity`, `Ownership`, `Links`).
 
 use crate::git::History;
 use crate::model::{

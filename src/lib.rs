@@ -1,6 +1,7 @@
 //! gemba compiles a folder of playbooks, hypotheses and experiments into a
-//! static site. The pipeline is `build::build_site`: load → parse → resolve →
-//! render → write; ARCHITECTURE.md maps each step to its module.
+//! static site. The pipeline is `site::compile`: load → parse → resolve →
+//! render → write, its first half shared with `serve` (`site::prepare`);
+//! ARCHITECTURE.md maps each step to its module.
 
 // A diagnostic is the error type of every stage; it is built rarely and
 // carried by value on purpose.

@@ -88,7 +88,8 @@ pub const MANIFEST: &str = "pagefind/gemba-bundles.json";
 
 /// The bundles of an earlier build's index (its output folder), by folder:
 /// the key of the records that made each bundle, and the bundle's files.
-/// A bundle whose records are the same now is copied, not indexed again.
+/// A bundle whose records are the same now is taken over (hard-linked), not
+/// indexed again.
 pub struct Earlier {
     root: std::path::PathBuf,
     bundles: std::collections::HashMap<String, (String, Vec<String>)>,

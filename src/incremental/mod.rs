@@ -11,27 +11,25 @@
 //!   addition, a deletion, a new slug) or the context all pages share did;
 //! - otherwise marks the documents whose data changed, refreshes the cards
 //!   that show them, and re-renders the pages that read either: a document's
-//!   page reads its neighbours (`render::page_deps`), and a list page is
+//!   page reads its neighbours (what its view read, recorded when it was
+//!   rendered: `render::render_pages` returns it), and a list page is
 //!   re-rendered when its description (`ListPage::key`) or one of its cards
 //!   changed.
 //!
 //! The result is what a fresh build gives, byte for byte; the serve tests
 //! check that against fresh builds after random sequences of edits.
 
-use crate::bodies::{summarize_bodies, summarize_body};
+use crate::bodies::summarize_bodies;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::export::{json_entry, json_files_from};
 use crate::git::{History, HistoryMap};
-use crate::render::{list_pages, lists_show_body_of, render_pages, Cards, Global, ListPage};
+use crate::render::{Cards, ListPage};
 use crate::resolve::{resolve, Model};
 use crate::site::{
-    data_files, documents, feed_file, histories_for, prepare, read_parsed, read_sources,
-    sitemap_file, BuildOptions, Front, Parsed, Prepared, Problems, Timer,
+    documents, histories_for, prepare, read_parsed, read_sources, BuildOptions, Front, Parsed,
+    Prepared, Problems, Timer,
 };
-use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::Mutex;
 
 /// The render input of a session as it stands. A macro rather than a
 /// method, so that the session's other fields stay free to change while the
@@ -47,6 +45,8 @@ macro_rules! render_input {
         )
     };
 }
+
+mod rerender;
 
 /// The built site in memory, path → bytes (shared cheaply with readers).
 pub type Files = BTreeMap<String, bytes::Bytes>;
@@ -426,246 +426,8 @@ impl Session {
         self.render_touched(touched, false)
     }
 
-    /// Re-render what reads the touched documents. With `bodies_only`, the
-    /// model is as before and only the touched documents' bodies changed, so
-    /// other pages can only have changed through their cards.
-    fn render_touched(&mut self, touched: Vec<bool>, bodies_only: bool) -> Update {
-        let n = self.model.docs.len();
-        for (i, r) in summarize_touched(&self.model, &self.front.prefix, &touched) {
-            self.first_paragraphs[i] = r;
-        }
-        let input = render_input!(self);
-        let global = Global::new(&input);
-        if global.key != self.global_key {
-            return self.update_everything();
-        }
-        let m = &self.model;
-        // Cards to build again: those of touched documents, and, unless only
-        // bodies changed, those that read a touched document.
-        let candidates: Vec<usize> = if bodies_only {
-            (0..n).filter(|&d| touched[d]).collect()
-        } else {
-            let mut c = self.cards.reading(&touched);
-            c.extend((0..n).filter(|&d| touched[d]));
-            c.sort_unstable();
-            c.dedup();
-            c
-        };
-        let mut new_cards = vec![false; n];
-        for d in self.cards.refresh(&input, &global, &candidates) {
-            new_cards[d] = true;
-        }
-        let cards_changed = new_cards.contains(&true);
-        // What other pages read of a document: its card, and unless only
-        // bodies changed, its data.
-        let shown: Vec<bool> = if bodies_only {
-            new_cards.clone()
-        } else {
-            (0..n).map(|d| touched[d] || new_cards[d]).collect()
-        };
-        // A page is rendered again when it is touched, or its view read
-        // something shown when it was last rendered. (What a view reads
-        // follows from its own document's data and from what it read: a
-        // page that comes to read something new read something that changed.)
-        let reads_shown = |deps: &[usize]| deps.iter().any(|&x| shown[x]);
-        let pages: Vec<usize> = (0..n)
-            .filter(|&d| touched[d] || reads_shown(&self.deps[d]))
-            .collect();
-        self.timer.lap("cards + dependencies");
-        // List pages: described again when the model changed, or a body they
-        // carry as a plain value; re-rendered when their description or one
-        // of their cards changed.
-        let plain_bodies = (0..n).any(|d| touched[d] && lists_show_body_of(&m.docs[d]));
-        let mut keys = None;
-        if !bodies_only || plain_bodies {
-            let lists = list_pages(&input);
-            keys = Some(list_keys(&lists));
-            self.lists = lists;
-        }
-        let lists: Vec<&ListPage> = self
-            .lists
-            .iter()
-            .filter(|p| {
-                p.shows_any(&shown)
-                    || keys
-                        .as_ref()
-                        .is_some_and(|k| self.list_keys.get(&p.path) != k.get(&p.path))
-            })
-            .collect();
-        let out = Mutex::new(Output::default());
-        let new_deps = render_pages(
-            &input,
-            &self.cards,
-            &global,
-            &pages,
-            &lists,
-            None,
-            &|path, html| out.lock().expect("lock").page(path, html),
-        );
-        let mut out = out.into_inner().expect("lock");
-        self.timer.lap("pages");
-        if !bodies_only {
-            let export = input.export();
-            let entries: Vec<(usize, Option<Vec<u8>>)> = pages
-                .par_iter()
-                .map(|&d| (d, json_entry(&export, d)))
-                .collect();
-            for (d, entry) in entries {
-                self.json[d] = entry;
-            }
-        }
-        // The data files are independent of each other: build them at once.
-        let json = &self.json;
-        let ((json_files, sitemap), feed) = rayon::join(
-            || {
-                if bodies_only {
-                    (Vec::new(), None)
-                } else {
-                    rayon::join(|| json_files_from(m, json), || Some(sitemap_file(&input)))
-                }
-            },
-            || (!bodies_only || cards_changed).then(|| feed_file(&input)),
-        );
-        for (path, bytes) in json_files.into_iter().chain(sitemap).chain(feed) {
-            out.put(path, bytes);
-        }
-        if out.diags.iter().any(Diagnostic::is_error) {
-            // The files are those of the last good build; the next change
-            // renders everything.
-            self.global_key = 0;
-            return Update {
-                timings: std::mem::take(&mut self.timer.phases),
-                diagnostics: self.diagnostics(out.diags),
-                changed: Vec::new(),
-                scope: "none",
-            };
-        }
-        self.timer.lap("data");
-        for (d, deps) in new_deps {
-            self.deps[d] = deps;
-        }
-        let mut changed = Vec::new();
-        if let Some(keys) = keys {
-            for old_list in self.list_keys.keys() {
-                if !keys.contains_key(old_list) && self.files.remove(old_list).is_some() {
-                    changed.push(old_list.clone());
-                }
-            }
-            self.list_keys = keys;
-        }
-        for (path, bytes) in out.files {
-            if self.files.get(&path) != Some(&bytes) {
-                self.files.insert(path.clone(), bytes);
-                changed.push(path);
-            }
-        }
-        Update {
-            timings: std::mem::take(&mut self.timer.phases),
-            diagnostics: self.diagnostics(out.diags),
-            changed,
-            scope: if bodies_only {
-                "bodies"
-            } else {
-                "changed pages"
-            },
-        }
-    }
-
-    /// An update that renders every page again.
-    fn update_everything(&mut self) -> Update {
-        let mut render_diags = Vec::new();
-        let changed = self.render_everything(&mut render_diags);
-        Update {
-            timings: std::mem::take(&mut self.timer.phases),
-            diagnostics: self.diagnostics(render_diags),
-            changed,
-            scope: "all pages",
-        }
-    }
-
-    /// Render every page and data file from the current model; returns the
-    /// paths that differ from before.
-    fn render_everything(&mut self, diags: &mut Vec<Diagnostic>) -> Vec<String> {
-        let input = render_input!(self);
-        let global = Global::new(&input);
-        let cards = Cards::all(&input, &global);
-        let n = self.model.docs.len();
-        let lists = list_pages(&input);
-        let docs: Vec<usize> = (0..n).collect();
-        let out = Mutex::new(Output::default());
-        let list_refs: Vec<&ListPage> = lists.iter().collect();
-        let deps = render_pages(
-            &input,
-            &cards,
-            &global,
-            &docs,
-            &list_refs,
-            None,
-            &|path, html| out.lock().expect("lock").page(path, html),
-        );
-        let mut out = out.into_inner().expect("lock");
-        let export = input.export();
-        let json: Vec<Option<Vec<u8>>> = (0..n)
-            .into_par_iter()
-            .map(|d| json_entry(&export, d))
-            .collect();
-        let data = data_files(&input, &json_files_from(&self.model, &json));
-        for (path, bytes) in data {
-            out.put(path, bytes);
-        }
-        let failed = out.diags.iter().any(Diagnostic::is_error);
-        diags.extend(out.diags);
-        if failed {
-            self.global_key = 0;
-            return Vec::new();
-        }
-        self.deps = vec![Vec::new(); n];
-        for (d, deps) in deps {
-            self.deps[d] = deps;
-        }
-        self.list_keys = list_keys(&lists);
-        self.lists = lists;
-        self.json = json;
-        self.global_key = global.key;
-        self.cards = cards;
-        let mut changed: Vec<String> = self
-            .files
-            .iter()
-            .filter(|(k, v)| out.files.get(*k) != Some(v))
-            .map(|(k, _)| k.clone())
-            .collect();
-        changed.extend(
-            out.files
-                .keys()
-                .filter(|k| !self.files.contains_key(*k))
-                .cloned(),
-        );
-        self.files = out.files;
-        changed
-    }
-
     fn diagnostics(&self, render: Vec<Diagnostic>) -> Diagnostics {
         self.problems.gather(&self.sources, render)
-    }
-}
-
-/// Rendered files and the problems met while rendering them.
-#[derive(Default)]
-struct Output {
-    files: Files,
-    diags: Vec<Diagnostic>,
-}
-
-impl Output {
-    fn page(&mut self, path: String, html: Result<String, Diagnostic>) {
-        match html {
-            Ok(html) => self.put(path, html.into_bytes()),
-            Err(d) => self.diags.push(d),
-        }
-    }
-
-    fn put(&mut self, path: String, bytes: Vec<u8>) {
-        self.files.insert(path, bytes::Bytes::from(bytes));
     }
 }
 
@@ -675,21 +437,6 @@ fn by_rel(model: &Model) -> HashMap<String, usize> {
         .iter()
         .enumerate()
         .map(|(i, d)| (d.source.rel.clone(), i))
-        .collect()
-}
-
-fn summarize_touched(model: &Model, prefix: &str, which: &[bool]) -> Vec<(usize, String)> {
-    let docs: Vec<usize> = (0..model.docs.len()).filter(|&i| which[i]).collect();
-    docs.into_par_iter()
-        .map(|i| (i, summarize_body(model, prefix, i)))
-        .collect()
-}
-
-/// Each list page's key, by output path.
-fn list_keys(lists: &[ListPage]) -> BTreeMap<String, u64> {
-    lists
-        .par_iter()
-        .map(|p| (p.path.clone(), p.key()))
         .collect()
 }
 
