@@ -17,6 +17,7 @@ pub mod git;
 pub mod incremental;
 pub mod keys;
 pub mod load;
+pub mod lsp;
 pub mod markdown;
 pub mod model;
 pub mod parse;

@@ -138,6 +138,18 @@ pub fn read_one(root: &Path, content_dir: &Path, path: &Path) -> Result<SourceFi
         )
         .with_help("save the file with UTF-8 encoding")
     })?;
+    let mut file = source_from_text(root, content_dir, path, text);
+    file.mtime = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64);
+    Ok(file)
+}
+
+/// A content file from its text (an editor's unsaved buffer, or what was
+/// read from disk), with no modification time.
+pub fn source_from_text(root: &Path, content_dir: &Path, path: &Path, text: String) -> SourceFile {
     let rel = path
         .strip_prefix(content_dir)
         .unwrap_or(path)
@@ -145,17 +157,12 @@ pub fn read_one(root: &Path, content_dir: &Path, path: &Path) -> Result<SourceFi
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join("/");
-    let mtime = std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs() as i64);
-    Ok(SourceFile {
-        path: shown,
+    SourceFile {
+        path: display_path(root, path),
         rel,
         text,
-        mtime,
-    })
+        mtime: None,
+    }
 }
 
 /// Paths in diagnostics are relative to the site root, as a writer sees them.

@@ -76,6 +76,9 @@ enum Command {
         #[arg(long, value_enum)]
         audience: Option<Audience>,
     },
+    /// Language server over stdio for editors: diagnostics as you type,
+    /// completion, go to definition, references, hover, rename
+    Lsp,
     /// Build, serve on localhost, rebuild on change and reload the browser
     Serve {
         #[command(flatten)]
@@ -175,6 +178,13 @@ fn main() -> ExitCode {
             }
             code
         }
+        Command::Lsp => match gemba::lsp::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        },
         Command::SearchIndex { site, out, earlier } => {
             let mut opts = options(&site, None, None, None, false, false);
             opts.outputs = gemba::site::Outputs::SearchOnly;

@@ -56,6 +56,59 @@ impl Kind {
         }
     }
 
+    /// What a front-matter key is for, in one line (editors show it).
+    pub fn describe_key(key: &str) -> &'static str {
+        match key {
+            "title" => "the title (plain pages: else the first `# heading`)",
+            "slug" => "the address part, [a-z0-9-]+; defaults to the file name",
+            "summary" => "one paragraph; defaults to the body's first paragraph",
+            "tags" => "list of tags (taxonomy /tags/)",
+            "owner" => "who owns it (taxonomy /owners/)",
+            "team" => "the team it belongs to (taxonomy /teams/)",
+            "date" => "created, YYYY-MM-DD",
+            "updated" => "last meaningful revision, YYYY-MM-DD (git supplies a default)",
+            "draft" => "true leaves it out unless --drafts",
+            "visibility" => "internal or public",
+            "extra" => "free-form mapping, page.extra in templates",
+            "kind" => "playbook, hypothesis, experiment or page (overrides the folder)",
+            "status" => "where it stands",
+            "version" => "the playbook's version, e.g. 2.1",
+            "stages" => "ordered list of {id, title, goal?}",
+            "statement" => "We believe that … will result in … We will know when …",
+            "playbook" => "slug of the playbook it belongs to",
+            "stage" => "id of a stage of its playbook",
+            "hypothesis" => "slug of the hypothesis it tests",
+            "started" => "when it started, YYYY-MM-DD",
+            "ended" => "when it ended, YYYY-MM-DD",
+            "metrics" => "list of {name, unit?, baseline?, target?, actual?, direction?}",
+            "decision" => "persevere, pivot or stop (concluded experiments)",
+            "follows" => "slug of the experiment this one iterates on",
+            "ice" => "{impact, confidence, ease}, each 1-10: orders the backlog",
+            _ => "",
+        }
+    }
+
+    /// The values a front-matter key of this kind takes from a fixed set.
+    pub fn key_values(self, key: &str) -> &'static [&'static str] {
+        match (self, key) {
+            (Kind::Playbook, "status") => &["draft", "active", "retired"],
+            (Kind::Experiment, "status") => &[
+                "planned",
+                "running",
+                "validated",
+                "invalidated",
+                "inconclusive",
+                "abandoned",
+            ],
+            (Kind::Experiment, "decision") => &["persevere", "pivot", "stop"],
+            (Kind::Experiment, "direction") => &["increase", "decrease"],
+            (_, "visibility") => &["internal", "public"],
+            (_, "draft") => &["true", "false"],
+            (_, "kind") => &["playbook", "hypothesis", "experiment", "page"],
+            _ => &[],
+        }
+    }
+
     /// Front-matter keys a file of this kind understands.
     pub fn known_keys(self) -> &'static [&'static str] {
         match self {

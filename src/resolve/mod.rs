@@ -17,7 +17,8 @@ pub use derive::{
     backlog_order, chain, filter_options, log_order, outcome_stats, taxonomy, FilterOptions,
     OutcomeStats,
 };
-use references::{check_references, report_duplicates, resolve_wiki_link, Index, Refs};
+pub use references::Index;
+use references::{check_references, report_duplicates, resolve_wiki_link, Refs};
 
 /// What a build includes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -12,13 +12,13 @@ use std::sync::Arc;
 
 /// Index of every document that exists in the source, kept or not, so that a
 /// reference to a left-out item is told apart from one to nothing.
-pub(super) struct Index<'a> {
+pub struct Index<'a> {
     by_kind: HashMap<(Kind, &'a str), usize>,
     page_stems: HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> Index<'a> {
-    pub(super) fn new(docs: &'a [Arc<Document>]) -> Self {
+    pub fn new(docs: &'a [Arc<Document>]) -> Self {
         let mut by_kind = HashMap::new();
         let mut page_stems: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, d) in docs.iter().enumerate() {
@@ -34,12 +34,12 @@ impl<'a> Index<'a> {
         }
     }
 
-    fn get(&self, kind: Kind, slug: &str) -> Option<usize> {
+    pub fn get(&self, kind: Kind, slug: &str) -> Option<usize> {
         self.by_kind.get(&(kind, slug)).copied()
     }
 
     /// Resolve a wiki-link target: `slug`, `kind/slug`, or a page path.
-    fn wiki(&self, target: &str) -> Option<usize> {
+    pub fn wiki(&self, target: &str) -> Option<usize> {
         let target = target.trim().trim_matches('/');
         if let Some((prefix, rest)) = target.split_once('/') {
             if let Some(kind) = Kind::parse(prefix) {
