@@ -231,10 +231,7 @@ impl<W: Write> Server<W> {
         serde_json::to_value(result).map_err(|e| (ErrorCode::InternalError, e.to_string()))
     }
 
-    fn initialize(
-        &mut self,
-        params: serde_json::Value,
-    ) -> Result<serde_json::Value, Failure> {
+    fn initialize(&mut self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
         let params: lsp_types::InitializeParams = serde_json::from_value(params)
             .map_err(|e| (ErrorCode::InvalidParams, e.to_string()))?;
         #[allow(deprecated)] // `root_uri` is how many clients still say it.
