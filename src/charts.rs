@@ -171,6 +171,7 @@ mod tests {
             target: Some(6.0),
             actual: Some(7.5),
             direction: Direction::Increase,
+            ..Metric::default()
         };
         let svg = metric_chart(&m);
         assert_eq!(svg.matches("<rect").count(), 2);

@@ -27,6 +27,8 @@ pub struct Config {
     /// by the next build while its pages stay the same; the search page
     /// merges them.
     pub search_shard_pages: usize,
+    /// How evidence from counts is weighed.
+    pub stats: crate::stats::Settings,
     pub extra: serde_json::Value,
 }
 
@@ -44,12 +46,13 @@ impl Default for Config {
             paginate: 200,
             search: true,
             search_shard_pages: crate::search::SHARD_PAGES,
+            stats: crate::stats::Settings::default(),
             extra: serde_json::Value::Object(Default::default()),
         }
     }
 }
 
-const KNOWN: [&str; 12] = [
+const KNOWN: [&str; 13] = [
     "title",
     "description",
     "base_url",
@@ -61,6 +64,7 @@ const KNOWN: [&str; 12] = [
     "paginate",
     "search",
     "search_shard_pages",
+    "stats",
     "extra",
 ];
 

@@ -84,16 +84,30 @@ pub struct ExperimentExport {
     pub stage: Option<String>,
     pub started: Option<String>,
     pub ended: Option<String>,
-    pub metrics: Vec<Metric>,
+    pub metrics: Vec<MetricExport>,
     pub decision: Option<Decision>,
     pub follows: Option<String>,
     pub followed_by: Vec<String>,
     pub ice: Option<Ice>,
     pub ice_score: Option<u32>,
+    /// The sample-ratio check's p, and whether it is a mismatch (`null`
+    /// without counts).
+    pub srm_p: Option<f64>,
+    pub srm: Option<bool>,
     #[serde(flatten)]
     pub ownership: Ownership,
     #[serde(flatten)]
     pub links: Links,
+}
+
+/// A metric as written, baseline and actual filled from its counts, and
+/// what the counts say.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricExport {
+    #[serde(flatten)]
+    pub metric: Metric,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<crate::stats::Evidence>,
 }
 
 /// The documents a view read, as it read them: what building a page's
@@ -240,7 +254,16 @@ impl ExportContext<'_> {
             stage: e.stage.clone(),
             started: d.fm.started.map(|x| x.to_string()),
             ended: d.fm.ended.map(|x| x.to_string()),
-            metrics: d.fm.metrics.clone(),
+            metrics: d
+                .fm
+                .metrics
+                .iter()
+                .zip(e.evidence.iter().cloned().chain(std::iter::repeat(None)))
+                .map(|(m, evidence)| MetricExport {
+                    metric: m.clone(),
+                    evidence,
+                })
+                .collect(),
             decision: d.fm.decision,
             follows: e.follows.map(|f| self.slug(m.experiments[f].doc)),
             followed_by: e
@@ -250,6 +273,8 @@ impl ExportContext<'_> {
                 .collect(),
             ice: d.fm.ice,
             ice_score: e.ice_score,
+            srm_p: e.srm_p,
+            srm: e.srm,
             ownership: self.ownership(e.doc),
             links: self.links(e.doc),
         }

@@ -28,6 +28,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;
+pub mod stats;
 pub mod theme;
 pub mod write;
 pub mod yaml;

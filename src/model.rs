@@ -80,10 +80,13 @@ impl Kind {
             "hypothesis" => "slug of the hypothesis it tests",
             "started" => "when it started, YYYY-MM-DD",
             "ended" => "when it ended, YYYY-MM-DD",
-            "metrics" => "list of {name, unit?, baseline?, target?, actual?, direction?}",
+            "metrics" => "list of {name, unit?, baseline?, target?, actual?, direction?, control?, variant?, primary?, guardrail?}",
             "decision" => "persevere, pivot or stop (concluded experiments)",
             "follows" => "slug of the experiment this one iterates on",
             "ice" => "{impact, confidence, ease}, each 1-10: orders the backlog",
+            "split" => "planned share of units in the variant arm (default 0.5)",
+            "mde" => "smallest relative effect worth detecting: 10% or 0.1",
+            "confidence" => "this experiment's confidence, e.g. 0.95 (default from stats:)",
             _ => "",
         }
     }
@@ -168,7 +171,7 @@ const HYPOTHESIS_KEYS: [&str; 15] = [
     "playbook",
     "stage",
 ];
-const EXPERIMENT_KEYS: [&str; 22] = [
+const EXPERIMENT_KEYS: [&str; 25] = [
     "title",
     "slug",
     "summary",
@@ -191,6 +194,9 @@ const EXPERIMENT_KEYS: [&str; 22] = [
     "decision",
     "follows",
     "ice",
+    "split",
+    "mde",
+    "confidence",
 ];
 
 impl fmt::Display for Kind {
@@ -313,7 +319,7 @@ pub struct Stage {
     pub goal: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     pub name: String,
@@ -327,6 +333,35 @@ pub struct Metric {
     pub actual: Option<f64>,
     #[serde(default)]
     pub direction: Direction,
+    /// The counts behind the metric: the control arm and the variant arm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub control: Option<ArmCounts>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<ArmCounts>,
+    /// The metric the decision rests on (default: the first).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub primary: bool,
+    /// A metric that must not get significantly worse.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub guardrail: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One arm's counts as written: units and conversions (a rate metric), or
+/// units, mean and sd (a mean metric).
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArmCounts {
+    pub units: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversions: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
 }
 
 impl Metric {
@@ -399,6 +434,35 @@ pub struct FrontMatter {
     pub decision: Option<Decision>,
     pub follows: Option<String>,
     pub ice: Option<Ice>,
+    /// The planned share of units in the variant arm.
+    pub split: Option<f64>,
+    /// The smallest relative effect worth detecting (`10%` or `0.1`).
+    #[serde(deserialize_with = "de_opt_share")]
+    pub mde: Option<f64>,
+    /// This experiment's confidence, over `stats.confidence`.
+    pub confidence: Option<f64>,
+}
+
+/// A share written as `10%` or `0.1`.
+fn de_opt_share<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let v = serde_yaml::Value::deserialize(d)?;
+    match &v {
+        serde_yaml::Value::Null => Ok(None),
+        serde_yaml::Value::Number(n) => Ok(n.as_f64()),
+        serde_yaml::Value::String(s) => {
+            let t = s.trim();
+            match t.strip_suffix('%').map(str::trim).map(str::parse::<f64>) {
+                Some(Ok(x)) => Ok(Some(x / 100.0)),
+                _ => t.parse::<f64>().map(Some).map_err(|_| {
+                    serde::de::Error::custom(format!("`{t}` is not a share (write 10% or 0.1)"))
+                }),
+            }
+        }
+        other => Err(serde::de::Error::custom(format!(
+            "expected a share such as 10% or 0.1, found {}",
+            describe(other)
+        ))),
+    }
 }
 
 /// Dates are `YYYY-MM-DD`; a full timestamp is accepted and its date kept.
@@ -522,6 +586,7 @@ mod tests {
             target: Some(4.0),
             actual: Some(3.5),
             direction: Direction::Decrease,
+            ..Metric::default()
         };
         assert_eq!(m.meets_target(), Some(true));
         m.direction = Direction::Increase;

@@ -13,7 +13,18 @@ use std::path::Path;
 /// Keys that may stand inside the list items of a top-level key.
 fn nested_keys(parent: &str) -> &'static [&'static str] {
     match parent {
-        "metrics" => &["name", "unit", "baseline", "target", "actual", "direction"],
+        "metrics" => &[
+            "name",
+            "unit",
+            "baseline",
+            "target",
+            "actual",
+            "direction",
+            "primary",
+            "guardrail",
+            "control",
+            "variant",
+        ],
         "stages" => &["id", "title", "goal"],
         "ice" => &["impact", "confidence", "ease"],
         _ => &[],

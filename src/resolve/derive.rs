@@ -215,3 +215,153 @@ pub fn filter_options(m: &Model, docs: impl Iterator<Item = usize>) -> FilterOpt
         playbooks,
     }
 }
+
+/// What an experiment's counts say: each metric's evidence, its primary
+/// metric, and the sample-ratio check of the primary metric's arms.
+pub(super) fn weigh_evidence(
+    e: &mut super::ExperimentData,
+    d: &crate::parse::Document,
+    settings: &crate::stats::Settings,
+) {
+    let confidence = d.fm.confidence.unwrap_or(settings.confidence);
+    e.confidence = confidence;
+    e.evidence =
+        d.fm.metrics
+            .iter()
+            .map(|m| {
+                let control = crate::stats::arm(m.control.as_ref()?).ok()?;
+                let variant = crate::stats::arm(m.variant.as_ref()?).ok()?;
+                crate::stats::evidence(
+                    control,
+                    variant,
+                    m.direction,
+                    settings,
+                    confidence,
+                    d.fm.mde,
+                )
+            })
+            .collect();
+    e.primary =
+        d.fm.metrics
+            .iter()
+            .position(|m| m.primary)
+            .or_else(|| (!d.fm.metrics.is_empty()).then_some(0));
+    let arms = e
+        .primary
+        .into_iter()
+        .chain(0..d.fm.metrics.len())
+        .find_map(|i| {
+            let m = &d.fm.metrics[i];
+            Some((m.control?.units, m.variant?.units))
+        });
+    if let Some((c, v)) = arms {
+        e.srm_p = crate::stats::sample_ratio_p(c, v, d.fm.split.unwrap_or(0.5));
+        e.srm = e.srm_p.map(|p| p < settings.srm_threshold);
+    }
+}
+
+/// Warnings where an experiment's status claims what its data do not back,
+/// at the line that makes the claim, with the numbers.
+pub(super) fn check_claims(
+    e: &super::ExperimentData,
+    d: &crate::parse::Document,
+    diags: &mut Vec<crate::diagnostics::Diagnostic>,
+) {
+    use crate::stats::Verdict;
+    let at = d.value_span("status");
+    let result = |i: usize| {
+        let m = &d.fm.metrics[i];
+        e.evidence[i]
+            .as_ref()
+            .map(|ev| format!("{} {}", m.name, ev.sentence(e.confidence)))
+    };
+    let primary = e.primary.and_then(|i| Some((i, e.evidence[i].as_ref()?)));
+    match (e.status, primary) {
+        (ExperimentStatus::Validated, Some((i, ev))) if ev.verdict != Verdict::Win => {
+            diags.push(
+                d.diag_warning(
+                    at,
+                    format!(
+                        "marked validated, but the data do not back it: {}",
+                        result(i).unwrap_or_default()
+                    ),
+                )
+                .with_help("a validated claim needs a win on the primary metric: conclude it as inconclusive, or gather more data"),
+            );
+        }
+        (ExperimentStatus::Invalidated, Some((i, ev))) if ev.verdict == Verdict::Win => {
+            diags.push(d.diag_warning(
+                at,
+                format!(
+                    "marked invalidated, but the data show a win: {}",
+                    result(i).unwrap_or_default()
+                ),
+            ));
+        }
+        _ => {}
+    }
+    if e.status == ExperimentStatus::Validated {
+        for (i, m) in d.fm.metrics.iter().enumerate() {
+            if m.guardrail
+                && e.evidence[i]
+                    .as_ref()
+                    .is_some_and(|ev| ev.verdict == Verdict::Loss)
+            {
+                diags.push(d.diag_warning(
+                    at,
+                    format!(
+                        "marked validated, but guardrail {} got worse: {}",
+                        m.name,
+                        result(i).unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+    }
+    if e.status.is_concluded() && e.srm == Some(true) {
+        let m = e.primary.map(|i| &d.fm.metrics[i]);
+        let units = m.and_then(|m| Some((m.control?.units, m.variant?.units)));
+        if let (Some((c, v)), Some(p)) = (units, e.srm_p) {
+            diags.push(
+                d.diag_warning(
+                    at,
+                    format!(
+                        "sample ratio mismatch: {c} control and {v} variant units for a planned {} % variant share ({})",
+                        crate::charts::fmt_num(d.fm.split.unwrap_or(0.5) * 100.0),
+                        crate::stats::p_text(p)
+                    ),
+                )
+                .with_help("the arms were not filled as planned, so the comparison cannot be trusted: find out why before concluding"),
+            );
+        }
+    }
+    // Without counts: the written actual against the target.
+    let without_counts = || {
+        d.fm.metrics
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| e.evidence.get(*i).is_none_or(Option::is_none))
+            .map(|(_, m)| m)
+    };
+    if e.status == ExperimentStatus::Validated {
+        for m in without_counts() {
+            if m.meets_target() == Some(false) {
+                diags.push(d.diag_warning(
+                    at,
+                    format!(
+                        "marked validated, but metric `{}` misses its target",
+                        m.name
+                    ),
+                ));
+            }
+        }
+    }
+    let verdicts: Vec<bool> = without_counts().filter_map(|m| m.meets_target()).collect();
+    if e.status == ExperimentStatus::Invalidated
+        && primary.is_none()
+        && !verdicts.is_empty()
+        && verdicts.iter().all(|ok| *ok)
+    {
+        diags.push(d.diag_warning(at, "marked invalidated, but every metric meets its target"));
+    }
+}

@@ -20,13 +20,15 @@ pub use derive::{
 pub use references::Index;
 use references::{check_references, report_duplicates, resolve_wiki_link, Refs};
 
-/// What a build includes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// What a build includes, and how it weighs evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Selection {
     pub drafts: bool,
     /// `Some(Public)` leaves out every internal item.
     pub audience: Option<Visibility>,
     pub default_visibility: Visibility,
+    /// `stats:` of `gemba.yaml`.
+    pub stats: crate::stats::Settings,
 }
 
 impl Selection {
@@ -103,6 +105,16 @@ pub struct ExperimentData {
     pub follows: Option<usize>,
     pub followed_by: Vec<usize>,
     pub ice_score: Option<u32>,
+    /// Per metric: what its counts say (`None` without counts).
+    pub evidence: Vec<Option<crate::stats::Evidence>>,
+    /// The metric the decision rests on: the one marked `primary`, else the
+    /// first.
+    pub primary: Option<usize>,
+    /// The sample-ratio check of the arms' units against `split`.
+    pub srm_p: Option<f64>,
+    pub srm: Option<bool>,
+    /// The confidence its evidence is weighed at.
+    pub confidence: f64,
 }
 
 /// Where a wiki link goes: a URL and the title of the file it names.
@@ -268,6 +280,11 @@ fn build_model(
                     follows: None,
                     followed_by: vec![],
                     ice_score: d.fm.ice.map(|ice| ice.score()),
+                    evidence: Vec::new(),
+                    primary: None,
+                    srm_p: None,
+                    srm: None,
+                    confidence: selection.stats.confidence,
                 });
             }
             Kind::Page if d.slug.is_empty() => home_intro = Some(i),
@@ -344,35 +361,12 @@ fn build_model(
         }
     }
 
-    // Claims must agree with the data.
+    // What the counts say, and whether the claims agree with it.
+    for e in experiments.iter_mut() {
+        derive::weigh_evidence(e, &docs[e.doc], &selection.stats);
+    }
     for e in &experiments {
-        let d = &docs[e.doc];
-        let verdicts: Vec<(&str, bool)> =
-            d.fm.metrics
-                .iter()
-                .filter_map(|m| m.meets_target().map(|ok| (m.name.as_str(), ok)))
-                .collect();
-        match e.status {
-            ExperimentStatus::Validated => {
-                for (name, ok) in &verdicts {
-                    if !ok {
-                        diags.push(d.diag_warning(
-                            d.value_span("status"),
-                            format!("marked validated, but metric `{name}` misses its target"),
-                        ));
-                    }
-                }
-            }
-            ExperimentStatus::Invalidated
-                if !verdicts.is_empty() && verdicts.iter().all(|(_, ok)| *ok) =>
-            {
-                diags.push(d.diag_warning(
-                    d.value_span("status"),
-                    "marked invalidated, but every metric meets its target",
-                ));
-            }
-            _ => {}
-        }
+        derive::check_claims(e, &docs[e.doc], diags);
     }
 
     // Hypothesis status from its concluded experiments.

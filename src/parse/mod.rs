@@ -7,6 +7,9 @@ use crate::load::{split_front_matter, SourceFile};
 use crate::markdown::{scan_wiki_links, WikiLink};
 use crate::model::{is_valid_slug, slugify, ExperimentStatus, FrontMatter, Kind, PlaybookStatus};
 use crate::yaml::{describe, scan_top_level_keys, yaml_message, yaml_to_json, KeySpan};
+
+mod counts;
+use counts::check_counts;
 use std::collections::BTreeMap;
 
 /// A parsed file: front matter typed, body not yet rendered (wiki links must
@@ -139,7 +142,7 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
     }
     let key_spans = scan_top_level_keys(front, split.front_line);
 
-    let fm: FrontMatter = if mapping.is_empty() {
+    let mut fm: FrontMatter = if mapping.is_empty() {
         FrontMatter::default()
     } else {
         // Typed from the parsed value; only on failure is the text parsed
@@ -267,6 +270,9 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
         text,
         &mut diags,
     );
+    if kind == Kind::Experiment {
+        check_counts(&mut fm, &key_spans, &path, text, &mut diags);
+    }
 
     let body = split.body;
     let wiki_links = scan_wiki_links(body, split.body_line);

@@ -1,0 +1,163 @@
+//! The counts behind an experiment's metrics, checked where they are
+//! written: arms that cannot be, shares and confidences out of range,
+//! and baselines and actuals filled from (or checked against) the arms.
+
+use super::KeySpan;
+use crate::diagnostics::{Diagnostic, Span};
+use crate::model::FrontMatter;
+use std::collections::BTreeMap;
+
+/// The counts behind metrics: arms that cannot be, a split or confidence
+/// out of range (errors, at the line that says it); baselines and actuals
+/// filled from the arms, and written ones that disagree with them
+/// (warnings).
+pub(super) fn check_counts(
+    fm: &mut FrontMatter,
+    spans: &BTreeMap<String, KeySpan>,
+    path: &std::path::Path,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let at = |key: &str| spans.get(key).map_or(Span::new(1, 1, 1), |k| k.value);
+    let error = |span: Span, msg: String| {
+        Diagnostic::error(path.to_path_buf(), Some(span), msg).with_source(text)
+    };
+    if let Some(split) = fm.split {
+        if !(split > 0.0 && split < 1.0) {
+            diags.push(
+                error(at("split"), format!("split {split} is outside (0, 1)"))
+                    .with_help("the share of units in the variant arm, e.g. 0.5"),
+            );
+        }
+    }
+    if let Some(c) = fm.confidence {
+        if !(c > 0.5 && c < 1.0) {
+            diags.push(error(
+                at("confidence"),
+                format!("confidence {c} is outside (0.5, 1), e.g. 0.95"),
+            ));
+        }
+    }
+    if let Some(mde) = fm.mde {
+        if mde <= 0.0 || !mde.is_finite() {
+            diags.push(error(
+                at("mde"),
+                format!("mde {mde} must be a positive share, e.g. 10%"),
+            ));
+        }
+    }
+    for (i, metric) in fm.metrics.iter_mut().enumerate() {
+        let arms = match (&metric.control, &metric.variant) {
+            (None, None) => continue,
+            (Some(c), Some(v)) => (crate::stats::arm(c), crate::stats::arm(v)),
+            (Some(_), None) | (None, Some(_)) => {
+                diags.push(error(
+                    metric_line(text, spans, i, &["control", "variant"]),
+                    format!(
+                        "metric `{}` has one arm: give both control and variant",
+                        metric.name
+                    ),
+                ));
+                continue;
+            }
+        };
+        let (control, variant) = match arms {
+            (Ok(c), Ok(v)) => (c, v),
+            (c, v) => {
+                for (which, arm) in [("control", c), ("variant", v)] {
+                    if let Err(why) = arm {
+                        diags.push(error(
+                            metric_line(text, spans, i, &[which]),
+                            format!("metric `{}`, {which}: {why}", metric.name),
+                        ));
+                    }
+                }
+                continue;
+            }
+        };
+        use crate::stats::Arm;
+        if matches!(
+            (control, variant),
+            (Arm::Rate { .. }, Arm::Mean { .. }) | (Arm::Mean { .. }, Arm::Rate { .. })
+        ) {
+            diags.push(error(
+                metric_line(text, spans, i, &["variant"]),
+                format!(
+                    "metric `{}`: one arm is a rate and the other a mean",
+                    metric.name
+                ),
+            ));
+            continue;
+        }
+        // A rate shows as a percentage when the unit is `%`.
+        let shown = |arm: Arm| match arm {
+            Arm::Rate { .. } if metric.unit.as_deref() == Some("%") => arm.value() * 100.0,
+            _ => arm.value(),
+        };
+        for (key, written, arm) in [
+            ("baseline", &mut metric.baseline, control),
+            ("actual", &mut metric.actual, variant),
+        ] {
+            let counted = shown(arm);
+            match *written {
+                None => *written = Some(counted),
+                // Rounding as written is fine: to the written value's last
+                // digit, or 1 % of the value.
+                Some(w) if (w - counted).abs() > (counted.abs() * 0.01).max(0.05) => {
+                    diags.push(
+                        Diagnostic::warning(
+                            path.to_path_buf(),
+                            Some(metric_line(text, spans, i, &[key])),
+                            format!(
+                                "metric `{}`: {key} {} disagrees with the counts, which give {}",
+                                metric.name,
+                                crate::charts::fmt_num(w),
+                                crate::charts::fmt_num(counted)
+                            ),
+                        )
+                        .with_help(format!("remove `{key}` to take it from the counts"))
+                        .with_source(text),
+                    );
+                }
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+/// Where the `i`-th metric says one of `keys`: that key on the metric's
+/// lines if it is written there, else the metric's first line.
+fn metric_line(text: &str, spans: &BTreeMap<String, KeySpan>, i: usize, keys: &[&str]) -> Span {
+    let Some(metrics) = spans.get("metrics") else {
+        return Span::new(1, 1, 1);
+    };
+    let lines: Vec<&str> = text.lines().collect();
+    let start = metrics.key.line; // 1-based line of `metrics:`
+    let mut items = Vec::new();
+    let mut end = lines.len();
+    for (n, line) in lines.iter().enumerate().skip(start) {
+        let trimmed = line.trim_start();
+        if !line.starts_with([' ', '\t', '-']) && !trimmed.is_empty() {
+            end = n;
+            break;
+        }
+        if trimmed.starts_with("- ") || trimmed == "-" {
+            items.push(n);
+        }
+    }
+    let Some(&first) = items.get(i) else {
+        return metrics.key;
+    };
+    let last = items.get(i + 1).copied().unwrap_or(end);
+    for (n, line) in lines.iter().enumerate().take(last).skip(first) {
+        for key in keys {
+            if let Some(col) = line.find(&format!("{key}:")) {
+                let col = line[..col].chars().count() + 1;
+                return Span::new(n + 1, col, key.chars().count());
+            }
+        }
+    }
+    let line = lines[first];
+    let col = line.len() - line.trim_start().len();
+    Span::new(first + 1, col + 1, line.trim().chars().count().max(1))
+}
