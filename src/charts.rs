@@ -22,6 +22,93 @@ pub fn fmt_num(v: f64) -> String {
     }
 }
 
+/// A relative change's confidence interval as a bar around the estimate,
+/// with the zero line and, when there is one, the smallest effect worth
+/// detecting (in the metric's direction). The drawing stretches with the
+/// column; its labels are HTML, so their size does not.
+pub fn interval_chart(
+    estimate: f64,
+    ci: [f64; 2],
+    mde: Option<f64>,
+    direction: Direction,
+    label: &str,
+) -> String {
+    let pct = |x: f64| crate::stats::signed_percent(x);
+    let mde_at = mde.map(|m| {
+        if direction == Direction::Decrease {
+            -m
+        } else {
+            m
+        }
+    });
+    let mut lo = ci[0].min(0.0).min(mde_at.unwrap_or(0.0));
+    let mut hi = ci[1].max(0.0).max(mde_at.unwrap_or(0.0));
+    let pad = ((hi - lo) * 0.12).max(0.01);
+    lo -= pad;
+    hi += pad;
+    let x = |v: f64| ((v - lo) / (hi - lo) * 1000.0).clamp(0.0, 1000.0);
+    let left = |v: f64| format!("{:.1}%", x(v) / 10.0);
+    let good = |v: f64| (v > 0.0) == (direction == Direction::Increase);
+    let tone = if ci[0] > 0.0 || ci[1] < 0.0 {
+        if good(estimate) {
+            "good"
+        } else {
+            "bad"
+        }
+    } else {
+        "unsure"
+    };
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="interval-svg" viewBox="0 0 1000 40" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="interval-bar interval-{tone}" x="{:.1}" y="12" width="{:.1}" height="16" rx="3"/><rect class="interval-estimate" x="{:.1}" y="6" width="4" height="28"/><line class="interval-zero" x1="{:.1}" y1="0" x2="{:.1}" y2="40"/>"#,
+        x(ci[0]),
+        (x(ci[1]) - x(ci[0])).max(2.0),
+        x(estimate) - 2.0,
+        x(0.0),
+        x(0.0),
+    );
+    if let Some(m) = mde_at {
+        let _ = write!(
+            svg,
+            r#"<line class="interval-mde" x1="{:.1}" y1="0" x2="{:.1}" y2="40"/>"#,
+            x(m),
+            x(m)
+        );
+    }
+    svg.push_str("</svg>");
+    let text = format!(
+        "{}: {} (interval {} to {}){}",
+        label,
+        pct(estimate),
+        pct(ci[0]),
+        pct(ci[1]),
+        mde_at
+            .map(|m| format!("; the smallest effect worth detecting is {}", pct(m)))
+            .unwrap_or_default()
+    );
+    let mut labels = format!(
+        r#"<span class="interval-label interval-zero-label" style="left:{}">0</span><span class="interval-label interval-ci-label" style="left:{}">{}</span><span class="interval-label interval-ci-label" style="left:{}">{}</span>"#,
+        left(0.0),
+        left(ci[0]),
+        esc(&pct(ci[0])),
+        left(ci[1]),
+        esc(&pct(ci[1]))
+    );
+    if let Some(m) = mde_at {
+        let _ = write!(
+            labels,
+            r#"<span class="interval-label interval-mde-label" style="left:{}">mde {}</span>"#,
+            left(m),
+            esc(&pct(m))
+        );
+    }
+    format!(
+        r#"<div class="interval" role="img" aria-label="{}"><div class="interval-plot">{svg}</div><div class="interval-labels">{labels}</div></div>"#,
+        esc(&text)
+    )
+}
+
 /// Baseline and actual as bars against the target as a line, honouring direction.
 pub fn metric_chart(m: &Metric) -> String {
     let unit = m.unit.as_deref().unwrap_or("");
@@ -161,6 +248,26 @@ pub fn stacked_bar(title: &str, parts: &[(&str, usize)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interval_chart_places_its_parts_and_says_them() {
+        let html = interval_chart(
+            0.12,
+            [-0.0114, 0.2514],
+            Some(0.1),
+            Direction::Increase,
+            "Conversion",
+        );
+        // The interval crosses zero: the bar says it is unsure.
+        assert!(html.contains("interval-unsure"), "{html}");
+        assert!(html.contains("aria-label=\"Conversion: +12.0 % (interval \u{2212}1.1 % to +25.1 %); the smallest effect worth detecting is +10.0 %\""), "{html}");
+        assert_eq!(html.matches("class=\"interval-label ").count(), 4);
+        let bad = interval_chart(0.3, [0.1, 0.5], None, Direction::Decrease, "Churn");
+        assert!(
+            bad.contains("interval-bad") && !bad.contains("mde"),
+            "{bad}"
+        );
+    }
 
     #[test]
     fn metric_chart_has_two_bars_and_a_target() {

@@ -121,7 +121,11 @@ fn pages_show_board_evidence_metrics_and_chain() {
     );
     assert_eq!(texts(&e, ".prose a"), ["E Two", "the refuted one"]);
     let h = site.html("hypotheses/contested-h/index.html");
-    assert_eq!(texts(&h, "section .cards .card-title").len(), 2);
+    // Each experiment, and why it counts as evidence.
+    assert_eq!(
+        texts(&h, ".evidence-list .counts-as"),
+        ["invalidated, with no metric", "validated, with no metric"]
+    );
     let log = site.html("experiments/index.html");
     let titles = texts(&log, "#experiments .card-title");
     assert_eq!(

@@ -478,7 +478,23 @@ fn yaml_error(
     front_line: usize,
     front: &str,
 ) -> Diagnostic {
-    let message = yaml_message(e);
+    let mut message = yaml_message(e);
+    // A value our own deserializers refuse is reported at the start of the
+    // mapping: find the top-level key whose value holds the quoted token.
+    if let Some(found) = e
+        .location()
+        .filter(|loc| loc.line() <= 1 && loc.column() <= 1)
+        .and_then(|_| token_line(front, &message))
+    {
+        let (n, key, col, len) = found;
+        message = format!("{key}: {message}");
+        let d = Diagnostic::error(
+            file.path.clone(),
+            Some(Span::new(front_line + n, col, len)),
+            format!("front matter: {message}"),
+        );
+        return d.with_source(&file.text);
+    }
     let span = e.location().map(|loc| {
         let line = front_line + loc.line().saturating_sub(1);
         let col = loc.column().max(1);
@@ -498,6 +514,28 @@ fn yaml_error(
         d = d.with_help(help);
     }
     d.with_source(&file.text)
+}
+
+/// The front-matter line (0-based), key, column and length of the first
+/// backticked token of `message` where it stands as a top-level value.
+fn token_line(front: &str, message: &str) -> Option<(usize, String, usize, usize)> {
+    let token = message.split('`').nth(1)?;
+    if token.is_empty() {
+        return None;
+    }
+    front.lines().enumerate().find_map(|(n, line)| {
+        let (key, value) = line.split_once(':')?;
+        if key.starts_with([' ', '\t', '-']) || !value.contains(token) {
+            return None;
+        }
+        let at = line.find(token)?;
+        Some((
+            n,
+            key.trim().to_string(),
+            line[..at].chars().count() + 1,
+            token.chars().count(),
+        ))
+    })
 }
 
 /// For "unknown variant `validatd`, expected one of `planned`, …" suggest the closest.

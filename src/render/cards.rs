@@ -3,6 +3,7 @@
 //! card reads of other documents is recorded (`View`), and kept as the
 //! card's dependencies.
 
+use super::evidence;
 use super::view::View;
 use super::{Global, RenderInput};
 use crate::charts;
@@ -58,6 +59,12 @@ pub enum KindCard {
         playbook_title: Option<String>,
         hypothesis_title: Option<String>,
         headline: Option<Headline>,
+        /// The primary metric's result in one line (with counts).
+        result: Option<String>,
+        /// Its verdict (with counts): win, loss or inconclusive.
+        verdict: Option<&'static str>,
+        /// Why it counts as evidence for its hypothesis, or why not.
+        counts_as: String,
     },
     Page {},
 }
@@ -110,6 +117,12 @@ pub(super) fn card(view: &View, doc: usize) -> Card {
                     text: metric_text(mt),
                     met: mt.meets_target(),
                 }),
+                result: evidence::result_line(e, d),
+                verdict: e
+                    .primary
+                    .and_then(|i| e.evidence.get(i)?.as_ref())
+                    .map(|ev| ev.verdict.name()),
+                counts_as: evidence::counts_as(e, d),
             }
         }
         Kind::Page => KindCard::Page {},
@@ -120,6 +133,7 @@ pub(super) fn card(view: &View, doc: usize) -> Card {
             started,
             ended,
             decision,
+            result,
             ..
         } => {
             if let Some(e) = ended {
@@ -130,7 +144,8 @@ pub(super) fn card(view: &View, doc: usize) -> Card {
             if let Some(dec) = decision {
                 facts.push(format!("decision: {}", dec.name()));
             }
-            if let Some(h) = d.fm.metrics.first() {
+            // With counts the result has a line of its own.
+            if let (None, Some(h)) = (result, d.fm.metrics.first()) {
                 facts.push(format!("{}: {}", h.name, metric_text(h)));
             }
         }

@@ -221,7 +221,7 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
         .home_intro
         .map(|d| crate::bodies::render_body(m, input.prefix, d).html);
     let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
-    let stats = stats_value(&outcome_stats(m, &concluded));
+    let stats = stats_value(input, &outcome_stats(m, &concluded));
     pages.push(
         ListPage::new("index.html".into(), "index.html")
             .plain("intro", json!(intro))
@@ -364,8 +364,26 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
 }
 
 /// The outcome statistics as templates read them, with their charts.
-fn stats_value(stats: &OutcomeStats) -> Value {
+fn stats_value(input: &RenderInput, stats: &OutcomeStats) -> Value {
+    let m = input.model;
+    let unbacked: Vec<Value> = stats
+        .claims_unbacked
+        .iter()
+        .map(|&e| {
+            let doc = m.experiments[e].doc;
+            json!({
+                "title": m.docs[doc].title,
+                "url": input.url(doc),
+                "status": m.experiments[e].status,
+                "counts_as": super::evidence::counts_as(&m.experiments[e], &m.docs[doc]),
+            })
+        })
+        .collect();
     json!({
+        "claims_with_counts": stats.claims_with_counts,
+        "claims_backed": stats.claims_backed,
+        "claims_unbacked": unbacked,
+        "claims_without_counts": stats.claims_without_counts,
         "concluded": stats.concluded,
         "validated": stats.validated,
         "invalidated": stats.invalidated,

@@ -3,6 +3,7 @@
 //! reads of other documents is recorded (`View`): those are its
 //! dependencies, which `serve` keeps to know what an edit renders again.
 
+use super::evidence;
 use super::view::{TermLink, View};
 use super::{output_path, render_page, Cards, Global, RenderInput};
 use crate::charts;
@@ -118,6 +119,9 @@ enum KindFacts {
         stage_title: Option<String>,
         concluded: bool,
         metric_rows: Vec<MetricRow>,
+        /// The primary result, with counts.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        result_panel: Option<Box<evidence::Panel>>,
     },
     Page {},
 }
@@ -133,6 +137,9 @@ struct MetricRow {
     direction: Direction,
     met: Option<bool>,
     chart: String,
+    /// Counts, the result in words and the interval, with counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<evidence::MetricEvidence>,
 }
 
 /// The page's own plain values (no cards), for the page's `page` object.
@@ -292,11 +299,13 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
             KindFacts::Experiment {
                 stage_title: stage_title(view, e.playbook, &e.stage),
                 concluded: e.status.is_concluded(),
+                result_panel: evidence::panel(e, d).map(Box::new),
                 metric_rows: d
                     .fm
                     .metrics
                     .iter()
-                    .map(|mt| MetricRow {
+                    .enumerate()
+                    .map(|(n, mt)| MetricRow {
                         name: mt.name.clone(),
                         unit: mt.unit.clone(),
                         baseline: mt.baseline.map(charts::fmt_num),
@@ -305,6 +314,7 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
                         direction: mt.direction,
                         met: mt.meets_target(),
                         chart: charts::metric_chart(mt),
+                        evidence: evidence::metric_evidence(e, d, n),
                     })
                     .collect(),
             }

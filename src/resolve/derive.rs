@@ -120,6 +120,14 @@ pub struct OutcomeStats {
     pub velocity: Vec<(String, usize)>,
     /// How many experiments have each status, in the statuses' order.
     pub mix: Vec<(&'static str, usize)>,
+    /// Concluded claims (validated or invalidated) with counts behind them,
+    /// how many of those the counts back, and the ones they do not
+    /// (indices into `model.experiments`, in log order).
+    pub claims_with_counts: usize,
+    pub claims_backed: usize,
+    pub claims_unbacked: Vec<usize>,
+    /// Concluded claims that rest on written numbers only.
+    pub claims_without_counts: usize,
 }
 
 /// The outcome statistics of the `concluded` experiments (indices into
@@ -173,7 +181,33 @@ pub fn outcome_stats(m: &Model, concluded: &[usize]) -> OutcomeStats {
         ExperimentStatus::Inconclusive,
         ExperimentStatus::Abandoned,
     ];
+    let claims: Vec<usize> = concluded
+        .iter()
+        .copied()
+        .filter(|&e| {
+            matches!(
+                m.experiments[e].status,
+                ExperimentStatus::Validated | ExperimentStatus::Invalidated
+            )
+        })
+        .collect();
+    let with_counts: Vec<usize> = claims
+        .iter()
+        .copied()
+        .filter(|&e| m.experiments[e].backed.is_some())
+        .collect();
     OutcomeStats {
+        claims_with_counts: with_counts.len(),
+        claims_backed: with_counts
+            .iter()
+            .filter(|&&e| m.experiments[e].backed == Some(true))
+            .count(),
+        claims_unbacked: with_counts
+            .iter()
+            .copied()
+            .filter(|&e| m.experiments[e].backed == Some(false))
+            .collect(),
+        claims_without_counts: claims.len() - with_counts.len(),
         concluded: total,
         validated,
         invalidated: count(ExperimentStatus::Invalidated),
@@ -257,6 +291,28 @@ pub(super) fn weigh_evidence(
     if let Some((c, v)) = arms {
         e.srm_p = crate::stats::sample_ratio_p(c, v, d.fm.split.unwrap_or(0.5));
         e.srm = e.srm_p.map(|p| p < settings.srm_threshold);
+    }
+    e.backed = backed(e, d);
+}
+
+/// Whether the counts back a concluded claim: a validated experiment needs
+/// a win on its primary metric, no guardrail lost and no sample-ratio
+/// mismatch; an invalidated one, no win and no mismatch.
+fn backed(e: &super::ExperimentData, d: &crate::parse::Document) -> Option<bool> {
+    use crate::stats::Verdict;
+    let i = e.primary?;
+    let verdict = e.evidence.get(i)?.as_ref()?.verdict;
+    let guardrail_lost = d.fm.metrics.iter().enumerate().any(|(i, m)| {
+        m.guardrail
+            && e.evidence[i]
+                .as_ref()
+                .is_some_and(|g| g.verdict == Verdict::Loss)
+    });
+    let srm = e.srm == Some(true);
+    match e.status {
+        ExperimentStatus::Validated => Some(verdict == Verdict::Win && !guardrail_lost && !srm),
+        ExperimentStatus::Invalidated => Some(verdict != Verdict::Win && !srm),
+        _ => None,
     }
 }
 

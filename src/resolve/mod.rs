@@ -115,6 +115,9 @@ pub struct ExperimentData {
     pub srm: Option<bool>,
     /// The confidence its evidence is weighed at.
     pub confidence: f64,
+    /// Whether its counts back its claim (validated or invalidated); `None`
+    /// without a claim or without counts.
+    pub backed: Option<bool>,
 }
 
 /// Where a wiki link goes: a URL and the title of the file it names.
@@ -285,6 +288,7 @@ fn build_model(
                     srm_p: None,
                     srm: None,
                     confidence: selection.stats.confidence,
+                    backed: None,
                 });
             }
             Kind::Page if d.slug.is_empty() => home_intro = Some(i),

@@ -1,0 +1,198 @@
+//! Evidence in words, for cards and pages: an experiment's primary result
+//! in one line, why it counts (or not) as evidence for its hypothesis, and
+//! the result panel and counts of its page.
+
+use crate::parse::Document;
+use crate::resolve::ExperimentData;
+use crate::stats::{signed_percent, Evidence};
+use serde::Serialize;
+
+/// `10,000`.
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An arm's value as the metric shows it: a rate as a percentage, a mean
+/// with its unit.
+fn value(metric: &crate::model::Metric, v: f64) -> String {
+    let rate = metric.control.is_some_and(|c| c.conversions.is_some());
+    if rate {
+        format!("{:.1} %", v * 100.0)
+    } else {
+        let unit = metric
+            .unit
+            .as_deref()
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default();
+        format!(
+            "{}{unit}",
+            crate::charts::fmt_num((v * 100.0).round() / 100.0)
+        )
+    }
+}
+
+/// "Conversion 5.0 % → 5.6 % (+12.0 %, inconclusive)": the primary
+/// metric's result in one line; `None` without counts.
+pub fn result_line(e: &ExperimentData, d: &Document) -> Option<String> {
+    let i = e.primary?;
+    let ev = e.evidence.get(i)?.as_ref()?;
+    let m = &d.fm.metrics[i];
+    Some(format!(
+        "{} {} → {} ({}, {})",
+        m.name,
+        value(m, ev.control),
+        value(m, ev.variant),
+        signed_percent(ev.lift),
+        ev.verdict.name()
+    ))
+}
+
+fn primary(e: &ExperimentData) -> Option<(usize, &Evidence)> {
+    let i = e.primary?;
+    Some((i, e.evidence.get(i)?.as_ref()?))
+}
+
+/// "underpowered: 10,000 of 31,231 units per arm", for a concluded
+/// experiment short of its sample.
+pub fn underpowered(e: &ExperimentData, d: &Document) -> Option<String> {
+    let (i, ev) = primary(e)?;
+    if !e.status.is_concluded() || !ev.underpowered() {
+        return None;
+    }
+    let m = &d.fm.metrics[i];
+    let units = m.control?.units.min(m.variant?.units);
+    Some(format!(
+        "underpowered: {} of {} units per arm",
+        count(units),
+        count(ev.required_units?)
+    ))
+}
+
+/// Why an experiment counts as evidence for its hypothesis, or why not.
+pub fn counts_as(e: &ExperimentData, d: &Document) -> String {
+    use crate::model::ExperimentStatus::*;
+    let status = e.status.name();
+    match e.status {
+        Planned | Running => return "not concluded yet: does not count".into(),
+        Abandoned | Inconclusive => return format!("does not count: {status}"),
+        Validated | Invalidated => {}
+    }
+    let mut text = match primary(e) {
+        Some((i, ev)) => format!(
+            "{status}: {} {}",
+            d.fm.metrics[i].name,
+            ev.sentence(e.confidence)
+        ),
+        None => match d.fm.metrics.first() {
+            Some(m) => format!("{status}: {} {}", m.name, super::cards::metric_text(m)),
+            None => format!("{status}, with no metric"),
+        },
+    };
+    if let Some(short) = underpowered(e, d) {
+        text.push_str(&format!("; {short}"));
+    }
+    if e.backed == Some(false) {
+        text.push_str(" — the data do not back this claim");
+    }
+    text
+}
+
+/// The head of an experiment page: the claim, the primary result in words,
+/// and what stands against trusting it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Panel {
+    pub claim: &'static str,
+    pub metric: String,
+    pub result: String,
+    pub verdict: &'static str,
+    pub chance_to_win: String,
+    pub units: String,
+    pub backed: Option<bool>,
+    pub underpowered: Option<String>,
+    pub srm: Option<String>,
+}
+
+pub fn panel(e: &ExperimentData, d: &Document) -> Option<Panel> {
+    let (i, ev) = primary(e)?;
+    let m = &d.fm.metrics[i];
+    Some(Panel {
+        claim: e.status.name(),
+        metric: m.name.clone(),
+        result: ev.sentence(e.confidence),
+        verdict: ev.verdict.name(),
+        chance_to_win: format!("{:.0} %", ev.chance_to_win * 100.0),
+        units: format!(
+            "{} control and {} variant units",
+            count(m.control?.units),
+            count(m.variant?.units)
+        ),
+        backed: e.backed,
+        underpowered: underpowered(e, d),
+        srm: (e.srm == Some(true)).then(|| {
+            format!(
+                "sample ratio mismatch ({}): the arms were not filled as planned",
+                crate::stats::p_text(e.srm_p.unwrap_or(0.0))
+            )
+        }),
+    })
+}
+
+/// A metric's counts and interval, for its row on the experiment page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricEvidence {
+    pub result: String,
+    pub verdict: &'static str,
+    pub control: String,
+    pub variant: String,
+    pub chance_to_win: String,
+    pub interval: String,
+    pub role: &'static str,
+}
+
+pub fn metric_evidence(e: &ExperimentData, d: &Document, i: usize) -> Option<MetricEvidence> {
+    let ev = e.evidence.get(i)?.as_ref()?;
+    let m = &d.fm.metrics[i];
+    let arm = |a: &crate::model::ArmCounts, v: f64| match (a.conversions, a.sd) {
+        (Some(c), _) => format!("{} of {} ({})", count(c), count(a.units), value(m, v)),
+        (None, Some(sd)) => format!(
+            "mean {} (sd {}) of {}",
+            value(m, v),
+            crate::charts::fmt_num(sd),
+            count(a.units)
+        ),
+        _ => count(a.units),
+    };
+    Some(MetricEvidence {
+        result: ev.sentence(e.confidence),
+        verdict: ev.verdict.name(),
+        control: arm(m.control.as_ref()?, ev.control),
+        variant: arm(m.variant.as_ref()?, ev.variant),
+        chance_to_win: format!("{:.0} %", ev.chance_to_win * 100.0),
+        interval: crate::charts::interval_chart(ev.lift, ev.ci, d.fm.mde, m.direction, &m.name),
+        role: if e.primary == Some(i) {
+            "primary"
+        } else if m.guardrail {
+            "guardrail"
+        } else {
+            ""
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_have_separators() {
+        assert_eq!(super::count(31231), "31,231");
+        assert_eq!(super::count(100), "100");
+        assert_eq!(super::count(1_000_000), "1,000,000");
+    }
+}
