@@ -130,6 +130,27 @@ impl Config {
                 );
             }
         }
+        let stats = config.stats;
+        for (name, value, range) in [
+            ("confidence", stats.confidence, (0.5, 1.0)),
+            ("power", stats.power, (0.5, 1.0)),
+            ("srm_threshold", stats.srm_threshold, (0.0, 0.5)),
+        ] {
+            if !(value > range.0 && value < range.1) {
+                let span = spans.get("stats").map(|s| s.value);
+                diags.push(
+                    Diagnostic::error(
+                        shown,
+                        span,
+                        format!(
+                            "`stats.{name}` {value} is outside ({}, {})",
+                            range.0, range.1
+                        ),
+                    )
+                    .with_source(text),
+                );
+            }
+        }
         for t in &config.taxonomies {
             if !["tags", "owners", "teams"].contains(&t.as_str()) {
                 let span = spans.get("taxonomies").map(|s| s.value);

@@ -98,7 +98,8 @@ pub(super) fn check_counts(
             ("baseline", &mut metric.baseline, control),
             ("actual", &mut metric.actual, variant),
         ] {
-            let counted = shown(arm);
+            // As a person would write it: two decimals.
+            let counted = (shown(arm) * 100.0).round() / 100.0;
             match *written {
                 None => *written = Some(counted),
                 // Rounding as written is fine: to the written value's last

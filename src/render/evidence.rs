@@ -64,7 +64,12 @@ fn primary(e: &ExperimentData) -> Option<(usize, &Evidence)> {
 /// experiment short of its sample.
 pub fn underpowered(e: &ExperimentData, d: &Document) -> Option<String> {
     let (i, ev) = primary(e)?;
-    if !e.status.is_concluded() || !ev.underpowered() {
+    // A significant result stands whatever its sample; an inconclusive one
+    // short of its sample says little either way.
+    if !e.status.is_concluded()
+        || !ev.underpowered()
+        || ev.verdict != crate::stats::Verdict::Inconclusive
+    {
         return None;
     }
     let m = &d.fm.metrics[i];
