@@ -43,6 +43,9 @@ struct Experiment {
     ice: u8,
     /// Baseline, actual and target of the first metric.
     metric: Option<(u32, u32, u32)>,
+    /// Units and conversions of the control and variant arms, in place of
+    /// baseline and actual.
+    counts: Option<(u32, u32, u32, u32)>,
     decision: Option<&'static str>,
     owner: Option<&'static str>,
     team: Option<&'static str>,
@@ -83,8 +86,14 @@ impl Experiment {
         if let Some(s) = &self.summary {
             fm += &format!("summary: {s}\n");
         }
-        if let Some((base, actual, target)) = self.metric {
-            fm += &format!("metrics:\n  - {{name: Conversion, unit: \"%\", baseline: {base}, actual: {actual}, target: {target}}}\n");
+        match (self.metric, self.counts) {
+            (_, Some((nc, xc, nv, xv))) => {
+                fm += &format!("mde: 10%\nmetrics:\n  - {{name: Conversion, unit: \"%\", control: {{units: {nc}, conversions: {xc}}}, variant: {{units: {nv}, conversions: {xv}}}}}\n");
+            }
+            (Some((base, actual, target)), None) => {
+                fm += &format!("metrics:\n  - {{name: Conversion, unit: \"%\", baseline: {base}, actual: {actual}, target: {target}}}\n");
+            }
+            (None, None) => {}
         }
         if let Some(d) = self
             .decision
@@ -261,6 +270,7 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
             tail: vec!["More text.".into()],
             ice: 3,
             metric: None,
+            counts: None,
             decision: None,
             owner: None,
             team: None,
@@ -315,7 +325,14 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
                 8 => e.draft = !e.draft,
                 9 => e.summary = Some(format!("Summary at {step}")).filter(|_| e.summary.is_none()),
                 10 => e.ended = 1 + rng.below(12) as u32,
+                22 if rng.below(2) == 0 => {
+                    // Counts: a win, a loss or nothing clear, sometimes lopsided.
+                    let nc = 1000 + 500 * rng.below(4) as u32;
+                    let nv = if rng.below(4) == 0 { nc * 11 / 10 } else { nc };
+                    e.counts = Some((nc, nc / 20, nv, nv / 20 + [0, 30, 60][rng.below(3)] as u32));
+                }
                 22 => {
+                    e.counts = None;
                     e.metric = match rng.below(3) {
                         0 => None,
                         _ => Some((
