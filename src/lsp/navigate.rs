@@ -238,7 +238,12 @@ pub fn describe(ws: &Workspace, docs: &Docs, target: usize) -> String {
     if let Some(statement) = &d.fm.statement {
         text.push_str(&format!("\n\n{statement}"));
     }
-    if let Some(m) = d.fm.metrics.first() {
+    let result = (d.kind == Kind::Experiment)
+        .then(|| ws.experiment_result(&d.slug))
+        .flatten();
+    if let Some(result) = &result {
+        text.push_str(&format!("\n\n{result}"));
+    } else if let Some(m) = d.fm.metrics.first() {
         let v = |x: Option<f64>| x.map_or("–".to_string(), crate::charts::fmt_num);
         text.push_str(&format!(
             "\n\n{}: {} → {} (target {}){}",

@@ -188,6 +188,14 @@ impl Workspace {
         by_file
     }
 
+    /// An experiment's primary result in one line, from its counts, as last
+    /// resolved.
+    pub fn experiment_result(&self, slug: &str) -> Option<String> {
+        let m = self.model.as_ref()?;
+        let e = m.experiments.iter().find(|e| m.docs[e.doc].slug == slug)?;
+        crate::render::result_line(e, &m.docs[e.doc])
+    }
+
     /// A hypothesis's derived status, as last resolved.
     pub fn hypothesis_status(&self, slug: &str) -> Option<HypothesisStatus> {
         let m = self.model.as_ref()?;
