@@ -61,6 +61,17 @@ fn claims_the_data_do_not_back_are_warnings_at_the_claim_with_the_numbers() {
     }
     assert!(!err.contains("e-win.md"), "a backed claim is quiet:\n{err}");
     assert!(err.contains("4 warnings"), "{err}");
+    // A written value that disagrees with the counts, at its line.
+    site.write(
+        "content/experiments/e-win.md",
+        "---\ntitle: Clear win\nhypothesis: annual\nstatus: validated\nended: 2026-03-04\nmetrics:\n  - name: Conversion\n    unit: \"%\"\n    baseline: 5\n    actual: 7\n    control: {units: 50000, conversions: 2500}\n    variant: {units: 50000, conversions: 2900}\n---\n",
+    );
+    let err = stderr(&site.build_ok(&[]));
+    assert!(
+        err.contains("content/experiments/e-win.md:10:5: warning: metric `Conversion`: actual 7 disagrees with the counts, which give 5.8"),
+        "{err}"
+    );
+    assert!(!err.contains("baseline 5 disagrees"), "5 is what the counts give:\n{err}");
 }
 
 #[test]
