@@ -165,6 +165,39 @@ impl Diagnostics {
         out
     }
 
+    /// Like `render`, but warnings of one kind past the first `keep` are
+    /// counted instead of printed: a large site can carry thousands of the
+    /// same warning. Errors are always printed in full.
+    pub fn render_grouped(&self, root: &Path, keep: usize) -> String {
+        let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
+        let mut out = String::new();
+        for d in &self.0 {
+            if d.severity == Severity::Warning {
+                let n = seen.entry(warning_kind(&d.message)).or_default();
+                *n += 1;
+                if *n > keep {
+                    continue;
+                }
+            }
+            out.push_str(&d.render(root));
+            out.push('\n');
+        }
+        for (kind, n) in &seen {
+            if *n > keep {
+                let _ = writeln!(
+                    out,
+                    "warning: and {} more like \"{kind}\" (--verbose shows all)",
+                    n - keep
+                );
+            }
+        }
+        if !self.0.is_empty() {
+            out.push_str(&self.summary());
+            out.push('\n');
+        }
+        out
+    }
+
     pub fn summary(&self) -> String {
         fn count(n: usize, word: &str) -> String {
             format!("{n} {word}{}", if n == 1 { "" } else { "s" })
@@ -175,6 +208,32 @@ impl Diagnostics {
             count(self.warning_count(), "warning")
         )
     }
+}
+
+/// What makes warnings alike: the message before any colon, with the
+/// parts in backticks and the numbers left out.
+fn warning_kind(message: &str) -> String {
+    let head = message.split(": ").next().unwrap_or(message);
+    let mut kind = String::new();
+    let mut in_ticks = false;
+    for c in head.chars() {
+        match c {
+            '`' => {
+                in_ticks = !in_ticks;
+                if in_ticks {
+                    kind.push_str("`…`");
+                }
+            }
+            _ if in_ticks => {}
+            c if c.is_ascii_digit() => {
+                if !kind.ends_with('#') {
+                    kind.push('#');
+                }
+            }
+            c => kind.push(c),
+        }
+    }
+    kind
 }
 
 /// The known word closest to `word`, if it is close enough to be a typo.

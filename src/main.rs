@@ -40,6 +40,9 @@ struct SiteArgs {
     /// Treat warnings as errors
     #[arg(long)]
     deny_warnings: bool,
+    /// Print every warning (by default, past five of a kind they are counted)
+    #[arg(long)]
+    verbose: bool,
 }
 
 #[derive(Subcommand)]
@@ -158,7 +161,7 @@ fn main() -> ExitCode {
             let opts = options(&site, output, audience, base_url, force, timings);
             let start = std::time::Instant::now();
             let outcome = site::build(&opts, site.deny_warnings);
-            let code = report(&opts, &outcome, site.deny_warnings);
+            let code = report(&opts, &outcome, &site);
             if code == ExitCode::SUCCESS {
                 eprintln!(
                     "Built {} pages into {} in {} ms",
@@ -172,7 +175,7 @@ fn main() -> ExitCode {
         Command::Check { site, audience } => {
             let opts = options(&site, None, audience, None, false, false);
             let outcome = site::check(&opts);
-            let code = report(&opts, &outcome, site.deny_warnings);
+            let code = report(&opts, &outcome, &site);
             if code == ExitCode::SUCCESS {
                 eprintln!("Checked {} files: no errors", outcome.pages);
             }
@@ -260,11 +263,20 @@ fn options(
     }
 }
 
-fn report(opts: &BuildOptions, outcome: &Outcome, deny_warnings: bool) -> ExitCode {
+/// Warnings of one kind printed in full before the rest are counted.
+const WARNINGS_OF_A_KIND: usize = 5;
+
+fn report(opts: &BuildOptions, outcome: &Outcome, site: &SiteArgs) -> ExitCode {
+    let deny_warnings = site.deny_warnings;
     if let Some(e) = &outcome.usage_error {
         return usage_error(e);
     }
-    let text = outcome.diagnostics.render(std::path::Path::new(""));
+    let root = std::path::Path::new("");
+    let text = if site.verbose {
+        outcome.diagnostics.render(root)
+    } else {
+        outcome.diagnostics.render_grouped(root, WARNINGS_OF_A_KIND)
+    };
     if !text.is_empty() {
         eprint!("{}", colorize(&text));
     }

@@ -277,3 +277,42 @@ fn usage_errors_exit_with_two() {
     let out = site.gemba(&["build", "--audience", "everyone"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn many_warnings_of_a_kind_are_counted_and_errors_never_are() {
+    let site = Site::new();
+    for i in 0..12 {
+        site.write(
+            &format!("content/experiments/e{i:02}.md"),
+            &format!("---\ntitle: E {i}\nstauts: running\nowner{i}: x\n---\n"),
+        );
+    }
+    let out = site.build(&[]);
+    assert!(out.status.success());
+    let err = stderr(&out);
+    // `stauts`, `owner0` … `owner11`: alike but for the key, one kind.
+    assert_eq!(
+        err.matches("is not a known key of an experiment\n").count(),
+        5,
+        "{err}"
+    );
+    assert!(err.contains("warning: and 19 more like \"`…` is not a known key of an experiment\" (--verbose shows all)"), "{err}");
+    assert!(err.contains("24 warnings"), "{err}");
+    let all = stderr(&site.build(&["--verbose"]));
+    assert_eq!(all.matches("is not a known key").count(), 24, "{all}");
+    assert!(!all.contains("more like"));
+
+    // Errors are printed in full, however many.
+    for i in 0..8 {
+        site.write(
+            &format!("content/experiments/bad{i}.md"),
+            &format!("---\ntitle: Bad {i}\nstatus: nope\n---\n"),
+        );
+    }
+    let err = stderr(&site.build(&[]));
+    assert_eq!(
+        err.matches("unknown experiment status `nope`").count(),
+        8,
+        "{err}"
+    );
+}

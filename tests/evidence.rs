@@ -71,7 +71,10 @@ fn claims_the_data_do_not_back_are_warnings_at_the_claim_with_the_numbers() {
         err.contains("content/experiments/e-win.md:10:5: warning: metric `Conversion`: actual 7 disagrees with the counts, which give 5.8"),
         "{err}"
     );
-    assert!(!err.contains("baseline 5 disagrees"), "5 is what the counts give:\n{err}");
+    assert!(
+        !err.contains("baseline 5 disagrees"),
+        "5 is what the counts give:\n{err}"
+    );
 }
 
 #[test]
