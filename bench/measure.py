@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Time gemba, Hugo and the floor program on the same synthetic site.
+"""Time gemba, Hugo, Hugo followed by the Pagefind CLI (the same work as
+gemba's build: pages and a full-text index), and the floor program on the
+same synthetic site.
 
 Runs them alternately, several times each, and reports the median wall
 time, the peak memory (max RSS of the process tree's largest member, from
@@ -53,6 +55,10 @@ def main():
                 f.write("title: Benchmark\nsearch: false\n")
         if hugo:
             tools["hugo"] = lambda o: [hugo, "--quiet", "-s", f"{site}/hugo", "-d", o]
+            pagefind = pagefind_cli()
+            if pagefind:
+                tools["hugo + pagefind"] = lambda o: [
+                    "sh", "-c", f'"{hugo}" --quiet -s "{site}/hugo" -d "{o}" && "{pagefind}" --site "{o}" --silent']
         results = {name: [] for name in tools}
         results["gemba (rebuild)"] = []
         # The rebuild: one experiment's body changes, and gemba builds again
@@ -80,6 +86,14 @@ def main():
         med = {k: (statistics.median(w for w, _ in v), max(m for _, m in v)) for k, v in results.items()}
         rows.append((n, med))
         print(f"N={n}: " + ", ".join(f"{k} {w:.2f}s {m:.0f}MiB" for k, (w, m) in med.items()), file=sys.stderr)
+    print("Same work, pages and full-text search (gemba's build against Hugo then the Pagefind CLI on its output):\n")
+    print(f"| N | gemba | Hugo {hugo_version(hugo)} + Pagefind {pagefind_version()} | gemba / (Hugo + Pagefind) |")
+    print("|---|---|---|---|")
+    for n, med in rows:
+        g, hp = med["gemba"], med.get("hugo + pagefind")
+        fmt = lambda x: f"{x[0]:.2f} s, {x[1]:.0f} MiB"
+        print(f"| {n:,} | {fmt(g)} | {fmt(hp) if hp else 'n/a'} | {g[0] / hp[0]:.2f} |" if hp else f"| {n:,} | {fmt(g)} | n/a | n/a |")
+    print("\nPages only, and the floor (a program that only reads the Markdown and writes a page per file):\n")
     print(
         f"| N | gemba | gemba, rebuild after one edit | gemba, no search | Hugo {hugo_version(hugo)} | floor "
         "| gemba/Hugo | rebuild/Hugo | gemba/floor | rebuild/floor | no-search/floor |"
@@ -104,6 +118,24 @@ def first_experiment(content):
             if name.endswith(".md"):
                 return os.path.join(dirpath, name)
     sys.exit(f"no experiment under {content}")
+
+
+def pagefind_cli():
+    """The Pagefind CLI from PyPI's pagefind-bin, if installed."""
+    try:
+        import pagefind_bin
+    except ImportError:
+        return shutil.which("pagefind")
+    path = os.path.join(os.path.dirname(pagefind_bin.__file__), "pagefind")
+    return path if os.access(path, os.X_OK) else shutil.which("pagefind")
+
+
+def pagefind_version():
+    cli = pagefind_cli()
+    if not cli:
+        return "(not installed)"
+    out = subprocess.run([cli, "--version"], capture_output=True, text=True).stdout.split()
+    return out[-1] if out else ""
 
 
 def hugo_version(hugo):
