@@ -40,3 +40,21 @@ pub fn summarize_bodies(model: &Model, prefix: &str) -> Vec<String> {
         .map(|i| summarize_body(model, prefix, i))
         .collect()
 }
+
+/// A plain page's body without a first `# heading` that repeats its title:
+/// the page's template shows the title already (files written for GitHub
+/// open with one).
+pub fn without_title_heading<'a>(body: &'a str, title: &str) -> &'a str {
+    let start = body.len() - body.trim_start().len();
+    let rest = &body[start..];
+    let line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+    let heading = rest[..line_end]
+        .trim_end()
+        .strip_prefix("# ")
+        .map(|h| h.trim().trim_end_matches('#').trim());
+    if heading == Some(title.trim()) {
+        &rest[line_end..]
+    } else {
+        body
+    }
+}

@@ -358,7 +358,7 @@ mod tests {
     fn entries_join_into_the_pretty_array() {
         // The example site, as `gemba init` writes it.
         let dir = tempfile::tempdir().unwrap();
-        crate::scaffold::init(dir.path()).unwrap();
+        crate::scaffold::init(dir.path(), false).unwrap();
         let opts = crate::site::BuildOptions {
             root: dir.path().to_path_buf(),
             ..Default::default()

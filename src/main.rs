@@ -51,6 +51,9 @@ enum Command {
     Init {
         /// Folder to create (default: the current folder, which must be empty)
         dir: Option<PathBuf>,
+        /// No example content: an empty site with a home page that says how to start
+        #[arg(long)]
+        empty: bool,
     },
     /// Build the site into the output folder
     Build {
@@ -125,9 +128,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Init { dir } => {
+        Command::Init { dir, empty } => {
             let dir = dir.unwrap_or_else(|| PathBuf::from("."));
-            match gemba::scaffold::init(&dir) {
+            match gemba::scaffold::init(&dir, empty) {
                 Ok(()) => {
                     println!(
                         "Created a new site in {}. Next: cd {} && gemba serve",
@@ -164,8 +167,9 @@ fn main() -> ExitCode {
             let code = report(&opts, &outcome, &site);
             if code == ExitCode::SUCCESS {
                 eprintln!(
-                    "Built {} pages into {} in {} ms",
+                    "Built {} page{} into {} in {} ms",
                     outcome.pages,
+                    if outcome.pages == 1 { "" } else { "s" },
                     opts.output_dir().display(),
                     start.elapsed().as_millis()
                 );
@@ -177,7 +181,11 @@ fn main() -> ExitCode {
             let outcome = site::check(&opts);
             let code = report(&opts, &outcome, &site);
             if code == ExitCode::SUCCESS {
-                eprintln!("Checked {} files: no errors", outcome.pages);
+                eprintln!(
+                    "Checked {} file{}: no errors",
+                    outcome.pages,
+                    if outcome.pages == 1 { "" } else { "s" }
+                );
             }
             code
         }

@@ -6,20 +6,38 @@ use std::path::{Path, PathBuf};
 
 static EXAMPLE_CONTENT: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/content");
 
-const EXAMPLE_CONFIG: &str = "\
+/// The example site's configuration: this repository's own, so that the
+/// header and the home page's intro agree.
+const EXAMPLE_CONFIG: &str = include_str!("../gemba.yaml");
+
+const EMPTY_CONFIG: &str = "\
 # gemba site configuration; every key is optional.
-title: Growth Playbooks
+title: Playbooks
 description: What we believe, what we tested, and what we learned.
 base_url: /                 # or https://playbooks.example.com
 theme: default              # themes/<name>, or the built-in default theme
 language: en
 default_visibility: internal
 taxonomies: [tags, owners, teams]
-# repo_url: https://git.example.com/acme/playbooks
 ";
 
-/// Create a new site with example content in `dir` (which must be empty or absent).
-pub fn init(dir: &Path) -> Result<(), String> {
+const EMPTY_INTRO: &str = "\
+---
+title: Playbooks
+---
+
+This site shows what we believe, what we tested with real customers, and what we learned. It fills up as you write:
+
+1. A **playbook** is a sequence of stages: `gemba new playbook \"Find our first customers\"`.
+2. A **hypothesis** is a belief worth testing, filed under a stage: `gemba new hypothesis \"Founders sell better than decks\"`.
+3. An **experiment** tests a hypothesis, and its outcome decides the hypothesis's status: `gemba new experiment \"Ten founder-led calls\"`.
+
+Edit this text in `content/index.md`; `gemba serve` shows every change as you save.
+";
+
+/// Create a new site in `dir` (which must be empty or absent): with the
+/// example content, or with `empty`, only an inviting home page.
+pub fn init(dir: &Path, empty: bool) -> Result<(), String> {
     if dir.exists()
         && std::fs::read_dir(dir)
             .map_err(|e| e.to_string())?
@@ -38,9 +56,20 @@ pub fn init(dir: &Path) -> Result<(), String> {
         }
         std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))
     };
-    write(Path::new("gemba.yaml"), EXAMPLE_CONFIG.as_bytes())?;
-    for file in crate::theme::all_files(&EXAMPLE_CONTENT) {
-        write(&Path::new("content").join(file.path()), file.contents())?;
+    if empty {
+        write(Path::new("gemba.yaml"), EMPTY_CONFIG.as_bytes())?;
+        write(Path::new("content/index.md"), EMPTY_INTRO.as_bytes())?;
+        for kind in Kind::STRUCTURED {
+            write(
+                &Path::new("content").join(kind.section()).join(".keep"),
+                b"",
+            )?;
+        }
+    } else {
+        write(Path::new("gemba.yaml"), EXAMPLE_CONFIG.as_bytes())?;
+        for file in crate::theme::all_files(&EXAMPLE_CONTENT) {
+            write(&Path::new("content").join(file.path()), file.contents())?;
+        }
     }
     write(Path::new("static/.keep"), b"")?;
     write(Path::new("templates/.keep"), b"")?;

@@ -552,3 +552,85 @@ fn long_lists_and_term_pages_paginate() {
     assert_eq!(texts(&term_last, ".cards .card-title").len(), 1);
     assert!(site.read("sitemap.xml").contains("/tags/x/"));
 }
+
+/// The site's name as the header shows it, without the brand mark.
+fn brand(page: &scraper::Html) -> Vec<String> {
+    texts(page, ".brand")
+        .into_iter()
+        .map(|t| t.trim_start_matches('◆').trim().to_string())
+        .collect()
+}
+
+fn gemba_in(args: &[&str], cwd: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_gemba"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_new_site_builds_without_a_warning_and_agrees_with_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("site");
+    assert!(gemba_in(&["init", "site"], dir.path()).status.success());
+    let out = gemba_in(&["build", "--no-git"], &root);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("warning"), "a new site builds clean:\n{err}");
+    let read = |rel: &str| {
+        scraper::Html::parse_document(
+            &std::fs::read_to_string(root.join("public").join(rel)).unwrap(),
+        )
+    };
+    // The header and the home page's heading name the same site.
+    let home = read("index.html");
+    assert_eq!(brand(&home), texts(&home, ".hero h1"));
+    // A guide that opens with its own `# title` shows it once.
+    assert_eq!(
+        texts(&read("guides/how-we-experiment/index.html"), "h1"),
+        ["How we experiment"]
+    );
+}
+
+#[test]
+fn an_empty_site_builds_and_says_how_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("empty");
+    let gemba = gemba_in;
+    assert!(gemba(&["init", "--empty", "empty"], dir.path())
+        .status
+        .success());
+    let out = gemba(&["build", "--no-git"], &root);
+    let err = stderr(&out);
+    assert!(out.status.success() && !err.contains("warning"), "{err}");
+    let read = |rel: &str| {
+        scraper::Html::parse_document(
+            &std::fs::read_to_string(root.join("public").join(rel)).unwrap(),
+        )
+    };
+    let home = read("index.html");
+    assert_eq!(brand(&home), texts(&home, ".hero h1"));
+    let prompts = texts(&home, ".empty code");
+    assert!(
+        prompts.contains(&"gemba new playbook \"Title\"".to_string()),
+        "{prompts:?}"
+    );
+    assert!(
+        prompts.contains(&"gemba new experiment \"Title\"".to_string()),
+        "{prompts:?}"
+    );
+    let outcomes = read("outcomes/index.html");
+    assert!(texts(&outcomes, "svg").is_empty(), "no chart of zeros");
+    assert!(!texts(&read("backlog/index.html"), ".empty").is_empty());
+    // The writer's first file makes the site grow, no edit of the home page needed.
+    assert!(gemba(&["new", "experiment", "First test"], &root)
+        .status
+        .success());
+    let out = gemba(&["build", "--no-git"], &root);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(root
+        .join("public/experiments/first-test/index.html")
+        .exists());
+}

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 /// drafts, audiences and wiki links do.
 fn example_site() -> Site {
     let site = Site::new();
-    gemba::scaffold::init(site.root()).expect("init");
+    gemba::scaffold::init(site.root(), false).expect("init");
     site.write(
         "gemba.yaml",
         "title: Pipeline\npaginate: 2\ntaxonomies: [tags, owners, teams]\n",

@@ -50,7 +50,14 @@ impl<'a> DocPage<'a> {
             path: output_path(&d.url),
             template,
             page,
-            body: crate::bodies::body_with_links(input.model, input.prefix, doc),
+            body: {
+                let body = crate::bodies::body_with_links(input.model, input.prefix, doc);
+                if d.kind == Kind::Page {
+                    crate::bodies::without_title_heading(&body, &d.title).to_string()
+                } else {
+                    body
+                }
+            },
             deps,
         })
     }
