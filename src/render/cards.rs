@@ -118,10 +118,7 @@ pub(super) fn card(view: &View, doc: usize) -> Card {
                     met: mt.meets_target(),
                 }),
                 result: evidence::result_line(e, d),
-                verdict: e
-                    .primary
-                    .and_then(|i| e.evidence.get(i)?.as_ref())
-                    .map(|ev| ev.verdict.name()),
+                verdict: e.primary_evidence().map(|(_, ev)| ev.verdict.name()),
                 counts_as: evidence::counts_as(e, d),
             }
         }

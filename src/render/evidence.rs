@@ -4,7 +4,7 @@
 
 use crate::parse::Document;
 use crate::resolve::ExperimentData;
-use crate::stats::{signed_percent, Evidence};
+use crate::stats::signed_percent;
 use serde::Serialize;
 
 /// `10,000`.
@@ -42,8 +42,7 @@ fn value(metric: &crate::model::Metric, v: f64) -> String {
 /// "Conversion 5.0 % → 5.6 % (+12.0 %, inconclusive)": the primary
 /// metric's result in one line; `None` without counts.
 pub fn result_line(e: &ExperimentData, d: &Document) -> Option<String> {
-    let i = e.primary?;
-    let ev = e.evidence.get(i)?.as_ref()?;
+    let (i, ev) = e.primary_evidence()?;
     let m = &d.fm.metrics[i];
     Some(format!(
         "{} {} → {} ({}, {})",
@@ -55,15 +54,10 @@ pub fn result_line(e: &ExperimentData, d: &Document) -> Option<String> {
     ))
 }
 
-fn primary(e: &ExperimentData) -> Option<(usize, &Evidence)> {
-    let i = e.primary?;
-    Some((i, e.evidence.get(i)?.as_ref()?))
-}
-
 /// "underpowered: 10,000 of 31,231 units per arm", for a concluded
 /// experiment short of its sample.
 pub fn underpowered(e: &ExperimentData, d: &Document) -> Option<String> {
-    let (i, ev) = primary(e)?;
+    let (i, ev) = e.primary_evidence()?;
     // A significant result stands whatever its sample; an inconclusive one
     // short of its sample says little either way.
     if !e.status.is_concluded()
@@ -90,7 +84,7 @@ pub fn counts_as(e: &ExperimentData, d: &Document) -> String {
         Abandoned | Inconclusive => return format!("does not count: {status}"),
         Validated | Invalidated => {}
     }
-    let mut text = match primary(e) {
+    let mut text = match e.primary_evidence() {
         Some((i, ev)) => format!(
             "{status}: {} {}",
             d.fm.metrics[i].name,
@@ -126,7 +120,7 @@ pub struct Panel {
 }
 
 pub fn panel(e: &ExperimentData, d: &Document) -> Option<Panel> {
-    let (i, ev) = primary(e)?;
+    let (i, ev) = e.primary_evidence()?;
     let m = &d.fm.metrics[i];
     Some(Panel {
         claim: e.status.name(),

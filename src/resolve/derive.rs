@@ -300,8 +300,7 @@ pub(super) fn weigh_evidence(
 /// mismatch; an invalidated one, no win and no mismatch.
 fn backed(e: &super::ExperimentData, d: &crate::parse::Document) -> Option<bool> {
     use crate::stats::Verdict;
-    let i = e.primary?;
-    let verdict = e.evidence.get(i)?.as_ref()?.verdict;
+    let verdict = e.primary_evidence()?.1.verdict;
     let guardrail_lost = d.fm.metrics.iter().enumerate().any(|(i, m)| {
         m.guardrail
             && e.evidence[i]
@@ -331,7 +330,7 @@ pub(super) fn check_claims(
             .as_ref()
             .map(|ev| format!("{} {}", m.name, ev.sentence(e.confidence)))
     };
-    let primary = e.primary.and_then(|i| Some((i, e.evidence[i].as_ref()?)));
+    let primary = e.primary_evidence();
     match (e.status, primary) {
         (ExperimentStatus::Validated, Some((i, ev))) if ev.verdict != Verdict::Win => {
             diags.push(

@@ -120,6 +120,14 @@ pub struct ExperimentData {
     pub backed: Option<bool>,
 }
 
+impl ExperimentData {
+    /// The primary metric and what its counts say; `None` without counts.
+    pub fn primary_evidence(&self) -> Option<(usize, &crate::stats::Evidence)> {
+        let i = self.primary?;
+        Some((i, self.evidence.get(i)?.as_ref()?))
+    }
+}
+
 /// Where a wiki link goes: a URL and the title of the file it names.
 pub type LinkTarget = Option<(String, String)>;
 
