@@ -465,7 +465,7 @@ fn event_stream(
 /// Map a request path to a file of the built site. Anything that could step
 /// outside it (`..`, backslashes, NUL) finds nothing.
 pub fn lookup_path(raw_path: &str) -> Option<String> {
-    let decoded = percent_decode(raw_path)?;
+    let decoded = crate::load::percent_decode(raw_path)?;
     if decoded.contains('\\') || decoded.contains('\0') {
         return None;
     }
@@ -487,23 +487,6 @@ pub fn lookup_path(raw_path: &str) -> Option<String> {
     } else {
         joined
     })
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = s.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 async fn file_handler(State(shared): State<Arc<Shared>>, req: Request) -> Response {

@@ -286,8 +286,8 @@ impl<W: Write> Server<W> {
         .map_err(|e| (ErrorCode::InternalError, e.to_string()))
     }
 
-    /// The workspace a file belongs to, opening the site on first use;
-    /// `None` for files outside a site.
+    /// The workspace a file (a canonical path) belongs to, opening the site
+    /// on first use; `None` for files outside a site.
     fn workspace_for(&mut self, path: &Path) -> Option<&mut Workspace> {
         if self.workspace.is_none() {
             let root = Workspace::root_of(path)?;
@@ -295,8 +295,7 @@ impl<W: Write> Server<W> {
             self.dirty = true;
         }
         let ws = self.workspace.as_mut()?;
-        let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-        ws.is_content(&path).then_some(ws)
+        ws.is_content(path).then_some(ws)
     }
 
     fn notification(&mut self, n: Notification) -> bool {
@@ -392,7 +391,11 @@ impl<W: Write> Server<W> {
         let files: BTreeSet<PathBuf> = now.keys().chain(self.published.keys()).cloned().collect();
         for path in files {
             let new = now.get(&path).cloned().unwrap_or_default();
-            if self.published.get(&path).cloned().unwrap_or_default() == new {
+            if self
+                .published
+                .get(&path)
+                .map_or(new.is_empty(), |old| *old == new)
+            {
                 continue;
             }
             let params = PublishDiagnosticsParams::new(path_uri(&path), new, None);

@@ -6,7 +6,7 @@
 use super::text::span_range;
 use crate::diagnostics::{Diagnostic, Severity};
 use crate::load::{is_content_path, source_from_text};
-use crate::model::HypothesisStatus;
+use crate::model::{HypothesisStatus, Kind};
 use crate::parse::Document;
 use crate::resolve::{resolve, Model};
 use crate::site::{documents, parse_shared, read_sources, BuildOptions, Front, Parsed, Problems};
@@ -192,17 +192,15 @@ impl Workspace {
     /// resolved.
     pub fn experiment_result(&self, slug: &str) -> Option<String> {
         let m = self.model.as_ref()?;
-        let e = m.experiments.iter().find(|e| m.docs[e.doc].slug == slug)?;
-        crate::render::result_line(e, &m.docs[e.doc])
+        let doc = m.find(Kind::Experiment, slug)?;
+        crate::render::result_line(&m.experiments[m.item[doc]], &m.docs[doc])
     }
 
     /// A hypothesis's derived status, as last resolved.
     pub fn hypothesis_status(&self, slug: &str) -> Option<HypothesisStatus> {
         let m = self.model.as_ref()?;
-        m.hypotheses
-            .iter()
-            .find(|h| m.docs[h.doc].slug == slug)
-            .map(|h| h.status)
+        let doc = m.find(Kind::Hypothesis, slug)?;
+        Some(m.hypotheses[m.item[doc]].status)
     }
 }
 

@@ -162,6 +162,14 @@ impl Model {
         let fm = &self.docs[e.doc].fm;
         fm.ended.or(fm.started).or(fm.date)
     }
+
+    /// The document of `kind` with `slug`: documents are sorted by kind and
+    /// slug, so this is a binary search.
+    pub fn find(&self, kind: Kind, slug: &str) -> Option<usize> {
+        self.docs
+            .binary_search_by(|d| (d.kind, d.slug.as_str()).cmp(&(kind, slug)))
+            .ok()
+    }
 }
 
 /// Build the model from every parsed document. Problems are pushed to `diags`.
