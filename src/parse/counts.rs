@@ -2,7 +2,7 @@
 //! written: arms that cannot be, shares and confidences out of range,
 //! and baselines and actuals filled from (or checked against) the arms.
 
-use super::KeySpan;
+use super::{KeySpan, Located};
 use crate::diagnostics::{Diagnostic, Span};
 use crate::model::FrontMatter;
 use std::collections::BTreeMap;
@@ -11,17 +11,10 @@ use std::collections::BTreeMap;
 /// out of range (errors, at the line that says it); baselines and actuals
 /// filled from the arms, and written ones that disagree with them
 /// (warnings).
-pub(super) fn check_counts(
-    fm: &mut FrontMatter,
-    spans: &BTreeMap<String, KeySpan>,
-    path: &std::path::Path,
-    text: &str,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let at = |key: &str| spans.get(key).map_or(Span::new(1, 1, 1), |k| k.value);
-    let error = |span: Span, msg: String| {
-        Diagnostic::error(path.to_path_buf(), Some(span), msg).with_source(text)
-    };
+pub(super) fn check_counts(fm: &mut FrontMatter, located: &Located, diags: &mut Vec<Diagnostic>) {
+    let (spans, text) = (located.spans, located.text);
+    let at = |key: &str| located.value(key);
+    let error = |span: Span, msg: String| located.error(span, msg);
     if let Some(split) = fm.split {
         if !(split > 0.0 && split < 1.0) {
             diags.push(
@@ -106,18 +99,17 @@ pub(super) fn check_counts(
                 // digit, or 1 % of the value.
                 Some(w) if (w - counted).abs() > (counted.abs() * 0.01).max(0.05) => {
                     diags.push(
-                        Diagnostic::warning(
-                            path.to_path_buf(),
-                            Some(metric_line(text, spans, i, &[key])),
-                            format!(
-                                "metric `{}`: {key} {} disagrees with the counts, which give {}",
-                                metric.name,
-                                crate::charts::fmt_num(w),
-                                crate::charts::fmt_num(counted)
-                            ),
-                        )
-                        .with_help(format!("remove `{key}` to take it from the counts"))
-                        .with_source(text),
+                        located
+                            .warning(
+                                metric_line(text, spans, i, &[key]),
+                                format!(
+                                    "metric `{}`: {key} {} disagrees with the counts, which give {}",
+                                    metric.name,
+                                    crate::charts::fmt_num(w),
+                                    crate::charts::fmt_num(counted)
+                                ),
+                            )
+                            .with_help(format!("remove `{key}` to take it from the counts")),
                     );
                 }
                 Some(_) => {}

@@ -261,17 +261,14 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
     }
     // Field errors do not stop parsing: references and links in the same
     // file are still checked, so one run reports them all.
-    check_fields(
-        kind,
-        &fm,
-        &key_spans,
-        experiment_status,
-        &path,
+    let at = Located {
+        spans: &key_spans,
+        path: &path,
         text,
-        &mut diags,
-    );
+    };
+    check_fields(kind, &fm, &at, experiment_status, &mut diags);
     if kind == Kind::Experiment {
-        check_counts(&mut fm, &key_spans, &path, text, &mut diags);
+        check_counts(&mut fm, &at, &mut diags);
     }
 
     let body = split.body;
@@ -311,23 +308,39 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
     (Some(doc), diags)
 }
 
+/// Where a file's front-matter keys stand, for problems found in its values.
+struct Located<'a> {
+    spans: &'a BTreeMap<String, KeySpan>,
+    path: &'a std::path::Path,
+    text: &'a str,
+}
+
+impl Located<'_> {
+    /// The span of a top-level key's value (the file's start when absent).
+    fn value(&self, key: &str) -> Span {
+        self.spans.get(key).map_or(Span::new(1, 1, 1), |k| k.value)
+    }
+
+    fn error(&self, span: Span, message: String) -> Diagnostic {
+        Diagnostic::error(self.path.to_path_buf(), Some(span), message).with_source(self.text)
+    }
+
+    fn warning(&self, span: Span, message: String) -> Diagnostic {
+        Diagnostic::warning(self.path.to_path_buf(), Some(span), message).with_source(self.text)
+    }
+}
+
 /// Checks that need only the file itself: ranges, dates, stage ids.
 fn check_fields(
     kind: Kind,
     fm: &FrontMatter,
-    spans: &BTreeMap<String, KeySpan>,
+    located: &Located,
     status: ExperimentStatus,
-    path: &std::path::Path,
-    text: &str,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let at = |key: &str| spans.get(key).map_or(Span::new(1, 1, 1), |k| k.value);
-    let error = |span: Span, msg: String| {
-        Diagnostic::error(path.to_path_buf(), Some(span), msg).with_source(text)
-    };
-    let warning = |span: Span, msg: String| {
-        Diagnostic::warning(path.to_path_buf(), Some(span), msg).with_source(text)
-    };
+    let at = |key: &str| located.value(key);
+    let error = |span: Span, msg: String| located.error(span, msg);
+    let warning = |span: Span, msg: String| located.warning(span, msg);
     if let Some(slug) = &fm.slug {
         if !is_valid_slug(slug) {
             diags.push(
