@@ -363,9 +363,14 @@ mod tests {
             root: dir.path().to_path_buf(),
             ..Default::default()
         };
-        let (sources, _) = crate::site::read_sources(&opts, &dir.path().join("content"));
+        let (sources, _, _) = crate::site::read_sources(&opts, &dir.path().join("content"));
         let docs = sources.into_values().filter_map(|(doc, _)| doc).collect();
-        let site = crate::resolve::resolve(docs, Default::default(), &mut Vec::new());
+        let site = crate::resolve::resolve(
+            docs,
+            Default::default(),
+            Default::default(),
+            &mut Vec::new(),
+        );
         let ctx = ExportContext {
             model: &site,
             prefix: "",

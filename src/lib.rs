@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod export;
 pub mod feeds;
 pub mod git;
+pub mod highlight;
 pub mod incremental;
 pub mod keys;
 pub mod load;

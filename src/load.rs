@@ -74,14 +74,53 @@ pub fn is_content_path(content_dir: &Path, output_dir: &Path, path: &Path) -> bo
             .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
 }
 
-/// The paths of every `.md` file under `content_dir`, sorted.
+/// The files beside the Markdown in `content/` (images, PDFs, …), which
+/// are copied to the output at the same place: path relative to
+/// `content/` → path on disk.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Assets(pub std::collections::BTreeMap<String, PathBuf>);
+
+impl Assets {
+    pub fn get(&self, rel: &str) -> Option<&Path> {
+        self.0.get(rel).map(PathBuf::as_path)
+    }
+}
+
+/// Whether `path` is a file beside the content that is copied as it is:
+/// under `content_dir`, not Markdown, outside the output folder, with no
+/// hidden part.
+pub fn is_asset_path(content_dir: &Path, output_dir: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(content_dir) else {
+        return false;
+    };
+    path.extension().is_none_or(|x| x != "md")
+        && !path.starts_with(output_dir)
+        && !rel.as_os_str().is_empty()
+        && !rel
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+}
+
+/// The path of a file under `content/`, relative to it, with `/` separators.
+pub fn rel_path(content_dir: &Path, path: &Path) -> String {
+    path.strip_prefix(content_dir)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The paths of every `.md` file under `content_dir`, sorted, and the
+/// other files there.
 pub fn content_paths(
     root: &Path,
     content_dir: &Path,
     output_dir: &Path,
-) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+) -> (Vec<PathBuf>, Assets, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let mut paths = Vec::new();
+    let mut assets = Assets::default();
     let walker = WalkDir::new(content_dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -91,8 +130,13 @@ pub fn content_paths(
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let p = e.path();
-                if p.extension().is_some_and(|x| x == "md") && !p.starts_with(output_dir) {
+                if p.starts_with(output_dir) {
+                    continue;
+                }
+                if p.extension().is_some_and(|x| x == "md") {
                     paths.push(p.to_path_buf());
+                } else {
+                    assets.0.insert(rel_path(content_dir, p), p.to_path_buf());
                 }
             }
             Ok(_) => {}
@@ -118,7 +162,7 @@ pub fn content_paths(
             }
         }
     }
-    (paths, diagnostics)
+    (paths, assets, diagnostics)
 }
 
 /// Read one content file.
@@ -150,13 +194,7 @@ pub fn read_one(root: &Path, content_dir: &Path, path: &Path) -> Result<SourceFi
 /// A content file from its text (an editor's unsaved buffer, or what was
 /// read from disk), with no modification time.
 pub fn source_from_text(root: &Path, content_dir: &Path, path: &Path, text: String) -> SourceFile {
-    let rel = path
-        .strip_prefix(content_dir)
-        .unwrap_or(path)
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
+    let rel = rel_path(content_dir, path);
     SourceFile {
         path: display_path(root, path),
         rel,

@@ -118,12 +118,12 @@ impl Kind {
             Kind::Playbook => &PLAYBOOK_KEYS,
             Kind::Hypothesis => &HYPOTHESIS_KEYS,
             Kind::Experiment => &EXPERIMENT_KEYS,
-            Kind::Page => &COMMON_KEYS,
+            Kind::Page => &PAGE_KEYS,
         }
     }
 }
 
-const COMMON_KEYS: [&str; 12] = [
+const PAGE_KEYS: [&str; 16] = [
     "title",
     "slug",
     "summary",
@@ -136,8 +136,12 @@ const COMMON_KEYS: [&str; 12] = [
     "visibility",
     "extra",
     "kind",
+    "aliases",
+    "redirect_from",
+    "permalink",
+    "url",
 ];
-const PLAYBOOK_KEYS: [&str; 15] = [
+const PLAYBOOK_KEYS: [&str; 17] = [
     "title",
     "slug",
     "summary",
@@ -150,11 +154,13 @@ const PLAYBOOK_KEYS: [&str; 15] = [
     "visibility",
     "extra",
     "kind",
+    "aliases",
+    "redirect_from",
     "status",
     "version",
     "stages",
 ];
-const HYPOTHESIS_KEYS: [&str; 15] = [
+const HYPOTHESIS_KEYS: [&str; 17] = [
     "title",
     "slug",
     "summary",
@@ -167,11 +173,13 @@ const HYPOTHESIS_KEYS: [&str; 15] = [
     "visibility",
     "extra",
     "kind",
+    "aliases",
+    "redirect_from",
     "statement",
     "playbook",
     "stage",
 ];
-const EXPERIMENT_KEYS: [&str; 25] = [
+const EXPERIMENT_KEYS: [&str; 27] = [
     "title",
     "slug",
     "summary",
@@ -184,6 +192,8 @@ const EXPERIMENT_KEYS: [&str; 25] = [
     "visibility",
     "extra",
     "kind",
+    "aliases",
+    "redirect_from",
     "hypothesis",
     "playbook",
     "stage",
@@ -412,6 +422,16 @@ pub struct FrontMatter {
     pub draft: bool,
     pub visibility: Option<Visibility>,
     pub extra: Option<serde_yaml::Mapping>,
+    /// Old addresses of the page (`redirect_from:` is read the same way).
+    #[serde(deserialize_with = "de_string_list")]
+    pub aliases: Vec<String>,
+    #[serde(deserialize_with = "de_string_list")]
+    pub redirect_from: Vec<String>,
+    /// A plain page's own address (Jekyll's `permalink:`, Hugo's `url:`).
+    #[serde(deserialize_with = "de_opt_string")]
+    pub permalink: Option<String>,
+    #[serde(deserialize_with = "de_opt_string")]
+    pub url: Option<String>,
 
     // playbook
     pub status: Option<String>,
@@ -537,6 +557,20 @@ fn scalar_string(v: &serde_yaml::Value) -> Option<String> {
 }
 
 /// Slugify that never yields an empty string for a non-empty name.
+/// A path as it may stand in a URL: `/`-separated parts kept as they are
+/// but for characters a URL cannot hold, which are percent-encoded.
+pub fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 pub fn slugify(name: &str) -> String {
     let s = slug::slugify(name);
     if s.is_empty() && !name.trim().is_empty() {

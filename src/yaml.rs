@@ -22,20 +22,22 @@ pub fn yaml_message(e: &serde_yaml::Error) -> String {
     message
 }
 
-/// Positions of the top-level `key: value` lines of a front-matter block.
-pub fn scan_top_level_keys(front: &str, front_line: usize) -> BTreeMap<String, KeySpan> {
-    let mut spans = BTreeMap::new();
-    for (i, line) in front.lines().enumerate() {
+/// A top-level `key: value` line of a front-matter block.
+struct KeyLine<'a> {
+    key: &'a str,
+    /// The line's index in the block.
+    index: usize,
+    span: KeySpan,
+}
+
+fn key_lines(front: &str, front_line: usize) -> impl Iterator<Item = KeyLine<'_>> {
+    front.lines().enumerate().filter_map(move |(i, line)| {
         let line = line.trim_end_matches('\r');
-        let Some(first) = line.chars().next() else {
-            continue;
-        };
+        let first = line.chars().next()?;
         if first.is_whitespace() || matches!(first, '-' | '#' | '}' | ']') {
-            continue;
+            return None;
         }
-        let Some(colon) = find_key_colon(line) else {
-            continue;
-        };
+        let colon = find_key_colon(line)?;
         let key = line[..colon].trim().trim_matches(|c| c == '"' || c == '\'');
         let file_line = front_line + i;
         let key_span = Span::new(file_line, 1, key.chars().count().max(1));
@@ -54,12 +56,75 @@ pub fn scan_top_level_keys(front: &str, front_line: usize) -> BTreeMap<String, K
                 + 1;
             Span::new(file_line, col, value.chars().count())
         };
-        spans.entry(key.to_string()).or_insert(KeySpan {
-            key: key_span,
-            value: value_span,
-        });
+        Some(KeyLine {
+            key,
+            index: i,
+            span: KeySpan {
+                key: key_span,
+                value: value_span,
+            },
+        })
+    })
+}
+
+/// Positions of the top-level `key: value` lines of a front-matter block
+/// (of a key's last occurrence, the one that counts).
+pub fn scan_top_level_keys(front: &str, front_line: usize) -> BTreeMap<String, KeySpan> {
+    key_lines(front, front_line)
+        .map(|k| (k.key.to_string(), k.span))
+        .collect()
+}
+
+/// A top-level key written again: where it stands, and where it stood first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RepeatedKey {
+    pub key: String,
+    pub first: Span,
+    pub again: Span,
+}
+
+/// The block with every top-level key that is written again taken out but
+/// for its last occurrence (its lines become blank, so that positions stay
+/// put), and the keys that were repeated. `None` when no key repeats.
+pub fn last_occurrences(front: &str, front_line: usize) -> Option<(String, Vec<RepeatedKey>)> {
+    let keys: Vec<KeyLine> = key_lines(front, front_line).collect();
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut repeated = Vec::new();
+    // Line ranges of earlier occurrences: from the key's line up to the
+    // next top-level key.
+    let mut blank: Vec<std::ops::Range<usize>> = Vec::new();
+    let line_count = front.lines().count();
+    for (n, k) in keys.iter().enumerate() {
+        if let Some(&before) = seen.get(k.key) {
+            let end = keys.get(before + 1).map_or(line_count, |next| next.index);
+            blank.push(keys[before].index..end);
+            repeated.push(RepeatedKey {
+                key: k.key.to_string(),
+                first: keys[before].span.key,
+                again: k.span.key,
+            });
+        }
+        seen.insert(k.key, n);
     }
-    spans
+    if repeated.is_empty() {
+        return None;
+    }
+    let cleaned = front
+        .split_inclusive('\n')
+        .enumerate()
+        .map(|(i, line)| {
+            if blank.iter().any(|r| r.contains(&i)) {
+                if line.ends_with('\n') {
+                    "\n"
+                } else {
+                    ""
+                }
+            } else {
+                line
+            }
+        })
+        .collect();
+    Some((cleaned, repeated))
 }
 
 fn find_key_colon(line: &str) -> Option<usize> {

@@ -22,6 +22,7 @@
 use crate::bodies::summarize_bodies;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::git::{History, HistoryMap};
+use crate::load::Assets;
 use crate::render::{Cards, ListPage};
 use crate::resolve::{resolve, Model};
 use crate::site::{
@@ -30,6 +31,7 @@ use crate::site::{
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The render input of a session as it stands. A macro rather than a
 /// method, so that the session's other fields stay free to change while the
@@ -61,6 +63,12 @@ pub struct Session {
     sources: BTreeMap<PathBuf, Parsed>,
     /// Files changed since the last good build.
     dirty: BTreeSet<PathBuf>,
+    /// The files beside the content as on disk now.
+    assets: Arc<Assets>,
+    /// Whether they changed since the last good build.
+    assets_changed: bool,
+    /// The output paths of redirect pages and files beside the content.
+    extra_paths: BTreeSet<String>,
     history: Option<HistoryMap>,
     // The last good build.
     model: Model,
@@ -122,6 +130,9 @@ impl Session {
             problems,
             sources,
             dirty: BTreeSet::new(),
+            assets: model.assets.clone(),
+            assets_changed: false,
+            extra_paths: BTreeSet::new(),
             history,
             doc_by_rel: by_rel(&model),
             model,
@@ -174,6 +185,20 @@ impl Session {
                         .is_some_and(|(k, _)| k.starts_with(path) && k != path))
             {
                 self.rescan();
+                continue;
+            }
+            if crate::load::is_asset_path(&content_dir, &output_dir, path) {
+                let rel = crate::load::rel_path(&content_dir, path);
+                let mut assets = (*self.assets).clone();
+                if path.is_file() {
+                    assets.0.insert(rel, path.clone());
+                } else {
+                    assets.0.remove(&rel);
+                }
+                // A file changed in place (an image redrawn) is copied
+                // again, and its size read again, too.
+                self.assets = Arc::new(assets);
+                self.assets_changed = true;
                 continue;
             }
             if !crate::load::is_content_path(&content_dir, &output_dir, path) {
@@ -305,7 +330,11 @@ impl Session {
 
     /// Walk `content/` again, for changes to whole folders.
     fn rescan(&mut self) {
-        let (fresh, walk_problems) = read_sources(&self.opts, &self.front.content_dir);
+        let (fresh, assets, walk_problems) = read_sources(&self.opts, &self.front.content_dir);
+        if *self.assets != assets {
+            self.assets = Arc::new(assets);
+            self.assets_changed = true;
+        }
         self.problems.walk = walk_problems;
         for (path, parsed) in &fresh {
             if self.sources.get(path).map(|(d, _)| d) != Some(&parsed.0) {
@@ -327,6 +356,7 @@ impl Session {
             .any(|(_, d)| d.iter().any(Diagnostic::is_error));
         // Body-only edits keep the model as it is.
         let bodies_only = !parse_failed
+            && !self.assets_changed
             && self.dirty.iter().all(|path| {
                 let Some((Some(new), _)) = self.sources.get(path) else {
                     return false;
@@ -363,6 +393,7 @@ impl Session {
         let mut resolve_problems = Vec::new();
         let model = resolve(
             documents(&self.sources),
+            self.assets.clone(),
             self.front.selection(&self.opts),
             &mut resolve_problems,
         );
@@ -418,6 +449,7 @@ impl Session {
         }
         for (i, t) in touched.iter_mut().enumerate() {
             *t |= old.links[i] != m.links[i]
+                || old.md_links[i] != m.md_links[i]
                 || old.backlinks[i] != m.backlinks[i]
                 || m.visibility(i) != old.visibility(i);
         }

@@ -8,9 +8,9 @@ use crate::diagnostics::Diagnostic;
 use crate::export::{json_entry, json_files_from};
 use crate::render::{list_pages, lists_show_body_of, render_pages, Cards, Global, ListPage};
 use crate::resolve::Model;
-use crate::site::{data_files, feed_file, sitemap_file};
+use crate::site::{asset_files, data_files, feed_file, redirect_files, sitemap_file};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 impl Session {
@@ -117,6 +117,21 @@ impl Session {
         for (path, bytes) in json_files.into_iter().chain(sitemap).chain(feed) {
             out.put(path, bytes);
         }
+        // Redirect pages follow the aliases; the files beside the content
+        // are read again when one of them changed.
+        let mut gone = Vec::new();
+        if !bodies_only {
+            let mut extra = redirect_files(&input);
+            if self.assets_changed {
+                extra.extend(asset_files(m));
+            }
+            let now = extra_paths(m);
+            gone = self.extra_paths.difference(&now).cloned().collect();
+            self.extra_paths = now;
+            for (path, bytes) in extra {
+                out.put(path, bytes);
+            }
+        }
         if out.diags.iter().any(Diagnostic::is_error) {
             // The files are those of the last good build; the next change
             // renders everything.
@@ -129,10 +144,16 @@ impl Session {
             };
         }
         self.timer.lap("data");
+        self.assets_changed = false;
         for (d, deps) in new_deps {
             self.deps[d] = deps;
         }
         let mut changed = Vec::new();
+        for path in gone {
+            if !out.files.contains_key(&path) && self.files.remove(&path).is_some() {
+                changed.push(path);
+            }
+        }
         if let Some(keys) = keys {
             for old_list in self.list_keys.keys() {
                 if !keys.contains_key(old_list) && self.files.remove(old_list).is_some() {
@@ -214,6 +235,8 @@ impl Session {
         self.list_keys = list_keys(&lists);
         self.lists = lists;
         self.json = json;
+        self.extra_paths = extra_paths(&self.model);
+        self.assets_changed = false;
         self.global_key = global.key;
         self.cards = cards;
         let mut changed: Vec<String> = self
@@ -257,6 +280,16 @@ fn summarize_touched(model: &Model, prefix: &str, which: &[bool]) -> Vec<(usize,
     let docs: Vec<usize> = (0..model.docs.len()).filter(|&i| which[i]).collect();
     docs.into_par_iter()
         .map(|i| (i, summarize_body(model, prefix, i)))
+        .collect()
+}
+
+/// The output paths of the redirect pages and the files beside the content.
+fn extra_paths(model: &Model) -> BTreeSet<String> {
+    model
+        .aliases
+        .iter()
+        .map(|(alias, _)| crate::render::output_path(alias))
+        .chain(model.assets.0.keys().cloned())
         .collect()
 }
 

@@ -5,7 +5,7 @@
 
 use super::text::span_range;
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::load::{is_content_path, source_from_text};
+use crate::load::{is_content_path, source_from_text, Assets};
 use crate::model::{HypothesisStatus, Kind};
 use crate::parse::Document;
 use crate::resolve::{resolve, Model};
@@ -24,6 +24,8 @@ pub struct Workspace {
     problems: Problems,
     /// Every content file, parsed from its buffer when open, else from disk.
     sources: BTreeMap<PathBuf, Parsed>,
+    /// The files beside the content, which links may lead to.
+    assets: Arc<Assets>,
     /// The text of open buffers, by path.
     overlays: HashMap<PathBuf, String>,
     /// The model as last resolved (derived statuses for hovers).
@@ -45,6 +47,7 @@ impl Workspace {
             front: None,
             problems: Problems::default(),
             sources: BTreeMap::new(),
+            assets: Arc::default(),
             overlays: HashMap::new(),
             model: None,
         };
@@ -81,8 +84,9 @@ impl Workspace {
 
     /// Walk `content/` again (files added or removed on disk).
     pub fn rescan(&mut self) {
-        let (sources, walk) = read_sources(&self.opts, &self.content_dir());
+        let (sources, assets, walk) = read_sources(&self.opts, &self.content_dir());
         self.sources = sources;
+        self.assets = Arc::new(assets);
         self.problems.walk = walk;
         let open: Vec<PathBuf> = self.overlays.keys().cloned().collect();
         for path in open {
@@ -159,7 +163,12 @@ impl Workspace {
             None => Default::default(),
         };
         let mut resolve_problems = Vec::new();
-        let model = resolve(self.documents(), selection, &mut resolve_problems);
+        let model = resolve(
+            self.documents(),
+            self.assets.clone(),
+            selection,
+            &mut resolve_problems,
+        );
         self.problems.resolve = resolve_problems;
         if let Some(old) = self.model.replace(model) {
             // Freeing a whole model takes a while on a large site.

@@ -4,11 +4,15 @@
 
 use crate::diagnostics::{closest, Diagnostic, Span};
 use crate::load::{split_front_matter, SourceFile};
-use crate::markdown::{scan_wiki_links, WikiLink};
+use crate::markdown::{outline, scan_wiki_links, Outline, WikiLink};
 use crate::model::{is_valid_slug, slugify, ExperimentStatus, FrontMatter, Kind, PlaybookStatus};
-use crate::yaml::{describe, scan_top_level_keys, yaml_message, yaml_to_json, KeySpan};
+use crate::yaml::{
+    describe, last_occurrences, scan_top_level_keys, yaml_message, yaml_to_json, KeySpan,
+};
 
+mod address;
 mod counts;
+use address::{address, alias_url, file_title, folder_kind, own_address, Address};
 use counts::check_counts;
 use std::collections::BTreeMap;
 
@@ -32,6 +36,14 @@ pub struct Document {
     pub body_start: usize,
     pub body_line: usize,
     pub wiki_links: Vec<WikiLink>,
+    /// The body's local links and heading ids.
+    pub outline: Outline,
+    /// Old URLs of the document (`aliases:`, `redirect_from:`), each of
+    /// which gets a redirect page.
+    pub aliases: Vec<String>,
+    /// A `README.md` standing for its folder, which yields the folder's URL
+    /// to an `index.md` there.
+    pub readme: bool,
 }
 
 impl Document {
@@ -69,6 +81,10 @@ impl Document {
             && self.body_start == other.body_start
             && self.body_line == other.body_line
             && self.wiki_links == other.wiki_links
+            && self.outline.links == other.outline.links
+            && self.outline.anchors == other.outline.anchors
+            && self.aliases == other.aliases
+            && self.readme == other.readme
     }
 
     /// `summary:` when written, else the body's first paragraph.
@@ -113,7 +129,16 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
     };
     let bom = text.len() - text.strip_prefix('\u{feff}').unwrap_or(text).len();
     let body_start = split.body.as_ptr() as usize - text.as_ptr() as usize - bom;
-    let front = split.front.unwrap_or("");
+    let mut front = split.front.unwrap_or("");
+    // A key written twice: the last value counts (as in Jekyll); the
+    // problem is reported once the kind is known.
+    let cleaned;
+    let mut repeated = Vec::new();
+    if let Some((c, r)) = last_occurrences(front, split.front_line) {
+        cleaned = c;
+        front = &cleaned;
+        repeated = r;
+    }
 
     let mut mapping = serde_yaml::Mapping::new();
     if !front.trim().is_empty() {
@@ -181,6 +206,25 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
         None => folder_kind,
     };
 
+    for r in repeated {
+        let message = format!("`{}` is written twice", r.key);
+        diags.push(if kind == Kind::Page {
+            Diagnostic::warning(path.clone(), Some(r.again), message)
+                .with_help(format!(
+                    "the value here counts; the one on line {} is ignored",
+                    r.first.line
+                ))
+                .with_source(text)
+        } else {
+            Diagnostic::error(path.clone(), Some(r.again), message)
+                .with_help(format!(
+                    "keep one of the two (the other is on line {})",
+                    r.first.line
+                ))
+                .with_source(text)
+        });
+    }
+
     if kind != Kind::Page && split.front.is_none() {
         diags.push(
             Diagnostic::error(
@@ -225,7 +269,12 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
         }
     }
 
-    let (slug, url) = match address(kind, &file.rel, fm.slug.as_deref()) {
+    let Address {
+        slug,
+        url,
+        readme,
+        mut aliases,
+    } = match address(kind, &file.rel, fm.slug.as_deref()) {
         Ok(a) => a,
         Err(message) => {
             let span = key_spans.get("slug").map(|k| k.value);
@@ -233,6 +282,43 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
             return (None, diags);
         }
     };
+    let (slug, url, readme) = match own_address(kind, &fm, &key_spans) {
+        Ok(Some((own_slug, own_url, old))) => {
+            aliases.extend(old);
+            (own_slug, own_url, false)
+        }
+        Ok(None) => (slug, url, readme),
+        Err((span, message)) => {
+            diags.push(
+                Diagnostic::warning(path.clone(), Some(span), message)
+                    .with_help("write the page's address as a path, such as `/guides/onboarding/`; the page keeps the address of its file")
+                    .with_source(text),
+            );
+            (slug, url, readme)
+        }
+    };
+    for (key, list) in [
+        ("aliases", &fm.aliases),
+        ("redirect_from", &fm.redirect_from),
+    ] {
+        for alias in list {
+            match alias_url(alias) {
+                Some(a) => aliases.push(a),
+                None => diags.push(
+                    Diagnostic::warning(
+                        path.clone(),
+                        key_spans.get(key).map(|k| k.value),
+                        format!("`{alias}` is not a path of this site"),
+                    )
+                    .with_help("an alias is a path such as `/old/address/`")
+                    .with_source(text),
+                ),
+            }
+        }
+    }
+    aliases.sort();
+    aliases.dedup();
+    aliases.retain(|a| *a != url);
 
     let mut playbook_status = PlaybookStatus::default();
     let mut experiment_status = ExperimentStatus::default();
@@ -273,6 +359,24 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
 
     let body = split.body;
     let wiki_links = scan_wiki_links(body, split.body_line);
+    let outline = outline(body, split.body_line);
+    if let Some(&first) = outline.template_tags.first() {
+        let n = outline.template_tags.len();
+        let more = match n {
+            1 => String::new(),
+            2 => " (and once more in this file)".to_string(),
+            _ => format!(" (and {} more times in this file)", n - 1),
+        };
+        diags.push(
+            Diagnostic::warning(
+                path.clone(),
+                Some(first),
+                format!("template syntax in the text is shown as written{more}"),
+            )
+            .with_help("gemba does not run templates in Markdown: write what it stood for, or put it in `code`")
+            .with_source(text),
+        );
+    }
     let title = match fm.title.clone().filter(|t| !t.trim().is_empty()) {
         Some(t) => t,
         None if kind == Kind::Page => first_heading(body).unwrap_or_else(|| file_title(&file.rel)),
@@ -303,6 +407,9 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
         body_start,
         body_line: split.body_line,
         wiki_links,
+        outline,
+        aliases,
+        readme,
         source: file,
     };
     (Some(doc), diags)
@@ -410,70 +517,6 @@ fn check_fields(
         }
         _ => {}
     }
-}
-
-fn folder_kind(rel: &str) -> Kind {
-    rel.split('/')
-        .next()
-        .filter(|first| rel.contains('/') && !first.is_empty())
-        .and_then(|first| match first {
-            "playbooks" => Some(Kind::Playbook),
-            "hypotheses" => Some(Kind::Hypothesis),
-            "experiments" => Some(Kind::Experiment),
-            _ => None,
-        })
-        .unwrap_or(Kind::Page)
-}
-
-fn stem(rel: &str) -> &str {
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    name.strip_suffix(".md").unwrap_or(name)
-}
-
-fn file_title(rel: &str) -> String {
-    let s = stem(rel);
-    let s = if s == "index" || s == "_index" {
-        rel.rsplit('/').nth(1).unwrap_or("Home")
-    } else {
-        s
-    };
-    let words = s.replace(['-', '_'], " ");
-    let mut chars = words.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
-
-/// Slug and URL of a file: flat per kind for the structured kinds, the file's
-/// path for plain pages.
-fn address(kind: Kind, rel: &str, explicit: Option<&str>) -> Result<(String, String), String> {
-    if kind != Kind::Page {
-        let slug = match explicit {
-            Some(s) if is_valid_slug(s) => s.to_string(),
-            Some(s) => return Err(format!("slug `{s}` may only contain a-z, 0-9 and -")),
-            None => slugify(stem(rel)),
-        };
-        let url = format!("/{}/{}/", kind.section(), slug);
-        return Ok((slug, url));
-    }
-    let mut parts: Vec<String> = rel.split('/').map(slugify).collect();
-    let last = stem(rel);
-    parts.pop();
-    if let Some(s) = explicit {
-        if !is_valid_slug(s) {
-            return Err(format!("slug `{s}` may only contain a-z, 0-9 and -"));
-        }
-        parts.push(s.to_string());
-    } else if last != "index" && last != "_index" {
-        parts.push(slugify(last));
-    }
-    let slug = parts.join("/");
-    let url = if slug.is_empty() {
-        "/".to_string()
-    } else {
-        format!("/{slug}/")
-    };
-    Ok((slug, url))
 }
 
 fn first_heading(body: &str) -> Option<String> {

@@ -189,10 +189,16 @@ pub fn render_pages(
     deps
 }
 
+/// The output file of a URL path: `/a/b/` → `a/b/index.html`, a file's
+/// address (`/a/b.html`) as it is; percent-escapes decoded.
 pub fn output_path(url: &str) -> String {
-    let trimmed = url.trim_matches('/');
+    let decoded = crate::load::percent_decode(url);
+    let trimmed = decoded.as_deref().unwrap_or(url).trim_matches('/');
+    let last = trimmed.rsplit('/').next().unwrap_or(trimmed);
     if trimmed.is_empty() {
         "index.html".into()
+    } else if !url.ends_with('/') && last.contains('.') {
+        trimmed.to_string()
     } else {
         format!("{trimmed}/index.html")
     }

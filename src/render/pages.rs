@@ -10,6 +10,7 @@ use crate::charts;
 use crate::diagnostics::Diagnostic;
 use crate::git::History;
 use crate::keys::{hash_map, key_hasher};
+use crate::markdown::LinkTo;
 use crate::model::{Direction, Kind};
 use serde::Serialize;
 use serde_json::Value;
@@ -24,6 +25,8 @@ pub(super) struct DocPage<'a> {
     template: &'a str,
     page: tera::Map,
     body: String,
+    /// Where the body's Markdown links and images lead.
+    links: &'a [(String, LinkTo)],
     pub(super) deps: Vec<usize>,
 }
 
@@ -58,6 +61,7 @@ impl<'a> DocPage<'a> {
                     body
                 }
             },
+            links: &input.model.md_links[doc],
             deps,
         })
     }
@@ -68,7 +72,7 @@ impl<'a> DocPage<'a> {
     pub(super) fn key(&self, input: &RenderInput, global: &Global) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = key_hasher(0);
-        (&self.path, self.template, &self.body).hash(&mut h);
+        (&self.path, self.template, &self.body, self.links).hash(&mut h);
         (global.key, input.templates.fingerprint).hash(&mut h);
         hash_map(&self.page, &mut h);
         h.finish()
@@ -80,13 +84,36 @@ impl<'a> DocPage<'a> {
         global: &Global,
     ) -> Result<String, Diagnostic> {
         // Bodies are rendered here, when their page is, and not kept.
-        let html = crate::markdown::render(&self.body).html;
+        let links = self.links;
+        let rendered = crate::markdown::render_with(&self.body, &|dest| match links
+            .binary_search_by(|(d, _)| d.as_str().cmp(dest))
+        {
+            Ok(i) => match &links[i].1 {
+                LinkTo::Url { url, size } => LinkTo::Url {
+                    url: input.link(url),
+                    size: *size,
+                },
+                other => other.clone(),
+            },
+            Err(_) => LinkTo::AsWritten,
+        });
         self.page
-            .insert("content".into(), tera::Value::from(html.as_str()));
+            .insert("content".into(), tera::Value::from(rendered.html.as_str()));
+        let headings = count_headings(&rendered.toc);
+        self.page
+            .insert("toc".into(), tera::Value::from_serializable(&rendered.toc));
+        self.page
+            .insert("toc_headings".into(), tera::Value::from(headings));
+        self.page
+            .insert("diagrams".into(), tera::Value::from(rendered.diagrams));
         let mut ctx = tera::Context::new();
         ctx.insert_value("page", tera::Value::from(self.page));
         render_page(input, global, &self.path, self.template, ctx)
     }
+}
+
+fn count_headings(toc: &[crate::markdown::TocEntry]) -> usize {
+    toc.iter().map(|e| 1 + count_headings(&e.children)).sum()
 }
 
 /// What every document's page shows besides its export fields and cards.

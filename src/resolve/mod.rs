@@ -11,8 +11,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 mod derive;
+mod links;
 mod references;
 
+use crate::load::Assets;
+use crate::markdown::LinkTo;
 pub use derive::{
     backlog_order, chain, filter_options, log_order, outcome_stats, taxonomy, FilterOptions,
     OutcomeStats,
@@ -147,6 +150,13 @@ pub struct Model {
     pub links: Vec<Vec<LinkTarget>>,
     /// Per document: the documents whose bodies link to it.
     pub backlinks: Vec<Vec<usize>>,
+    /// Per document: where its Markdown links and images lead, by
+    /// destination as written (those left as written are not listed).
+    pub md_links: Vec<Vec<(String, LinkTo)>>,
+    /// Every alias of a kept document: (URL, document), sorted.
+    pub aliases: Vec<(String, usize)>,
+    /// The files beside the content, copied to the output.
+    pub assets: Arc<Assets>,
     pub selection: Selection,
     /// Per document: its index in the list of its kind (`playbooks`, …).
     pub item: Vec<usize>,
@@ -175,12 +185,15 @@ impl Model {
 /// Build the model from every parsed document. Problems are pushed to `diags`.
 pub fn resolve(
     mut all: Vec<Arc<Document>>,
+    assets: Arc<Assets>,
     selection: Selection,
     diags: &mut Vec<Diagnostic>,
 ) -> Model {
+    links::yield_readme_addresses(&mut all);
     all.sort_by(|a, b| (a.kind, &a.slug, &a.source.path).cmp(&(b.kind, &b.slug, &b.source.path)));
     report_duplicates(&mut all, diags);
     let index = Index::new(&all);
+    let targets_of_md = links::Targets::new(&all, &assets);
 
     // Decide what is kept, then renumber.
     let kept: Vec<bool> = all.iter().map(|d| selection.includes(d)).collect();
@@ -205,8 +218,9 @@ pub fn resolve(
         ));
     }
 
-    // Wiki links.
+    // Wiki links, and Markdown links and images.
     let mut links = Vec::with_capacity(n);
+    let mut md_links = Vec::with_capacity(n);
     let mut link_sources: Vec<Vec<usize>> = Vec::with_capacity(n);
     for (i, d) in all.iter().enumerate() {
         if !kept[i] {
@@ -227,16 +241,30 @@ pub fn resolve(
             ));
         }
         links.push(targets);
+        md_links.push(links::resolve_links(
+            d,
+            &targets_of_md,
+            &kept_ref,
+            &selection,
+            diags,
+            &mut linked,
+        ));
         link_sources.push(linked);
     }
 
+    drop(targets_of_md);
     let docs: Vec<Arc<Document>> = all
         .into_iter()
         .zip(&kept)
         .filter(|(_, k)| **k)
         .map(|(d, _)| d)
         .collect();
-    build_model(docs, refs, links, link_sources, selection, diags)
+    let aliases = links::check_addresses(&docs, diags);
+    let mut model = build_model(docs, refs, links, link_sources, selection, diags);
+    model.md_links = md_links;
+    model.aliases = aliases;
+    model.assets = assets;
+    model
 }
 
 fn build_model(
@@ -464,6 +492,9 @@ fn build_model(
         home_intro,
         links,
         backlinks,
+        md_links: Vec::new(),
+        aliases: Vec::new(),
+        assets: Arc::default(),
         selection,
     };
     model
@@ -514,7 +545,7 @@ mod tests {
     #[test]
     fn derives_status_evidence_chains_and_defaults() {
         let mut diags = vec![];
-        let m = resolve(site(), Selection::default(), &mut diags);
+        let m = resolve(site(), Default::default(), Selection::default(), &mut diags);
         assert!(diags.is_empty(), "{diags:?}");
         let h = m
             .hypotheses
@@ -563,7 +594,7 @@ mod tests {
             audience: Some(Visibility::Public),
             ..Selection::default()
         };
-        let m = resolve(site(), sel, &mut diags);
+        let m = resolve(site(), Default::default(), sel, &mut diags);
         assert_eq!(m.docs.len(), 1);
         assert_eq!(m.experiments[0].hypothesis, None);
         assert!(diags
@@ -579,7 +610,7 @@ mod tests {
             "---\ntitle: E4\nhypothesis: hh\n---\n[[nowhere]]",
         ));
         let mut diags = vec![];
-        resolve(docs, Selection::default(), &mut diags);
+        resolve(docs, Default::default(), Selection::default(), &mut diags);
         let errors: Vec<_> = diags.iter().filter(|d| d.is_error()).collect();
         assert_eq!(errors.len(), 2);
         assert!(errors.iter().any(
@@ -598,7 +629,7 @@ mod tests {
             "---\ntitle: X\nplaybook: p\nstage: tow\n---\n",
         ));
         let mut diags = vec![];
-        resolve(docs, Selection::default(), &mut diags);
+        resolve(docs, Default::default(), Selection::default(), &mut diags);
         assert_eq!(diags.len(), 1);
         assert_eq!(
             diags[0].help.as_deref(),

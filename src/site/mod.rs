@@ -15,7 +15,7 @@ mod outputs;
 mod prepare;
 mod timings;
 
-pub use outputs::{data_files, feed_file, sitemap_file};
+pub use outputs::{asset_files, data_files, feed_file, redirect_files, sitemap_file};
 use outputs::{search_records, searchable};
 pub use prepare::{
     documents, histories_for, parse_shared, prepare, read_parsed, read_sources, Front, Look,

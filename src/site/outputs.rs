@@ -7,15 +7,50 @@ use crate::resolve::Model;
 use rayon::prelude::*;
 
 /// Everything besides the pages and the search index: the JSON export
-/// (given, already serialised), the feed, the sitemap and the theme's static files.
+/// (given, already serialised), the feed, the sitemap, the redirect pages,
+/// the files beside the content and the theme's static files.
 pub fn data_files(input: &RenderInput, json: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
     let mut files = json.to_vec();
     files.push(feed_file(input));
     files.push(sitemap_file(input));
+    files.extend(redirect_files(input));
+    files.extend(asset_files(input.model));
     for (path, bytes) in &input.theme.statics {
         files.push((path.clone(), bytes.clone()));
     }
     files
+}
+
+/// A page at each alias that sends the reader on to the document's URL:
+/// a refresh, a canonical link and `noindex`, and a link for the rest.
+pub fn redirect_files(input: &RenderInput) -> Vec<(String, Vec<u8>)> {
+    input
+        .model
+        .aliases
+        .iter()
+        .map(|(alias, doc)| {
+            let to = crate::markdown::escape_html(&input.url(*doc));
+            let html = format!(
+                "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Moved</title>\n\
+                 <meta name=\"robots\" content=\"noindex\">\n<link rel=\"canonical\" href=\"{to}\">\n\
+                 <meta http-equiv=\"refresh\" content=\"0; url={to}\">\n</head>\n\
+                 <body>\n<p>This page has moved to <a href=\"{to}\">{to}</a>.</p>\n</body>\n</html>\n",
+                lang = crate::markdown::escape_html(&input.config.language),
+            );
+            (crate::render::output_path(alias), html.into_bytes())
+        })
+        .collect()
+}
+
+/// The files beside the content, read from disk, at their place in the
+/// output (a file that cannot be read now is left out).
+pub fn asset_files(model: &Model) -> Vec<(String, Vec<u8>)> {
+    model
+        .assets
+        .0
+        .par_iter()
+        .filter_map(|(rel, disk)| Some((rel.clone(), std::fs::read(disk).ok()?)))
+        .collect()
 }
 
 pub fn feed_file(input: &RenderInput) -> (String, Vec<u8>) {

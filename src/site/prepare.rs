@@ -9,6 +9,7 @@ use crate::bodies::summarize_bodies;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::git::{History, HistoryMap};
+use crate::load::Assets;
 use crate::parse::Document;
 use crate::render::{RenderInput, Templates};
 use crate::resolve::{resolve, Model, Selection};
@@ -79,13 +80,13 @@ impl Front {
 /// One content file after parsing: the document, or why there is none.
 pub type Parsed = (Option<Arc<Document>>, Vec<Diagnostic>);
 
-/// Read and parse every content file, in parallel, by path; the second
-/// part is what the walk itself met (unreadable folders, link loops).
+/// Read and parse every content file, in parallel, by path; the files
+/// beside them; and what the walk itself met (unreadable folders, link loops).
 pub fn read_sources(
     opts: &BuildOptions,
     content_dir: &Path,
-) -> (BTreeMap<PathBuf, Parsed>, Vec<Diagnostic>) {
-    let (paths, walk_diags) =
+) -> (BTreeMap<PathBuf, Parsed>, Assets, Vec<Diagnostic>) {
+    let (paths, assets, walk_diags) =
         crate::load::content_paths(&opts.root, content_dir, &opts.output_dir());
     let sources = paths
         .into_par_iter()
@@ -94,7 +95,7 @@ pub fn read_sources(
             (p, parsed)
         })
         .collect();
-    (sources, walk_diags)
+    (sources, assets, walk_diags)
 }
 
 /// Read and parse one content file; a file that cannot be read is a
@@ -225,11 +226,12 @@ pub fn prepare(
     front_problems: Vec<Diagnostic>,
     timer: &mut Timer,
 ) -> Prepared {
-    let (sources, walk) = read_sources(opts, &front.content_dir);
+    let (sources, assets, walk) = read_sources(opts, &front.content_dir);
     timer.lap("load + parse");
     let mut resolve_problems = Vec::new();
     let model = resolve(
         documents(&sources),
+        Arc::new(assets),
         front.selection(opts),
         &mut resolve_problems,
     );

@@ -146,7 +146,7 @@ pub fn fixture() -> Site {
         .write("content/experiments/e-plan-b.md", "---\ntitle: Plan B\nstatus: planned\nice: {impact: 9, confidence: 5, ease: 5}\n---\n")
         .write("content/experiments/e-plan-c.md", "---\ntitle: Plan C\nstatus: planned\nice: {impact: 5, confidence: 5, ease: 5}\n---\n")
         .write("content/experiments/drafty.md", "---\ntitle: Drafty\ndraft: true\n---\n")
-        .write("content/guides/onboarding.md", "---\nlayout: post\npermalink: /x/\nredirect_from: [/old/]\n---\n# Onboarding guide\n\nLinks to [[e-one]].\n")
+        .write("content/guides/onboarding.md", "---\nlayout: post\nsidebar: guides\nredirect_from: [/old/]\n---\n# Onboarding guide\n\nLinks to [[e-one]].\n")
         .write("content/guides/index.md", "# Guides\n")
         .write("content/index.md", "---\ntitle: Welcome\n---\nIntro text of the home page.\n");
     site

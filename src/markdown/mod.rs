@@ -3,9 +3,14 @@
 //! lists, heading ids).
 
 use crate::diagnostics::Span;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::ops::Range;
+
+mod html;
+mod outline;
+pub use html::{escape_html, render, render_with, LinkTo};
+pub use outline::{is_external, outline, MdLink, Outline};
 
 /// A `[[target]]` or `[[target|label]]` in a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +164,20 @@ pub struct Rendered {
     pub first_paragraph: String,
     /// Plain text of the first level-1 heading.
     pub first_heading: Option<String>,
+    /// The heading tree, for a table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Whether a ```` ```mermaid ```` fence made a diagram (its page loads
+    /// the diagram script).
+    pub diagrams: bool,
+}
+
+/// A heading in a body's table of contents, with the headings under it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+    pub children: Vec<TocEntry>,
 }
 
 pub fn options() -> Options {
@@ -167,6 +186,8 @@ pub fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_GFM
+        | Options::ENABLE_MATH
 }
 
 /// All the text of some Markdown, a line per paragraph, heading, list item
@@ -175,7 +196,9 @@ pub fn plain_text(markdown: &str) -> String {
     let mut text = String::with_capacity(markdown.len());
     for event in Parser::new_ext(markdown, options()) {
         match event {
-            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
+                text.push_str(&t)
+            }
             Event::SoftBreak | Event::HardBreak => text.push(' '),
             Event::End(
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell,
@@ -188,14 +211,14 @@ pub fn plain_text(markdown: &str) -> String {
 
 /// Collects the plain text of a body's first paragraph with text in it.
 #[derive(Default)]
-struct FirstParagraph {
+pub(crate) struct FirstParagraph {
     text: String,
     inside: bool,
     done: bool,
 }
 
 impl FirstParagraph {
-    fn feed(&mut self, event: &Event) {
+    pub(crate) fn feed(&mut self, event: &Event) {
         if self.done {
             return;
         }
@@ -205,13 +228,15 @@ impl FirstParagraph {
                 self.inside = false;
                 self.done = !self.text.trim().is_empty();
             }
-            Event::Text(t) | Event::Code(t) if self.inside => self.text.push_str(t),
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) if self.inside => {
+                self.text.push_str(t)
+            }
             Event::SoftBreak | Event::HardBreak if self.inside => self.text.push(' '),
             _ => {}
         }
     }
 
-    fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         self.text.trim().to_string()
     }
 }
@@ -230,54 +255,47 @@ pub fn summarize(markdown: &str) -> String {
     first.finish()
 }
 
-/// Render Markdown to HTML; headings get unique ids from their text.
-pub fn render(markdown: &str) -> Rendered {
-    let mut events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
-    let mut result = Rendered::default();
-    let mut used_ids = HashSet::new();
-    let mut i = 0;
-    let mut first = FirstParagraph::default();
-    while i < events.len() {
-        first.feed(&events[i]);
-        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
-            let level = *level;
-            let explicit = id.as_ref().map(|s| s.to_string());
-            let mut text = String::new();
-            let mut j = i + 1;
-            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                if let Event::Text(t) | Event::Code(t) = &events[j] {
-                    text.push_str(t);
-                }
-                j += 1;
-            }
-            if level == HeadingLevel::H1 && result.first_heading.is_none() {
-                result.first_heading = Some(text.trim().to_string());
-            }
-            let base = explicit.unwrap_or_else(|| {
-                let s = slug::slugify(&text);
+/// Heading ids as GitHub makes them: from the heading's text, unique
+/// within the body (`step`, `step-1`, …); `{#id}` sets one.
+#[derive(Default)]
+pub(crate) struct HeadingIds {
+    used: HashSet<String>,
+}
+
+impl HeadingIds {
+    pub(crate) fn id(&mut self, text: &str, explicit: Option<&str>) -> String {
+        let base = match explicit {
+            Some(id) => id.to_string(),
+            None => {
+                let s = slug::slugify(text);
                 if s.is_empty() {
                     "section".to_string()
                 } else {
                     s
                 }
-            });
-            let mut unique = base.clone();
-            let mut n = 1;
-            while !used_ids.insert(unique.clone()) {
-                unique = format!("{base}-{n}");
-                n += 1;
             }
-            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
-                *id = Some(CowStr::from(unique));
-            }
+        };
+        let mut unique = base.clone();
+        let mut n = 1;
+        while !self.used.insert(unique.clone()) {
+            unique = format!("{base}-{n}");
+            n += 1;
         }
-        i += 1;
+        unique
     }
-    result.first_paragraph = first.finish();
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    result.html = html;
-    result
+}
+
+/// The plain text of a heading, from the events after its start.
+pub(crate) fn heading_text<'e, 'a: 'e>(after_start: impl Iterator<Item = &'e Event<'a>>) -> String {
+    let mut text = String::new();
+    for e in after_start {
+        match e {
+            Event::End(TagEnd::Heading(_)) => break,
+            Event::Text(t) | Event::Code(t) | Event::InlineMath(t) => text.push_str(t),
+            _ => {}
+        }
+    }
+    text.trim().to_string()
 }
 
 #[cfg(test)]

@@ -1,0 +1,266 @@
+//! A body as HTML: heading ids and anchors, alerts as callouts, code
+//! highlighted, `mermaid` fences as diagrams, math as MathML, and links and
+//! images where the site resolved them.
+
+use super::{heading_text, options, FirstParagraph, HeadingIds, Rendered, TocEntry};
+use pulldown_cmark::{
+    BlockQuoteKind, CodeBlockKind, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd,
+};
+
+/// Where a body's link or image leads, as the site resolved it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LinkTo {
+    /// This address (prefix included), and an image's size when known.
+    Url {
+        url: String,
+        size: Option<(u32, u32)>,
+    },
+    /// No link: the target is left out of this build; its text stays.
+    Text,
+    /// As written.
+    AsWritten,
+}
+
+/// Render Markdown to HTML with no link rewritten.
+pub fn render(markdown: &str) -> Rendered {
+    render_with(markdown, &|_| LinkTo::AsWritten)
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).expect("a String takes any text");
+    out
+}
+
+fn alert_name(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Note => ("note", "Note"),
+        BlockQuoteKind::Tip => ("tip", "Tip"),
+        BlockQuoteKind::Important => ("important", "Important"),
+        BlockQuoteKind::Warning => ("warning", "Warning"),
+        BlockQuoteKind::Caution => ("caution", "Caution"),
+    }
+}
+
+fn math(latex: &str, display: bool) -> String {
+    let storage = pulldown_latex::Storage::new();
+    let parser = pulldown_latex::Parser::new(latex, &storage);
+    let config = pulldown_latex::RenderConfig {
+        display_mode: if display {
+            pulldown_latex::config::DisplayMode::Block
+        } else {
+            pulldown_latex::config::DisplayMode::Inline
+        },
+        annotation: Some(latex),
+        ..Default::default()
+    };
+    let mut out = String::new();
+    match pulldown_latex::push_mathml(&mut out, parser, config) {
+        Ok(()) => out,
+        Err(_) => format!("<code class=\"math-error\">{}</code>", escape_html(latex)),
+    }
+}
+
+/// Build a heading tree from headings in order.
+fn toc_tree(flat: Vec<TocEntry>) -> Vec<TocEntry> {
+    fn insert(into: &mut Vec<TocEntry>, entry: TocEntry) {
+        match into.last_mut() {
+            Some(last) if last.level < entry.level => insert(&mut last.children, entry),
+            _ => into.push(entry),
+        }
+    }
+    let mut tree = Vec::new();
+    for entry in flat {
+        insert(&mut tree, entry);
+    }
+    tree
+}
+
+/// Render Markdown to HTML. Headings get unique ids and an anchor link;
+/// GitHub's alerts become callouts; fenced code is highlighted, `mermaid`
+/// fences become diagrams and `$…$` math MathML; each link and image goes
+/// where `links` says.
+pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
+    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let mut result = Rendered::default();
+    let mut ids = HeadingIds::default();
+    let mut first = FirstParagraph::default();
+    let mut out: Vec<Event> = Vec::with_capacity(events.len());
+    let mut toc = Vec::new();
+    // For each open block quote, whether it is an alert; for each open
+    // link, whether its tags were dropped.
+    let mut quotes: Vec<bool> = Vec::new();
+    let mut dropped_links: Vec<bool> = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        let event = &events[i];
+        first.feed(event);
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let text = heading_text(events[i + 1..].iter());
+                if *level == HeadingLevel::H1 && result.first_heading.is_none() {
+                    result.first_heading = Some(text.clone());
+                }
+                let unique = ids.id(&text, id.as_deref());
+                toc.push(TocEntry {
+                    level: *level as u8,
+                    id: unique.clone(),
+                    title: text,
+                    children: Vec::new(),
+                });
+                out.push(Event::Start(Tag::Heading {
+                    level: *level,
+                    id: Some(CowStr::from(unique.clone())),
+                    classes: classes.clone(),
+                    attrs: attrs.clone(),
+                }));
+                // The anchor goes at the heading's end.
+                let mut j = i + 1;
+                while !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                    out.push(events[j].clone());
+                    j += 1;
+                }
+                out.push(Event::Html(CowStr::from(format!(
+                    "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+                    escape_html(&unique)
+                ))));
+                out.push(events[j].clone());
+                i = j;
+            }
+            Event::Start(Tag::BlockQuote(kind)) => {
+                quotes.push(kind.is_some());
+                match kind {
+                    Some(kind) => {
+                        let (class, title) = alert_name(*kind);
+                        out.push(Event::Html(CowStr::from(format!(
+                            "<div class=\"alert alert-{class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n"
+                        ))));
+                    }
+                    None => out.push(event.clone()),
+                }
+            }
+            Event::End(TagEnd::BlockQuote(_)) => {
+                if quotes.pop() == Some(true) {
+                    out.push(Event::Html(CowStr::from("</div>\n")));
+                } else {
+                    out.push(event.clone());
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(info) => {
+                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
+                    }
+                    CodeBlockKind::Indented => String::new(),
+                };
+                let mut code = String::new();
+                let mut j = i + 1;
+                while let Event::Text(t) = &events[j] {
+                    code.push_str(t);
+                    j += 1;
+                }
+                let html = if lang == "mermaid" {
+                    result.diagrams = true;
+                    format!("<pre class=\"mermaid\">{}</pre>\n", escape_html(&code))
+                } else {
+                    let class = if lang.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" class=\"language-{}\"", escape_html(&lang))
+                    };
+                    let body = crate::highlight::highlight(&code, &lang)
+                        .unwrap_or_else(|| escape_html(&code));
+                    format!("<pre class=\"code\"><code{class}>{body}</code></pre>\n")
+                };
+                out.push(Event::Html(CowStr::from(html)));
+                i = j;
+            }
+            Event::InlineMath(latex) => {
+                out.push(Event::InlineHtml(CowStr::from(math(latex, false))))
+            }
+            Event::DisplayMath(latex) => {
+                out.push(Event::InlineHtml(CowStr::from(math(latex, true))))
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match links(dest_url) {
+                LinkTo::Url { url, .. } => {
+                    dropped_links.push(false);
+                    out.push(Event::Start(Tag::Link {
+                        link_type: *link_type,
+                        dest_url: CowStr::from(url),
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
+                }
+                LinkTo::Text => dropped_links.push(true),
+                LinkTo::AsWritten => {
+                    dropped_links.push(false);
+                    out.push(event.clone());
+                }
+            },
+            Event::End(TagEnd::Link) => {
+                if dropped_links.pop() != Some(true) {
+                    out.push(event.clone());
+                }
+            }
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }) => {
+                let mut alt = String::new();
+                let mut j = i + 1;
+                let mut depth = 0;
+                loop {
+                    match &events[j] {
+                        Event::End(TagEnd::Image) if depth == 0 => break,
+                        Event::Start(Tag::Image { .. }) => depth += 1,
+                        Event::End(TagEnd::Image) => depth -= 1,
+                        Event::Text(t) | Event::Code(t) => alt.push_str(t),
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                let (src, size) = match links(dest_url) {
+                    LinkTo::Url { url, size } => (url, size),
+                    _ => (dest_url.to_string(), None),
+                };
+                let mut html = format!(
+                    "<img src=\"{}\" alt=\"{}\"",
+                    escape_href(&src),
+                    escape_html(&alt)
+                );
+                if !title.is_empty() {
+                    html.push_str(&format!(" title=\"{}\"", escape_html(title)));
+                }
+                if let Some((w, h)) = size {
+                    html.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+                }
+                html.push_str(" loading=\"lazy\">");
+                out.push(Event::InlineHtml(CowStr::from(html)));
+                i = j;
+            }
+            _ => out.push(event.clone()),
+        }
+        i += 1;
+    }
+    result.first_paragraph = first.finish();
+    result.toc = toc_tree(toc);
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, out.into_iter());
+    result.html = html;
+    result
+}
+
+fn escape_href(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    pulldown_cmark_escape::escape_href(&mut out, url).expect("a String takes any text");
+    escape_html(&out)
+}

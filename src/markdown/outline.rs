@@ -1,0 +1,110 @@
+//! A body's outline, read before anything is rendered: its local links
+//! and images, the ids its headings get, and template syntax left in it.
+
+use super::{heading_text, options, HeadingIds};
+use crate::diagnostics::Span;
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use std::ops::Range;
+
+/// A Markdown link or image in a body whose destination is in the site
+/// (relative, root-relative or an `#anchor`), not another site's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MdLink {
+    pub dest: String,
+    /// Where the `[` (or `![`) stands in the file.
+    pub span: Span,
+    pub image: bool,
+}
+
+/// What the site needs of a body before anything is rendered: its local
+/// links, the ids its headings get, and template syntax left in its text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    pub links: Vec<MdLink>,
+    pub anchors: Vec<String>,
+    /// `{{ … }}` and `{% … %}` outside code, by position.
+    pub template_tags: Vec<Span>,
+}
+
+/// Whether a link destination leads outside the site (`https:`,
+/// `mailto:`, `//host`).
+pub fn is_external(dest: &str) -> bool {
+    if dest.starts_with("//") {
+        return true;
+    }
+    let scheme_end = dest.find(':');
+    scheme_end.is_some_and(|end| {
+        let scheme = &dest[..end];
+        !scheme.is_empty()
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            && !dest[..end].contains('/')
+    })
+}
+
+/// Where template syntax starts in some text (`{{` or `{%`).
+fn template_syntax(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.match_indices('{')
+        .map(|(i, _)| i)
+        .filter(move |&i| matches!(text.as_bytes().get(i + 1), Some(b'{' | b'%')))
+        .filter(move |&i| i == 0 || text.as_bytes()[i - 1] != b'{')
+}
+
+/// Read a body's outline. `body_line` is the file line the body starts on.
+pub fn outline(body: &str, body_line: usize) -> Outline {
+    let mut out = Outline::default();
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let span_at = |offset: usize, len: usize| {
+        let line = line_starts.partition_point(|&s| s <= offset) - 1;
+        let col = body[line_starts[line]..offset].chars().count() + 1;
+        Span::new(body_line + line, col, len.max(1))
+    };
+    let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
+    let mut ids = HeadingIds::default();
+    let mut in_code = false;
+    for (i, (event, range)) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Start(Tag::Heading { id, .. }) => {
+                let text = heading_text(events[i + 1..].iter().map(|(e, _)| e));
+                out.anchors.push(ids.id(&text, id.as_deref()));
+            }
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
+                let image = matches!(event, Event::Start(Tag::Image { .. }));
+                let source = &body[range.clone()];
+                let first_line = source.lines().next().unwrap_or("");
+                let span = span_at(range.start, first_line.chars().count());
+                if template_syntax(dest_url).next().is_some() {
+                    out.template_tags.push(span);
+                } else if !dest_url.is_empty() && !is_external(dest_url) {
+                    out.links.push(MdLink {
+                        dest: dest_url.to_string(),
+                        span,
+                        image,
+                    });
+                }
+            }
+            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) if !in_code => {
+                for at in template_syntax(t) {
+                    // The text's place in the body: found from its range
+                    // (escapes and entities can make the two differ).
+                    let source = &body[range.clone()];
+                    let offset = source
+                        .find(&t[at..(at + 2).min(t.len())])
+                        .map_or(range.start, |o| range.start + o);
+                    out.template_tags.push(span_at(offset, 2));
+                }
+            }
+            _ => {}
+        }
+    }
+    out.template_tags.dedup();
+    out
+}

@@ -1,0 +1,457 @@
+//! Addresses and Markdown links: every URL the site has (pages, aliases,
+//! list pages, files beside the content), checked for clashes; and every
+//! relative or root-relative link and image in a body resolved the way
+//! GitHub does (to a source file, a folder, a file beside it), with its
+//! `#anchor` checked against the target's headings. A link that leads
+//! nowhere is a warning at its line, with the closest target as help.
+
+use super::Selection;
+use crate::diagnostics::{closest, Diagnostic, Span};
+use crate::load::{percent_decode, Assets};
+use crate::markdown::{LinkTo, MdLink};
+use crate::model::{encode_path, Kind};
+use crate::parse::Document;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The pages gemba makes besides documents' own.
+const LIST_PAGES: [&str; 8] = [
+    "/",
+    "/playbooks/",
+    "/hypotheses/",
+    "/experiments/",
+    "/outcomes/",
+    "/backlog/",
+    "/changes/",
+    "/search/",
+];
+
+/// A URL path as addresses are compared: decoded, without `index.html`
+/// and without a trailing `/`.
+fn normal(url: &str) -> String {
+    let decoded = percent_decode(url).unwrap_or_else(|| url.to_string());
+    let trimmed = decoded
+        .strip_suffix("index.html")
+        .unwrap_or(&decoded)
+        .trim_end_matches('/');
+    if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// A `README.md` gives its folder's address to an `index.md` (or another
+/// page given that address): it keeps its own path then.
+pub(super) fn yield_readme_addresses(all: &mut [Arc<Document>]) {
+    let claimed: std::collections::HashSet<String> = all
+        .iter()
+        .filter(|d| d.kind == Kind::Page && !d.readme)
+        .map(|d| d.slug.clone())
+        .collect();
+    for d in all.iter_mut() {
+        if d.readme && claimed.contains(&d.slug) {
+            let doc = Arc::make_mut(d);
+            let stem = doc
+                .source
+                .rel
+                .rsplit('/')
+                .next()
+                .unwrap_or("README.md")
+                .trim_end_matches(".md")
+                .to_string();
+            doc.slug = if doc.slug.is_empty() {
+                stem
+            } else {
+                format!("{}/{stem}", doc.slug)
+            };
+            doc.url = format!("/{}/", encode_path(&doc.slug));
+            doc.readme = false;
+        }
+    }
+}
+
+/// Every address of the kept documents: their URLs and aliases, checked
+/// against each other and against the list pages. Two claims on one
+/// address are an error naming both. Returns the aliases (URL, document).
+pub(super) fn check_addresses(
+    docs: &[Arc<Document>],
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<(String, usize)> {
+    let mut owner: HashMap<String, (usize, bool)> = HashMap::new();
+    for url in LIST_PAGES {
+        owner.insert(normal(url), (usize::MAX, false));
+    }
+    let mut aliases = Vec::new();
+    let mut claim = |url: &str, i: usize, alias: bool, diags: &mut Vec<Diagnostic>| -> bool {
+        let d = &docs[i];
+        if d.is_home_intro() {
+            return true;
+        }
+        match owner.get(&normal(url)) {
+            None => {
+                owner.insert(normal(url), (i, alias));
+                true
+            }
+            // The same document twice (an alias equal to its URL).
+            Some(&(o, _)) if o == i => false,
+            Some(&(o, other_alias)) => {
+                let key = if alias {
+                    ["aliases", "redirect_from"]
+                        .into_iter()
+                        .find(|k| d.key_spans.contains_key(*k))
+                } else {
+                    ["permalink", "url", "slug"]
+                        .into_iter()
+                        .find(|k| d.key_spans.contains_key(*k))
+                };
+                let span = key.map_or(Span::new(1, 1, 1), |k| d.value_span(k));
+                let what = if alias { "alias" } else { "address" };
+                let by = if o == usize::MAX {
+                    "a page gemba makes".to_string()
+                } else {
+                    format!(
+                        "{}{}",
+                        docs[o].source.path.display(),
+                        if other_alias { " (as an alias)" } else { "" }
+                    )
+                };
+                diags.push(
+                    d.diag_error(span, format!("{what} `{url}` is also claimed by {by}"))
+                        .with_help("give one of the two another address"),
+                );
+                false
+            }
+        }
+    };
+    for (i, d) in docs.iter().enumerate() {
+        claim(&d.url, i, false, diags);
+    }
+    for (i, d) in docs.iter().enumerate() {
+        for alias in &d.aliases {
+            if claim(alias, i, true, diags) {
+                aliases.push((alias.clone(), i));
+            }
+        }
+    }
+    aliases.sort();
+    aliases
+}
+
+/// What links are resolved against: every document in the source (kept or
+/// not) by its file, every address, every file beside the content.
+pub(super) struct Targets<'a> {
+    all: &'a [Arc<Document>],
+    by_source: HashMap<&'a str, usize>,
+    by_url: HashMap<String, usize>,
+    assets: &'a Assets,
+    taxonomies: Vec<String>,
+}
+
+impl<'a> Targets<'a> {
+    pub(super) fn new(all: &'a [Arc<Document>], assets: &'a Assets) -> Self {
+        let mut by_url = HashMap::new();
+        for (i, d) in all.iter().enumerate() {
+            by_url.entry(normal(&d.url)).or_insert(i);
+            for a in &d.aliases {
+                by_url.entry(normal(a)).or_insert(i);
+            }
+        }
+        Targets {
+            all,
+            by_source: all
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.source.rel.as_str(), i))
+                .collect(),
+            by_url,
+            assets,
+            taxonomies: ["tags", "owners", "teams"].map(String::from).to_vec(),
+        }
+    }
+
+    /// The document of a source file, or of a folder (its `index.md`,
+    /// `_index.md` or `README.md`).
+    fn source(&self, rel: &str) -> Option<usize> {
+        if let Some(&i) = self.by_source.get(rel) {
+            return Some(i);
+        }
+        if let Some(stem) = rel.strip_suffix(".html") {
+            if let Some(&i) = self.by_source.get(format!("{stem}.md").as_str()) {
+                return Some(i);
+            }
+        }
+        let folder = rel.trim_end_matches('/');
+        ["index.md", "_index.md", "README.md", "readme.md"]
+            .iter()
+            .find_map(|f| {
+                let path = if folder.is_empty() {
+                    f.to_string()
+                } else {
+                    format!("{folder}/{f}")
+                };
+                self.by_source.get(path.as_str()).copied()
+            })
+    }
+
+    fn is_site_address(&self, path: &str) -> bool {
+        let n = normal(path);
+        self.by_url.contains_key(&n)
+            || LIST_PAGES.iter().any(|l| normal(l) == n)
+            || self
+                .taxonomies
+                .iter()
+                .any(|t| n == format!("/{t}") || n.starts_with(&format!("/{t}/")))
+    }
+}
+
+/// `path` taken from folder `base` (both relative to `content/`), `..`
+/// and `.` resolved; `None` when it climbs out of `content/`.
+fn join(base: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            p => parts.push(p),
+        }
+    }
+    let mut joined = parts.join("/");
+    if path.ends_with('/') && !joined.is_empty() {
+        joined.push('/');
+    }
+    Some(joined)
+}
+
+fn folder_of(rel: &str) -> &str {
+    rel.rsplit_once('/').map_or("", |(f, _)| f)
+}
+
+/// Resolve the links of document `d`: what each destination becomes, and
+/// a warning for each that leads nowhere. `linked` receives the kept
+/// documents linked to (by their index in the model).
+pub(super) fn resolve_links(
+    d: &Document,
+    targets: &Targets,
+    kept: &dyn Fn(usize) -> Option<usize>,
+    selection: &Selection,
+    diags: &mut Vec<Diagnostic>,
+    linked: &mut Vec<usize>,
+) -> Vec<(String, LinkTo)> {
+    let mut out: Vec<(String, LinkTo)> = Vec::new();
+    for link in &d.outline.links {
+        if out.iter().any(|(dest, _)| *dest == link.dest) {
+            continue;
+        }
+        let to = resolve_link(d, link, targets, kept, selection, diags, linked);
+        out.push((link.dest.clone(), to));
+    }
+    out.retain(|(_, to)| *to != LinkTo::AsWritten);
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+fn resolve_link(
+    d: &Document,
+    link: &MdLink,
+    targets: &Targets,
+    kept: &dyn Fn(usize) -> Option<usize>,
+    selection: &Selection,
+    diags: &mut Vec<Diagnostic>,
+    linked: &mut Vec<usize>,
+) -> LinkTo {
+    let (path, fragment) = match link.dest.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (link.dest.as_str(), None),
+    };
+    let path = path.split('?').next().unwrap_or("");
+    let decoded = percent_decode(path).unwrap_or_else(|| path.to_string());
+    let what = if link.image { "image" } else { "link" };
+    let warn = |diags: &mut Vec<Diagnostic>, message: String, help: Option<String>| {
+        let mut diag = d.diag_warning(link.span, message);
+        if let Some(h) = help {
+            diag = diag.with_help(h);
+        }
+        diags.push(diag);
+    };
+
+    // An anchor on this page.
+    if decoded.is_empty() {
+        if let Some(f) = fragment {
+            check_anchor(d, f, d, link, diags);
+        }
+        return LinkTo::AsWritten;
+    }
+
+    // A document, found by its source file or by its address.
+    let doc = if let Some(rooted) = decoded.strip_prefix('/') {
+        targets
+            .by_url
+            .get(&normal(&decoded))
+            .copied()
+            .or_else(|| targets.source(rooted))
+    } else {
+        join(folder_of(&d.source.rel), &decoded).and_then(|p| targets.source(&p))
+    };
+    if let Some(t) = doc {
+        let target = &targets.all[t];
+        let Some(new) = kept(t) else {
+            let left_out = if target.fm.draft && !selection.drafts {
+                "a draft, left out of this build"
+            } else {
+                "internal, left out of this public build"
+            };
+            warn(
+                diags,
+                format!(
+                    "{what} to `{}`, which is {left_out}; it becomes plain text",
+                    link.dest
+                ),
+                None,
+            );
+            return LinkTo::Text;
+        };
+        linked.push(new);
+        let mut url = target.url.clone();
+        if let Some(f) = fragment {
+            check_anchor(d, f, target, link, diags);
+            url.push('#');
+            url.push_str(f);
+        }
+        return LinkTo::Url { url, size: None };
+    }
+
+    // A file beside the content.
+    let file = match decoded.strip_prefix('/') {
+        Some(rooted) => Some(rooted.to_string()),
+        None => join(folder_of(&d.source.rel), &decoded),
+    };
+    if let Some((rel, disk)) = file
+        .as_deref()
+        .and_then(|f| targets.assets.get(f).map(|disk| (f, disk)))
+    {
+        let size = if link.image {
+            imagesize::size(disk)
+                .ok()
+                .and_then(|s| Some((u32::try_from(s.width).ok()?, u32::try_from(s.height).ok()?)))
+        } else {
+            None
+        };
+        let mut url = format!("/{}", encode_path(rel));
+        if let Some(f) = fragment {
+            url.push('#');
+            url.push_str(f);
+        }
+        return LinkTo::Url { url, size };
+    }
+
+    // Written as an address of the site (root-relative, or relative to
+    // the page's own URL, as Hugo reads it).
+    let as_address = match decoded.strip_prefix('/') {
+        Some(_) => Some(decoded.clone()),
+        None => join(d.url.trim_matches('/'), &decoded).map(|p| format!("/{p}")),
+    };
+    if as_address
+        .as_deref()
+        .is_some_and(|a| targets.is_site_address(a))
+    {
+        return LinkTo::AsWritten;
+    }
+    // Root-relative paths to files (`/static/x.pdf`, `/feed.xml`) may be
+    // copied from `static/` or made by gemba; they are not checked.
+    let last = decoded.rsplit('/').next().unwrap_or("");
+    if decoded.starts_with('/') && last.contains('.') && !last.ends_with(".md") && !link.image {
+        return LinkTo::AsWritten;
+    }
+
+    let shown = file.unwrap_or_else(|| decoded.clone());
+    let (message, candidates): (String, Vec<&str>) = if link.image {
+        (
+            format!(
+                "image `{}` is not in content/ (looked for `{shown}`)",
+                link.dest
+            ),
+            targets.assets.0.keys().map(String::as_str).collect(),
+        )
+    } else if decoded.starts_with('/') {
+        (
+            format!(
+                "link to `{}` leads nowhere: no page has that address",
+                link.dest
+            ),
+            targets.all.iter().map(|o| o.url.as_str()).collect(),
+        )
+    } else {
+        (
+            format!(
+                "link to `{}` leads nowhere: there is no `{shown}`",
+                link.dest
+            ),
+            targets
+                .all
+                .iter()
+                .map(|o| o.source.rel.as_str())
+                .chain(targets.assets.0.keys().map(String::as_str))
+                .collect(),
+        )
+    };
+    let help = closest(&shown, candidates).map(|c| format!("did you mean `{c}`?"));
+    warn(diags, message, help);
+    LinkTo::AsWritten
+}
+
+/// Warn when plain page `target` has no heading with id `anchor` (the
+/// structured kinds' pages have sections of their own besides their
+/// bodies' headings: anchors into them are taken on trust).
+fn check_anchor(
+    d: &Document,
+    anchor: &str,
+    target: &Document,
+    link: &MdLink,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let anchor = percent_decode(anchor).unwrap_or_else(|| anchor.to_string());
+    let ids = &target.outline.anchors;
+    if anchor.is_empty() || ids.contains(&anchor) || target.kind != Kind::Page {
+        return;
+    }
+    let whose = if std::ptr::eq(d, target) {
+        "this page".to_string()
+    } else {
+        format!("`{}`", target.source.rel)
+    };
+    let mut diag = d.diag_warning(
+        link.span,
+        format!("link to `#{anchor}`: {whose} has no heading with that id"),
+    );
+    if let Some(c) = closest(&anchor, ids.iter().map(String::as_str)) {
+        diag = diag.with_help(format!("did you mean `#{c}`?"));
+    }
+    diags.push(diag);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_paths() {
+        assert_eq!(
+            join("guides", "setup.md").as_deref(),
+            Some("guides/setup.md")
+        );
+        assert_eq!(join("guides/a", "../b.md").as_deref(), Some("guides/b.md"));
+        assert_eq!(join("", "./x/").as_deref(), Some("x/"));
+        assert_eq!(join("guides", "../../x.md"), None);
+    }
+
+    #[test]
+    fn addresses_compare_decoded_and_without_index() {
+        assert_eq!(normal("/a%20b/"), "/a b");
+        assert_eq!(normal("/a/index.html"), "/a");
+        assert_eq!(normal("/"), "/");
+        assert_eq!(normal("/index.html"), "/");
+    }
+}
