@@ -363,3 +363,55 @@ fn an_open_page_shows_an_edit_without_a_manual_reload() {
         "document.body && document.body.innerText.includes('Repaired.') && !document.getElementById('gemba-overlay')",
     );
 }
+
+#[test]
+#[ignore = "needs Chromium"]
+fn diagrams_math_code_and_alerts_render_in_light_and_dark() {
+    let site = Site::new();
+    site.write("gemba.yaml", "title: Handbook\nsearch: false\n").write(
+        "content/ops/runbook.md",
+        "# Runbook\n\n> [!WARNING]\n> Never page the on-call twice.\n\n```rust\nfn main() { let shipped = true; }\n```\n\n```mermaid\nflowchart LR\n  A[Alert] --> B{Triage}\n  B --> C[Fix]\n```\n\nThe error rate is $e = \\frac{f}{n}$.\n",
+    );
+    let server = Server::start(site.root(), &[]);
+    let url = format!("http://127.0.0.1:{}/ops/runbook/", server.port);
+    server.wait_for("/ops/runbook/", "the page", |s, _| s == 200);
+    let mut browser = Browser::open("about:blank");
+    let mut keyword_colours = Vec::new();
+    for scheme in ["light", "dark"] {
+        browser.call(
+            "Emulation.setEmulatedMedia",
+            json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
+        );
+        browser.navigate(&url);
+        // Mermaid draws the fence into an SVG with a size.
+        browser.wait_until(
+            &format!("the diagram ({scheme})"),
+            "(() => { const s = document.querySelector('pre.mermaid svg'); if (!s) return false; const r = s.getBoundingClientRect(); return r.width > 50 && r.height > 20 && s.textContent.includes('Triage'); })()",
+        );
+        let math = browser.eval("(() => { const m = document.querySelector('math'); const r = m.getBoundingClientRect(); return [r.width, r.height, !!m.querySelector('mfrac')]; })()");
+        assert!(
+            math[0].as_f64().unwrap() > 10.0 && math[1].as_f64().unwrap() > 10.0,
+            "{scheme}: math has a size: {math}"
+        );
+        assert_eq!(math[2], true, "{scheme}: the fraction is MathML");
+        // The keyword's colour differs from the code's own.
+        let colours = browser.eval("(() => { const code = document.querySelector('pre.code code'); const k = code.querySelector('.hl-keyword, .hl-storage'); return [getComputedStyle(code).color, k ? getComputedStyle(k).color : '']; })()");
+        let (text, keyword) = (colours[0].as_str().unwrap(), colours[1].as_str().unwrap());
+        assert!(
+            !keyword.is_empty() && keyword != text,
+            "{scheme}: keyword {keyword} vs text {text}"
+        );
+        keyword_colours.push(keyword.to_string());
+        // The alert is a callout with its title, set apart from the page.
+        let alert = browser.eval("(() => { const a = document.querySelector('.alert-warning'); return [a.querySelector('.alert-title').innerText, getComputedStyle(a).backgroundColor, getComputedStyle(document.body).backgroundColor]; })()");
+        assert_eq!(alert[0], "Warning");
+        assert_ne!(
+            alert[1], alert[2],
+            "{scheme}: the callout has its own background"
+        );
+    }
+    assert_ne!(
+        keyword_colours[0], keyword_colours[1],
+        "dark mode colours code its own way"
+    );
+}

@@ -3,7 +3,7 @@
 //! concluded experiments. Derived here, once; templates receive them ready.
 
 use super::Model;
-use crate::model::{Decision, ExperimentStatus, Kind};
+use crate::model::{Decision, ExperimentStatus};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Experiments newest first (by ended, started or date), then by title.
@@ -42,7 +42,7 @@ pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, (String, Vec<usiz
     // A term is written the same way in many files: slugify each spelling once.
     let mut slugs: HashMap<&str, String> = HashMap::new();
     for (i, d) in model.docs.iter().enumerate() {
-        if d.kind == Kind::Page {
+        if d.is_home_intro() {
             continue;
         }
         let values: Vec<&String> = match name {

@@ -145,7 +145,8 @@ pub(super) struct Targets<'a> {
     by_source: HashMap<&'a str, usize>,
     by_url: HashMap<String, usize>,
     assets: &'a Assets,
-    taxonomies: Vec<String>,
+    /// The taxonomy pages (`/tags`, `/tags/pricing`, …), as compared.
+    terms: std::collections::HashSet<String>,
 }
 
 impl<'a> Targets<'a> {
@@ -166,7 +167,7 @@ impl<'a> Targets<'a> {
                 .collect(),
             by_url,
             assets,
-            taxonomies: ["tags", "owners", "teams"].map(String::from).to_vec(),
+            terms: taxonomy_pages(all),
         }
     }
 
@@ -198,11 +199,26 @@ impl<'a> Targets<'a> {
         let n = normal(path);
         self.by_url.contains_key(&n)
             || LIST_PAGES.iter().any(|l| normal(l) == n)
-            || self
-                .taxonomies
-                .iter()
-                .any(|t| n == format!("/{t}") || n.starts_with(&format!("/{t}/")))
+            || self.terms.contains(&n)
     }
+}
+
+/// The taxonomy pages the documents' tags, owners and teams make.
+fn taxonomy_pages(all: &[Arc<Document>]) -> std::collections::HashSet<String> {
+    let mut pages: std::collections::HashSet<String> =
+        ["/tags", "/owners", "/teams"].map(String::from).into();
+    for d in all {
+        let terms = d.fm.tags.iter().map(|t| ("tags", t));
+        let owner = d.fm.owner.iter().map(|o| ("owners", o));
+        let team = d.fm.team.iter().map(|t| ("teams", t));
+        for (taxonomy, term) in terms.chain(owner).chain(team) {
+            pages.insert(format!(
+                "/{taxonomy}/{}",
+                crate::model::slugify(term.trim())
+            ));
+        }
+    }
+    pages
 }
 
 /// `path` taken from folder `base` (both relative to `content/`), `..`

@@ -79,7 +79,11 @@ pub(super) fn report_duplicates(all: &mut Vec<Arc<Document>>, diags: &mut Vec<Di
     while i < all.len() {
         let (a, b) = (&all[i - 1], &all[i]);
         if a.kind == b.kind && a.slug == b.slug {
-            let what = if a.kind == Kind::Page { "URL" } else { "slug" };
+            let (what, name) = if a.kind == Kind::Page {
+                ("URL", &b.url)
+            } else {
+                ("slug", &b.slug)
+            };
             let span = b
                 .key_spans
                 .get("slug")
@@ -88,9 +92,8 @@ pub(super) fn report_duplicates(all: &mut Vec<Arc<Document>>, diags: &mut Vec<Di
                 b.diag_error(
                     span,
                     format!(
-                        "duplicate {} {what} `{}`: also used by {}",
+                        "duplicate {} {what} `{name}`: also used by {}",
                         a.kind,
-                        b.slug,
                         a.source.path.display()
                     ),
                 )
