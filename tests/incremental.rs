@@ -144,7 +144,20 @@ fn write_static(site: &Site) {
         .write("content/hypotheses/h-onboard.md", "---\ntitle: Onboarding\nplaybook: growth\nstage: keep\n---\nAbout onboarding.\n")
         .write("content/hypotheses/h-referral.md", "---\ntitle: Referral\nplaybook: growth\n---\nAbout referrals. [[e0]]\n")
         .write("content/guides/notes.md", "# Notes\n\nSee [[e1]].\n")
+        .write("content/guides/setup.md", "---\ntitle: Setup\naliases: [/old-setup/]\n---\n## Step 1\n\nInstall.\n")
         .write("content/index.md", "---\ntitle: Home\n---\nWelcome.\n");
+    write_png(site, "content/guides/img/flow.png", 640, 360);
+}
+
+/// The header of a PNG image of the given size (what an image-size reader needs).
+fn write_png(site: &Site, rel: &str, width: u32, height: u32) {
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&width.to_be_bytes());
+    png.extend_from_slice(&height.to_be_bytes());
+    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    let path = site.root().join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, png).unwrap();
 }
 
 fn options(site: &Site) -> BuildOptions {
@@ -300,7 +313,7 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
             changed.push(path);
         } else {
             let i = rng.below(exps.len());
-            let op = rng.below(30);
+            let op = rng.below(34);
             let names: Vec<String> = exps.iter().map(|e| e.name.clone()).collect();
             let e = &mut exps[i];
             let before = e.path();
@@ -458,6 +471,46 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
                         );
                     }
                     changed.push(path);
+                }
+                30 => {
+                    // Relative links, anchors and an image in a plain page.
+                    let path = "content/guides/notes.md".to_string();
+                    let anchor = ["step-1", "step-2", "step-3"][rng.below(3)];
+                    let target = [
+                        "setup.md",
+                        "../hypotheses/h-price.md",
+                        "missing.md",
+                        "/old-setup/",
+                    ][rng.below(4)];
+                    site.write(
+                        &path,
+                        &format!("# Notes {step}\n\nSee [setup](setup.md#{anchor}), [more]({target}) and [[e1]].\n\n![Flow](img/flow.png)\n"),
+                    );
+                    changed.push(path);
+                }
+                31 => {
+                    // The headings links point at, and the aliases, change.
+                    let path = "content/guides/setup.md".to_string();
+                    let aliases = [
+                        "",
+                        "aliases: [/old-setup/]\n",
+                        "redirect_from: [/setup-v1/, /setup.html]\n",
+                    ][rng.below(3)];
+                    let steps: String = (1..=1 + rng.below(3))
+                        .map(|k| format!("## Step {k}\n\nDo {k}.\n\n"))
+                        .collect();
+                    site.write(&path, &format!("---\ntitle: Setup\n{aliases}---\n{steps}"));
+                    changed.push(path);
+                }
+                32 => {
+                    // The image is redrawn at another size, or goes and comes back.
+                    let rel = "content/guides/img/flow.png";
+                    if site.root().join(rel).exists() && rng.below(3) == 0 {
+                        std::fs::remove_file(site.root().join(rel)).unwrap();
+                    } else {
+                        write_png(&site, rel, 100 + 10 * rng.below(50) as u32, 80);
+                    }
+                    changed.push(rel.to_string());
                 }
                 28 | 29 if check != Check::Rebuild => {
                     // The look changes while serving.
