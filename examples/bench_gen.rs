@@ -65,9 +65,57 @@ fn sentence(rng: &mut Rng, words: usize) -> String {
         .unwrap_or_default()
 }
 
-fn body(rng: &mut Rng, links: &[String]) -> String {
+/// What a body of the rich corpus adds to plain prose: fenced code, a
+/// relative link to a source file with an anchor, an image beside the
+/// page, now and then a diagram and math.
+struct Rich {
+    /// A relative link to another file, anchor included.
+    link: String,
+}
+
+const FENCES: [&str; 3] = [
+    "```rust
+fn lift(control: f64, variant: f64) -> f64 {
+    (variant - control) / control
+}
+```
+",
+    "```yaml
+metric: conversion
+split: 0.5
+mde: 10%
+```
+",
+    "```python
+def lift(control, variant):
+    return (variant - control) / control
+```
+",
+];
+
+fn rich_part(rng: &mut Rng, rich: &Rich, out: &mut String) {
+    out.push_str(FENCES[rng.below(FENCES.len())]);
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "{} Read [the hypothesis]({}) first.\n\n![Weekly chart](img/chart.png)\n",
+        sentence(rng, 8),
+        rich.link
+    );
+    if rng.below(20) == 0 {
+        out.push_str("```mermaid\nflowchart LR\n  A[Idea] --> B{Test}\n  B --> C[Learn]\n```\n\n");
+    }
+    if rng.below(10) == 0 {
+        out.push_str("The lift is $\\frac{v - c}{c}$.\n\n");
+    }
+}
+
+fn body(rng: &mut Rng, links: &[String], rich: Option<&Rich>) -> String {
     let target = 1500 + rng.below(2500);
     let mut out = String::new();
+    if let Some(rich) = rich {
+        rich_part(rng, rich, &mut out);
+    }
     while out.len() < target {
         match rng.below(6) {
             0 => {
@@ -123,8 +171,11 @@ fn main() {
     let n: usize = args
         .get(1)
         .and_then(|a| a.parse().ok())
-        .expect("usage: bench_gen N OUT_DIR");
-    let out = Path::new(args.get(2).expect("usage: bench_gen N OUT_DIR"));
+        .expect("usage: bench_gen N OUT_DIR [--plain]");
+    let out = Path::new(args.get(2).expect("usage: bench_gen N OUT_DIR [--plain]"));
+    // Plain prose only, to measure what the rich corpus's code, diagrams,
+    // math, relative links and images cost.
+    let plain = args.get(3).is_some_and(|a| a == "--plain");
     let gemba = out.join("gemba");
     let hugo = out.join("hugo");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -155,7 +206,7 @@ fn main() {
             );
         }
         stage_ids.push(stages);
-        let text = format!("{fm}---\n\n{}", body(&mut rng, &[]));
+        let text = format!("{fm}---\n\n{}", body(&mut rng, &[], None));
         files.push((format!("playbooks/playbook-{p}.md"), text));
     }
     for h in 0..hypotheses {
@@ -167,8 +218,18 @@ fn main() {
             WORDS[rng.below(WORDS.len())],
             h % 11,
             WORDS[rng.below(WORDS.len())],
-            body(&mut rng, &[format!("playbook-{p}")])
+            body(&mut rng, &[format!("playbook-{p}")], None)
         );
+        // Rich experiments link to this heading.
+        let text = if plain {
+            text
+        } else {
+            text.replacen(
+                "---\n\n",
+                "---\n\n## Evidence\n\nWhat we have seen so far.\n\n",
+                1,
+            )
+        };
         files.push((format!("hypotheses/hypothesis-{h}.md"), text));
     }
     for e in 0..n {
@@ -226,7 +287,10 @@ fn main() {
             format!("hypothesis-{h}"),
             format!("experiment-{}", (e * 7 + 3) % n),
         ];
-        let text = format!("{fm}---\n\n{}", body(&mut rng, &links));
+        let rich = (!plain).then(|| Rich {
+            link: format!("../../hypotheses/hypothesis-{h}.md#evidence"),
+        });
+        let text = format!("{fm}---\n\n{}", body(&mut rng, &links, rich.as_ref()));
         files.push((format!("experiments/{}/experiment-{e}.md", e % 20), text));
     }
     files.push((
@@ -244,6 +308,25 @@ fn main() {
             .collect::<Vec<_>>()
             .join("/");
         write(&hugo.join("content").join(flat), text);
+    }
+    if !plain {
+        // The image each experiment shows, beside its file (a PNG header
+        // of 640 × 360 is all a size reader needs).
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&640u32.to_be_bytes());
+        png.extend_from_slice(&360u32.to_be_bytes());
+        png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        for folder in 0..20.min(n) {
+            for site in [&gemba, &hugo] {
+                let dir = if std::ptr::eq(site, &gemba) {
+                    format!("content/experiments/{folder}/img/chart.png")
+                } else {
+                    "static/experiments/img/chart.png".to_string()
+                };
+                std::fs::create_dir_all(site.join(&dir).parent().unwrap()).unwrap();
+                std::fs::write(site.join(dir), &png).unwrap();
+            }
+        }
     }
     write(&gemba.join("gemba.yaml"), "title: Benchmark\n");
     write(

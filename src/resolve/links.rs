@@ -147,6 +147,9 @@ pub(super) struct Targets<'a> {
     assets: &'a Assets,
     /// The taxonomy pages (`/tags`, `/tags/pricing`, …), as compared.
     terms: std::collections::HashSet<String>,
+    /// Image sizes read so far, by path under `content/` (many pages show
+    /// the same image).
+    sizes: std::cell::RefCell<HashMap<String, Option<(u32, u32)>>>,
 }
 
 impl<'a> Targets<'a> {
@@ -168,6 +171,7 @@ impl<'a> Targets<'a> {
             by_url,
             assets,
             terms: taxonomy_pages(all),
+            sizes: Default::default(),
         }
     }
 
@@ -349,9 +353,14 @@ fn resolve_link(
         .and_then(|f| targets.assets.get(f).map(|disk| (f, disk)))
     {
         let size = if link.image {
-            imagesize::size(disk)
-                .ok()
-                .and_then(|s| Some((u32::try_from(s.width).ok()?, u32::try_from(s.height).ok()?)))
+            *targets
+                .sizes
+                .borrow_mut()
+                .entry(rel.to_string())
+                .or_insert_with(|| {
+                    let s = imagesize::size(disk).ok()?;
+                    Some((u32::try_from(s.width).ok()?, u32::try_from(s.height).ok()?))
+                })
         } else {
             None
         };
