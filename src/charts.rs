@@ -109,19 +109,28 @@ pub fn interval_chart(
     )
 }
 
-/// Baseline and actual as bars against the target as a line, honouring direction.
+/// A metric's baseline and actual as bars on one scale, the target as a
+/// marked line with its value, and the change from the baseline. Laid out
+/// in HTML and CSS, so its text keeps the page's size at every width; the
+/// whole reads as one sentence to a screen reader.
 pub fn metric_chart(m: &Metric) -> String {
     let unit = m.unit.as_deref().unwrap_or("");
     let with_unit = |v: f64| {
         if unit.is_empty() {
             fmt_num(v)
         } else {
-            format!("{} {unit}", fmt_num(v))
+            format!("{}\u{a0}{unit}", fmt_num(v))
         }
     };
     let values = [m.baseline, m.actual, m.target];
     let max = values.iter().flatten().fold(0.0f64, |a, b| a.max(b.abs()));
-    let scale = if max > 0.0 { 300.0 / (max * 1.1) } else { 0.0 };
+    let share = |v: f64| {
+        if max > 0.0 {
+            100.0 * v.abs() / (max * 1.1)
+        } else {
+            0.0
+        }
+    };
     let verdict = match m.meets_target() {
         Some(true) => "meets its target",
         Some(false) => "misses its target",
@@ -131,7 +140,6 @@ pub fn metric_chart(m: &Metric) -> String {
         Direction::Increase => "higher is better",
         Direction::Decrease => "lower is better",
     };
-    let mut desc = format!("{}: ", m.name);
     let mut parts = Vec::new();
     if let Some(b) = m.baseline {
         parts.push(format!("baseline {}", with_unit(b)));
@@ -142,81 +150,116 @@ pub fn metric_chart(m: &Metric) -> String {
     if let Some(t) = m.target {
         parts.push(format!("target {}", with_unit(t)));
     }
-    let _ = write!(desc, "{}; {dir}; {verdict}.", parts.join(", "));
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        r#"<svg class="chart metric-chart" viewBox="0 0 420 70" role="img" aria-labelledby="t-{id} d-{id}" xmlns="http://www.w3.org/2000/svg"><title id="t-{id}">{name}</title><desc id="d-{id}">{desc}</desc>"#,
-        id = crate::model::slugify(&m.name),
-        name = esc(&m.name),
-        desc = esc(&desc)
+    let desc = format!("{}: {}; {dir}; {verdict}.", m.name, parts.join(", "));
+    let change = match (m.baseline, m.actual) {
+        (Some(b), Some(a)) if b != 0.0 => Some(format!("{:+.0}\u{a0}%", 100.0 * (a - b) / b.abs())),
+        _ => None,
+    };
+    let target = m.target.map(|t| {
+        format!(
+            r#"<span class="mb-target" style="left: {:.1}%"></span>"#,
+            share(t)
+        )
+    });
+    let mut html = format!(
+        r#"<div class="metric-bars" role="img" aria-label="{}">"#,
+        esc(&desc)
     );
-    let mut y = 6.0;
-    for (label, value, class) in [
-        ("baseline", m.baseline, "bar bar-baseline"),
-        ("actual", m.actual, "bar bar-actual"),
-    ] {
-        if let Some(v) = value {
-            let w = (v.abs() * scale).max(1.0);
-            let class = if label == "actual" {
-                match m.meets_target() {
-                    Some(true) => "bar bar-actual bar-met",
-                    Some(false) => "bar bar-actual bar-missed",
-                    None => class,
-                }
-            } else {
-                class
-            };
-            let _ = write!(
-                svg,
-                r#"<text class="chart-label" x="0" y="{ty}">{label}</text><rect class="{class}" x="64" y="{y}" width="{w:.1}" height="20" rx="3"><title>{label}: {val}</title></rect><text class="chart-value" x="{tx:.1}" y="{ty}">{val}</text>"#,
-                ty = y + 15.0,
-                tx = 64.0 + w + 6.0,
-                val = esc(&with_unit(v)),
-            );
-        }
-        y += 28.0;
-    }
-    if let Some(t) = m.target {
-        let x = 64.0 + t.abs() * scale;
+    let mut row = |label: &str, value: Option<f64>, class: &str, note: Option<String>| {
+        let Some(v) = value else { return };
         let _ = write!(
-            svg,
-            r#"<line class="target" x1="{x:.1}" x2="{x:.1}" y1="2" y2="62"><title>target: {val}</title></line>"#,
-            val = esc(&with_unit(t))
+            html,
+            r#"<div class="mb-row"><span class="mb-label">{label}</span><span class="mb-track"><span class="mb-bar {class}" style="width: {:.1}%"></span>{}</span><span class="mb-value">{}{}</span></div>"#,
+            share(v).max(0.5),
+            target.as_deref().unwrap_or(""),
+            esc(&with_unit(v)),
+            note.map(|n| format!(r#" <span class="mb-change">{}</span>"#, esc(&n)))
+                .unwrap_or_default(),
+        );
+    };
+    row("Baseline", m.baseline, "bar-baseline", None);
+    let actual_class = match m.meets_target() {
+        Some(true) => "bar-met",
+        Some(false) => "bar-missed",
+        None => "bar-actual",
+    };
+    row("Actual", m.actual, actual_class, change);
+    if let Some(t) = m.target {
+        let _ = write!(
+            html,
+            r#"<div class="mb-row mb-target-row"><span class="mb-label">Target</span><span class="mb-track">{}</span><span class="mb-value">{}</span></div>"#,
+            target.as_deref().unwrap_or(""),
+            esc(&with_unit(t))
         );
     }
-    svg.push_str("</svg>");
-    let _ = write!(svg, r#"<p class="chart-text">{}</p>"#, esc(&desc));
-    svg
+    if m.actual.is_none() {
+        let _ = write!(
+            html,
+            r#"<p class="mb-pending">No result yet{}.</p>"#,
+            m.target
+                .map(|t| format!("; the target is {}", esc(&with_unit(t))))
+                .unwrap_or_default()
+        );
+    }
+    html.push_str("</div>");
+    html
 }
 
-/// Vertical bars, one per labelled count (learning velocity per month).
-pub fn bar_chart(title: &str, entries: &[(String, usize)]) -> String {
-    let max = entries.iter().map(|e| e.1).max().unwrap_or(0).max(1) as f64;
-    let n = entries.len().max(1) as f64;
-    let width = 600.0;
-    let slot = width / n;
-    let bar = (slot * 0.7).min(48.0);
-    let desc: Vec<String> = entries.iter().map(|(l, c)| format!("{l}: {c}")).collect();
-    let mut svg = format!(
-        r#"<svg class="chart bar-chart" viewBox="0 0 {width} 180" role="img" xmlns="http://www.w3.org/2000/svg"><title>{}</title><desc>{}</desc>"#,
-        esc(title),
-        esc(&desc.join("; "))
+/// One column of `month_chart`: its label and how many experiments were
+/// validated, invalidated, or neither.
+pub struct Column<'a> {
+    pub label: &'a str,
+    pub validated: usize,
+    pub invalidated: usize,
+    pub other: usize,
+}
+
+/// A column per month, stacked by result (validated, invalidated, other),
+/// laid out in HTML and CSS so that its text keeps the page's size at every
+/// width; a screen reader reads it as a list of sentences.
+pub fn month_chart(title: &str, months: &[Column]) -> String {
+    let total = |m: &Column| m.validated + m.invalidated + m.other;
+    let max = months.iter().map(total).max().unwrap_or(0).max(1) as f64;
+    let mut html = format!(
+        r#"<div class="month-chart" role="list" aria-label="{}">"#,
+        esc(title)
     );
-    for (i, (label, count)) in entries.iter().enumerate() {
-        let h = *count as f64 / max * 130.0;
-        let x = i as f64 * slot + (slot - bar) / 2.0;
+    for m in months {
+        let part = |n: usize, class: &str| {
+            if n == 0 {
+                String::new()
+            } else {
+                format!(
+                    r#"<span class="mc-part {class}" style="height: {:.1}%"></span>"#,
+                    100.0 * n as f64 / max
+                )
+            }
+        };
+        let said = format!(
+            "{}: {} concluded ({} validated, {} invalidated, {} other)",
+            m.label,
+            total(m),
+            m.validated,
+            m.invalidated,
+            m.other
+        );
         let _ = write!(
-            svg,
-            r#"<rect class="bar" x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" rx="2"><title>{l}: {count}</title></rect><text class="chart-value" x="{cx:.1}" y="{vy:.1}" text-anchor="middle">{count}</text><text class="chart-label" x="{cx:.1}" y="176" text-anchor="middle">{l}</text>"#,
-            y = 150.0 - h,
-            cx = x + bar / 2.0,
-            vy = 150.0 - h - 4.0,
-            l = esc(label),
+            html,
+            r#"<div class="mc-month" role="listitem" aria-label="{said}"><span class="mc-count" aria-hidden="true">{count}</span><span class="mc-column" aria-hidden="true">{other}{lost}{won}</span><span class="mc-label" aria-hidden="true">{label}</span></div>"#,
+            said = esc(&said),
+            count = if total(m) > 0 {
+                total(m).to_string()
+            } else {
+                String::new()
+            },
+            won = part(m.validated, "mc-won"),
+            lost = part(m.invalidated, "mc-lost"),
+            other = part(m.other, "mc-other"),
+            label = esc(m.label).replacen(' ', "<br>", 1),
         );
     }
-    svg.push_str("</svg>");
-    svg
+    html.push_str(r#"</div><ul class="legend mc-legend" aria-hidden="true"><li><span class="mc-key mc-won"></span>validated</li><li><span class="mc-key mc-lost"></span>invalidated</li><li><span class="mc-key mc-other"></span>inconclusive or abandoned</li></ul>"#);
+    html
 }
 
 /// One horizontal bar split by share, e.g. the status mix of all experiments.
@@ -280,11 +323,15 @@ mod tests {
             direction: Direction::Increase,
             ..Metric::default()
         };
-        let svg = metric_chart(&m);
-        assert_eq!(svg.matches("<rect").count(), 2);
-        assert!(svg.contains("bar-met"));
-        assert!(svg.contains("<line class=\"target\""));
-        assert!(svg.contains("baseline 4 %, actual 7.5 %, target 6 %"));
+        let html = metric_chart(&m);
+        assert_eq!(html.matches("class=\"mb-bar ").count(), 2);
+        assert!(html.contains("bar-met"));
+        assert!(html.contains("Target</span>"));
+        assert!(
+            html.contains("+88\u{a0}%"),
+            "the change from the baseline: {html}"
+        );
+        assert!(html.contains("baseline 4\u{a0}%, actual 7.5\u{a0}%, target 6\u{a0}%"));
     }
 
     #[test]

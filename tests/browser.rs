@@ -81,6 +81,15 @@ impl Browser {
         reply["result"]["value"].clone()
     }
 
+    /// Evaluate JavaScript that returns a promise, and return its value.
+    fn eval_async(&mut self, expression: &str) -> Value {
+        let reply = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
+        );
+        reply["result"]["value"].clone()
+    }
+
     /// Go to a URL, as typing it in the address bar would.
     fn navigate(&mut self, url: &str) {
         self.call("Page.navigate", json!({"url": url}));
@@ -413,5 +422,171 @@ fn diagrams_math_code_and_alerts_render_in_light_and_dark() {
     assert_ne!(
         keyword_colours[0], keyword_colours[1],
         "dark mode colours code its own way"
+    );
+}
+
+/// A static file server over a built output folder, on a free port: what a
+/// reader's web server does, without `serve`'s live reload.
+fn serve_folder(dir: std::path::PathBuf) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    return;
+                }
+                // Skip the headers.
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("/");
+                let path = path.split(['?', '#']).next().unwrap();
+                let mut file = dir.join(path.trim_start_matches('/'));
+                if file.is_dir() {
+                    file = file.join("index.html");
+                }
+                let mut stream = stream;
+                match std::fs::read(&file) {
+                    Ok(bytes) => {
+                        let kind = match file.extension().and_then(|e| e.to_str()) {
+                            Some("html") => "text/html; charset=utf-8",
+                            Some("css") => "text/css",
+                            Some("js") => "text/javascript",
+                            Some("svg") => "image/svg+xml",
+                            Some("json") => "application/json",
+                            Some("png") => "image/png",
+                            _ => "application/octet-stream",
+                        };
+                        let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", bytes.len());
+                        let _ = stream.write_all(&bytes);
+                    }
+                    Err(_) => {
+                        let _ = write!(stream, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Every page of a built site: each `index.html` but the redirects', as a URL path.
+fn pages_of(public: &std::path::Path) -> Vec<String> {
+    let mut pages = Vec::new();
+    for entry in walkdir::WalkDir::new(public) {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(public)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        if !rel.ends_with(".html") || rel.starts_with("pagefind") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        if text.contains("http-equiv=\"refresh\"") {
+            continue;
+        }
+        pages.push(format!("/{}", rel.trim_end_matches("index.html")));
+    }
+    pages.sort();
+    pages
+}
+
+/// A site with what stretches a layout: long titles, many metrics with
+/// counts, a wide Markdown table, task lists.
+fn stretched() -> Site {
+    let site = fixture();
+    let mut metrics = String::from("metrics:\n");
+    for m in 0..6 {
+        metrics.push_str(&format!(
+            "  - name: A long metric name number {m} about trial to paid conversion\n    unit: \"%\"\n    baseline: 8\n    target: 10\n    control: {{units: 2400, conversions: {}}}\n    variant: {{units: 2380, conversions: {}}}\n",
+            190 + m,
+            230 + 5 * m
+        ));
+    }
+    site.write(
+        "content/experiments/long.md",
+        &format!("---\ntitle: An experiment whose title runs on and on about annual plans for mid-market operations leaders\nhypothesis: supported-h\nstatus: validated\nstarted: 2026-01-02\nended: 2026-02-02\ndecision: persevere\n{metrics}---\nBody.\n\n| Week | Visitors | Trials | Paid | Revenue | Refunds | Notes on what happened |\n|---|---|---|---|---|---|---|\n| 1 | 10200 | 400 | 31 | 12400 | 2 | a very long note that keeps going to stretch the table wide |\n\n- [x] done task\n- [ ] open task\n"),
+    );
+    site
+}
+
+#[test]
+#[ignore = "needs Chromium"]
+fn every_page_fits_a_phone_and_a_desktop_and_passes_axe() {
+    let axe = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vendor/axe-core/axe.min.js"
+    ))
+    .unwrap();
+    let example = Site::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gemba"))
+        .args(["init", example.root().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let sites = [example, stretched()];
+    let mut browser = Browser::open("about:blank");
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for site in &sites {
+        site.build_ok(&[]);
+        let port = serve_folder(site.public());
+        for page in pages_of(&site.public()) {
+            for width in [375, 1280] {
+                browser.call(
+                    "Emulation.setDeviceMetricsOverride",
+                    json!({"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 500}),
+                );
+                browser.navigate(&format!("http://127.0.0.1:{port}{page}"));
+                browser.wait_until(
+                    "the page",
+                    &format!(
+                        "location.pathname === {page:?} && document.readyState === 'complete'"
+                    ),
+                );
+                checked += 1;
+                let layout = browser.eval(
+                    "(() => { const w = window.innerWidth; const out = []; \
+                     if (document.documentElement.scrollWidth > w) out.push('the page is ' + document.documentElement.scrollWidth + ' px wide'); \
+                     for (const t of document.querySelectorAll('svg text')) { const m = t.getScreenCTM(); if (!m || !t.getClientRects().length) continue; \
+                       const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); \
+                       if (px < 11) out.push('chart text ' + px.toFixed(1) + ' px: ' + t.textContent); } \
+                     for (const e of document.querySelectorAll('img, svg')) { const r = e.getBoundingClientRect(); if (r.width && r.right > w + 1 && !e.closest('.table-scroll, pre')) out.push(e.tagName + ' reaches ' + Math.round(r.right) + ' px'); } \
+                     return out; })()",
+                );
+                for p in layout.as_array().unwrap() {
+                    problems.push(format!("{page} at {width}: {}", p.as_str().unwrap()));
+                }
+                if width == 1280 {
+                    browser.eval(&axe);
+                    let found = browser.eval_async(
+                        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}).then(r => ({passes: r.passes.length, violations: r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))}))",
+                    );
+                    assert!(
+                        found["passes"].as_u64().unwrap_or(0) > 5,
+                        "axe ran on {page}: {found}"
+                    );
+                    for v in found["violations"].as_array().unwrap() {
+                        problems.push(format!("{page}: axe {}", v.as_str().unwrap()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 60, "every page was opened: {checked}");
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
     );
 }

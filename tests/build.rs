@@ -107,13 +107,18 @@ fn pages_show_board_evidence_metrics_and_chain() {
     let e = site.html("experiments/e-one/index.html");
     assert_eq!(texts(&e, "h1 .badge"), ["validated"]);
     assert_eq!(texts(&e, "table.metrics tbody tr").len(), 2);
-    assert_eq!(texts(&e, "svg.metric-chart").len(), 2);
-    let sel = scraper::Selector::parse("svg.metric-chart rect.bar").unwrap();
+    assert_eq!(attrs(&e, ".metric-bars", "role").len(), 2);
+    assert_eq!(
+        attrs(&e, ".metric-bars", "aria-label")[0],
+        "Conversion: baseline 2\u{a0}%, actual 4\u{a0}%, target 3\u{a0}%; higher is better; meets its target."
+    );
+    let sel = scraper::Selector::parse(".metric-bars .mb-bar").unwrap();
     assert_eq!(
         e.select(&sel).count(),
         4,
         "baseline and actual bars for two metrics"
     );
+    assert_eq!(texts(&e, ".mb-change"), ["+100 %", "-40 %"]);
     assert_eq!(texts(&e, ".chain li").len(), 2);
     assert_eq!(
         attrs(&e, ".prose a", "href"),
@@ -196,11 +201,22 @@ fn backlog_outcomes_taxonomies_feed_and_sitemap() {
         ["Plan B", "Plan A", "Plan C"]
     );
     let outcomes = site.html("outcomes/index.html");
-    let sel = scraper::Selector::parse("svg.bar-chart rect.bar").unwrap();
-    assert_eq!(outcomes.select(&sel).count(), 3, "Jan, Feb, Mar");
+    assert_eq!(
+        texts(&outcomes, ".mc-label"),
+        ["Jan2026", "Feb2026", "Mar2026"],
+        "a column per month, named"
+    );
+    assert_eq!(
+        attrs(&outcomes, ".mc-month", "aria-label"),
+        [
+            "Jan 2026: 1 concluded (1 validated, 0 invalidated, 0 other)",
+            "Feb 2026: 1 concluded (0 validated, 1 invalidated, 0 other)",
+            "Mar 2026: 2 concluded (1 validated, 1 invalidated, 0 other)",
+        ]
+    );
     assert!(
         texts(&outcomes, ".stats").join(" ").contains("50%"),
-        "2 of 4 concluded validated"
+        "2 of 4 with a verdict validated"
     );
     let tag = site.html("tags/pricing/index.html");
     assert_eq!(

@@ -180,6 +180,23 @@ pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
                 out.push(Event::Html(CowStr::from(html)));
                 i = j;
             }
+            // Tables scroll inside their own box on a narrow screen.
+            Event::Start(Tag::Table(_)) => {
+                out.push(Event::Html(CowStr::from(
+                    "<div class=\"table-scroll\" role=\"region\" aria-label=\"Table\" tabindex=\"0\">\n",
+                )));
+                out.push(event.clone());
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(event.clone());
+                out.push(Event::Html(CowStr::from("</div>\n")));
+            }
+            // A task's box says what it shows to a screen reader.
+            Event::TaskListMarker(done) => out.push(Event::InlineHtml(CowStr::from(if *done {
+                "<input type=\"checkbox\" disabled checked aria-label=\"Done\"> "
+            } else {
+                "<input type=\"checkbox\" disabled aria-label=\"Not done\"> "
+            }))),
             Event::InlineMath(latex) => {
                 out.push(Event::InlineHtml(CowStr::from(math(latex, false))))
             }

@@ -393,8 +393,11 @@ fn stats_value(input: &RenderInput, stats: &OutcomeStats) -> Value {
         "planned": stats.planned,
         "win_rate": stats.win_rate,
         "decisions": stats.decisions,
-        "velocity": stats.velocity.iter().map(|(k, v)| json!({"month": k, "count": v})).collect::<Vec<_>>(),
-        "velocity_chart": if stats.velocity.is_empty() { String::new() } else { charts::bar_chart("Experiments concluded per month", &stats.velocity) },
+        "velocity": &stats.velocity,
+        "velocity_chart": if stats.velocity.is_empty() { String::new() } else { charts::month_chart(
+            "Experiments concluded per month, by result",
+            &stats.velocity.iter().map(|m| charts::Column { label: &m.label, validated: m.validated, invalidated: m.invalidated, other: m.other }).collect::<Vec<_>>(),
+        ) },
         "mix": stats.mix.iter().map(|(k, v)| json!({"status": k, "count": v})).collect::<Vec<_>>(),
         "mix_chart": charts::stacked_bar("Experiments by status", &stats.mix),
     })

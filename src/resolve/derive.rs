@@ -111,13 +111,15 @@ pub struct OutcomeStats {
     pub abandoned: usize,
     pub running: usize,
     pub planned: usize,
-    /// Validated among concluded, in whole percent; `None` with none concluded.
+    /// Validated among those with a verdict (validated or invalidated), in
+    /// whole percent; `None` without a verdict yet. Inconclusive and
+    /// abandoned tests taught something but won nothing and lost nothing.
     pub win_rate: Option<i64>,
     /// How many concluded experiments took each decision.
     pub decisions: BTreeMap<&'static str, usize>,
-    /// Learning velocity: experiments concluded per month (`YYYY-MM`),
-    /// from the first such month to the last, gaps included.
-    pub velocity: Vec<(String, usize)>,
+    /// Learning velocity: experiments concluded per month, by result, from
+    /// the first such month to the last, gaps included.
+    pub velocity: Vec<Month>,
     /// How many experiments have each status, in the statuses' order.
     pub mix: Vec<(&'static str, usize)>,
     /// Concluded claims (validated or invalidated) with counts behind them,
@@ -130,6 +132,24 @@ pub struct OutcomeStats {
     pub claims_without_counts: usize,
 }
 
+/// The experiments concluded in one month, by result.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct Month {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// `Sep 2025`.
+    pub label: String,
+    pub validated: usize,
+    pub invalidated: usize,
+    /// Inconclusive or abandoned.
+    pub other: usize,
+    pub count: usize,
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 /// The outcome statistics of the `concluded` experiments (indices into
 /// `model.experiments`).
 pub fn outcome_stats(m: &Model, concluded: &[usize]) -> OutcomeStats {
@@ -140,28 +160,38 @@ pub fn outcome_stats(m: &Model, concluded: &[usize]) -> OutcomeStats {
             .count()
     };
     let validated = count(ExperimentStatus::Validated);
+    let invalidated = count(ExperimentStatus::Invalidated);
     let total = concluded.len();
-    let win_rate = (total > 0).then(|| (validated as f64 / total as f64 * 100.0).round() as i64);
+    let verdicts = validated + invalidated;
+    let win_rate =
+        (verdicts > 0).then(|| (validated as f64 / verdicts as f64 * 100.0).round() as i64);
     let mut decisions = BTreeMap::new();
     for &e in concluded {
         if let Some(d) = m.docs[m.experiments[e].doc].fm.decision {
             *decisions.entry(Decision::name(d)).or_insert(0usize) += 1;
         }
     }
-    let mut months: BTreeMap<(i16, i8), usize> = BTreeMap::new();
+    let mut months: BTreeMap<(i16, i8), Month> = BTreeMap::new();
     for &e in concluded {
         if let Some(date) = m.docs[m.experiments[e].doc].fm.ended {
-            *months.entry((date.year(), date.month())).or_default() += 1;
+            let month = months.entry((date.year(), date.month())).or_default();
+            match m.experiments[e].status {
+                ExperimentStatus::Validated => month.validated += 1,
+                ExperimentStatus::Invalidated => month.invalidated += 1,
+                _ => month.other += 1,
+            }
+            month.count += 1;
         }
     }
     let mut velocity = Vec::new();
     if let (Some(&first), Some(&last)) = (months.keys().next(), months.keys().last()) {
         let (mut y, mut mo) = first;
         loop {
-            velocity.push((
-                format!("{y:04}-{mo:02}"),
-                months.get(&(y, mo)).copied().unwrap_or(0),
-            ));
+            velocity.push(Month {
+                month: format!("{y:04}-{mo:02}"),
+                label: format!("{} {y}", MONTHS[(mo - 1) as usize]),
+                ..months.get(&(y, mo)).cloned().unwrap_or_default()
+            });
             if (y, mo) >= last || velocity.len() > 600 {
                 break;
             }
@@ -210,7 +240,7 @@ pub fn outcome_stats(m: &Model, concluded: &[usize]) -> OutcomeStats {
         claims_without_counts: claims.len() - with_counts.len(),
         concluded: total,
         validated,
-        invalidated: count(ExperimentStatus::Invalidated),
+        invalidated,
         inconclusive: count(ExperimentStatus::Inconclusive),
         abandoned: count(ExperimentStatus::Abandoned),
         running: all(ExperimentStatus::Running),

@@ -17,7 +17,7 @@ mod references;
 use crate::load::Assets;
 use crate::markdown::LinkTo;
 pub use derive::{
-    backlog_order, chain, filter_options, log_order, outcome_stats, taxonomy, FilterOptions,
+    backlog_order, chain, filter_options, log_order, outcome_stats, taxonomy, FilterOptions, Month,
     OutcomeStats,
 };
 pub use references::Index;
