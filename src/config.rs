@@ -29,6 +29,8 @@ pub struct Config {
     pub search_shard_pages: usize,
     /// How evidence from counts is weighed.
     pub stats: crate::stats::Settings,
+    /// Git identities (an email or a name) → the names pages show.
+    pub authors: std::collections::BTreeMap<String, String>,
     pub extra: serde_json::Value,
 }
 
@@ -47,12 +49,14 @@ impl Default for Config {
             search: true,
             search_shard_pages: crate::search::SHARD_PAGES,
             stats: crate::stats::Settings::default(),
+            authors: Default::default(),
             extra: serde_json::Value::Object(Default::default()),
         }
     }
 }
 
-const KNOWN: [&str; 13] = [
+const KNOWN: [&str; 14] = [
+    "authors",
     "title",
     "description",
     "base_url",
@@ -167,6 +171,15 @@ impl Config {
     /// The prefix put before root-relative URLs: `` for `/`, else the base URL without its trailing slash.
     pub fn url_prefix(&self) -> String {
         self.base_url.trim_end_matches('/').to_string()
+    }
+
+    /// The name to show for a git author: `authors:` by email, then by
+    /// name, else the name as git has it.
+    pub fn author_name<'a>(&'a self, name: &'a str, email: &str) -> &'a str {
+        self.authors
+            .get(email)
+            .or_else(|| self.authors.get(name))
+            .map_or(name, String::as_str)
     }
 
     pub fn has_taxonomy(&self, name: &str) -> bool {

@@ -170,8 +170,43 @@ fn a_public_build_leaks_nothing_internal() {
             "---\ntitle: Wombatexperiment\nhypothesis: public-h\nstatus: invalidated\nended: 2026-02-02\nowner: Quuxowner\ntags: [quuxtag]\nmetrics:\n  - {name: Wombatmetric, target: 1, actual: 0}\n---\nWombatbody links [[public-e]].\n",
         )
         .write("content/guides/secret-guide.md", "---\ntitle: Narwhalguide\n---\nNarwhalbody.\n")
-        .write("content/guides/open-guide.md", "---\ntitle: Open guide\nvisibility: public\n---\nOpen.\n");
-    let out = site.build(&["--audience", "public"]);
+        .write("content/guides/open-guide.md", "---\ntitle: Open guide\nvisibility: public\n---\nOpen.\n")
+        .write("content/hypotheses/gone-secret.md", "---\ntitle: Zanzibargone\n---\n");
+    // In git, so that the changelog and page histories are built too, with
+    // an internal item's changes among them.
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"], "Ann", "2026-01-01");
+    git(root, &["add", "."], "Ann", "2026-01-02");
+    git(
+        root,
+        &["commit", "-q", "-m", "Xylophonecommit message"],
+        "Ann",
+        "2026-01-02",
+    );
+    let secret = std::fs::read_to_string(root.join("content/experiments/secret-e.md")).unwrap();
+    site.write(
+        "content/experiments/secret-e.md",
+        &secret.replace("status: invalidated", "status: running"),
+    );
+    git(
+        root,
+        &["commit", "-q", "-am", "Wombat moves"],
+        "Ann",
+        "2026-01-03",
+    );
+    git(
+        root,
+        &["rm", "-q", "content/hypotheses/gone-secret.md"],
+        "Ann",
+        "2026-01-04",
+    );
+    git(
+        root,
+        &["commit", "-q", "-m", "Drop it"],
+        "Ann",
+        "2026-01-04",
+    );
+    let out = site.gemba(&["build", "--audience", "public"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("content/hypotheses/public-h.md:7:5: warning:"),
@@ -196,6 +231,14 @@ fn a_public_build_leaks_nothing_internal() {
             assert!(!text.contains(m), "{path} contains `{m}`");
         }
     }
+    // The changelog shows what changed in public items, and no message.
+    let changes = site.html("changes/index.html");
+    assert!(
+        texts(&changes, ".changes li").contains(&"experiment Public E: added".to_string()),
+        "{:?}",
+        texts(&changes, ".changes li")
+    );
+    assert!(texts(&changes, ".commit-head strong").is_empty());
     // The public hypothesis keeps its public evidence only.
     let h = site.json("data/hypotheses.json");
     assert_eq!(h.as_array().unwrap().len(), 1);
@@ -217,4 +260,119 @@ fn a_public_build_leaks_nothing_internal() {
             "full build lacks `{m}`"
         );
     }
+}
+
+#[test]
+fn the_changelog_says_what_changed_in_the_strategy() {
+    let site = Site::new();
+    let root = site.root();
+    site.write(
+        "gemba.yaml",
+        "title: Changelog\nauthors:\n  ann@example.com: Ann Analyst\n  Bob: Bob Builder\n",
+    );
+    git(root, &["init", "-q", "-b", "main"], "Ann", "2026-01-01");
+    site.write(
+        "content/experiments/annual.md",
+        "---\ntitle: Annual plans\nstatus: running\n---\nWeek one.\n",
+    )
+    .write(
+        "content/hypotheses/pricing.md",
+        "---\ntitle: Pricing matters\nstatement: We believe price matters.\n---\n",
+    )
+    .write(
+        "content/hypotheses/old.md",
+        "---\ntitle: An old idea\n---\n",
+    );
+    git(root, &["add", "."], "Ann", "2026-01-05");
+    git(root, &["commit", "-q", "-m", "Start"], "Ann", "2026-01-05");
+    site.write(
+        "content/experiments/annual.md",
+        "---\ntitle: Annual plans\nstatus: validated\ndecision: persevere\n---\nWeek one.\n",
+    );
+    git(
+        root,
+        &["commit", "-q", "-am", "Annual plans won"],
+        "Bob",
+        "2026-02-01",
+    );
+    site.write(
+        "content/hypotheses/pricing.md",
+        "---\ntitle: Price decides the deal\nstatement: We believe price decides most deals.\n---\n",
+    );
+    git(
+        root,
+        &["rm", "-q", "content/hypotheses/old.md"],
+        "Bob",
+        "2026-02-03",
+    );
+    git(
+        root,
+        &["commit", "-q", "-am", "Sharpen pricing; drop the old idea"],
+        "Cleo",
+        "2026-02-03",
+    );
+    git(
+        root,
+        &[
+            "mv",
+            "content/experiments/annual.md",
+            "content/experiments/annual-plans.md",
+        ],
+        "Cleo",
+        "2026-02-04",
+    );
+    git(
+        root,
+        &["commit", "-q", "-m", "Rename"],
+        "Cleo",
+        "2026-02-04",
+    );
+    site.write("content/experiments/annual-plans.md", "---\ntitle: Annual plans\nstatus: validated\ndecision: persevere\n---\nWeek one, and two.\n");
+    git(
+        root,
+        &["commit", "-q", "-am", "Add week two"],
+        "Cleo",
+        "2026-02-05",
+    );
+
+    let out = site.gemba(&["build"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let changes = site.html("changes/index.html");
+    assert_eq!(
+        texts(&changes, ".day h2"),
+        [
+            "2026-02-05",
+            "2026-02-04",
+            "2026-02-03",
+            "2026-02-01",
+            "2026-01-05"
+        ]
+    );
+    let lines = texts(&changes, ".changes li");
+    assert_eq!(
+        lines,
+        [
+            "experiment Annual plans: text revised",
+            "experiment Annual plans: moved from experiments/annual.md",
+            "hypothesis An old idea: removed",
+            "hypothesis Price decides the deal: retitled from \u{201c}Pricing matters\u{201d}; statement rewritten",
+            "experiment Annual plans: running \u{2192} validated; decision: persevere",
+            "experiment Annual plans: added",
+            "hypothesis An old idea: added",
+            "hypothesis Price decides the deal: added",
+        ]
+    );
+    // Commits by their message and author, as `authors:` names them.
+    let heads = texts(&changes, ".commit-head");
+    assert!(
+        heads[3].starts_with("Annual plans won by Bob Builder"),
+        "{heads:?}"
+    );
+    assert!(heads[4].starts_with("Start by Ann Analyst"), "{heads:?}");
+    assert!(heads[0].contains("by Cleo"), "{heads:?}");
+    // Items link to their pages as they are now, through the rename.
+    assert_eq!(
+        attrs(&changes, ".changes a", "href")[0],
+        "/experiments/annual-plans/"
+    );
 }

@@ -43,6 +43,7 @@ macro_rules! render_input {
             &$session.model,
             &$session.first_paragraphs,
             &$session.histories,
+            &$session.changelog,
             &$session.opts.live_reload,
         )
     };
@@ -70,6 +71,8 @@ pub struct Session {
     /// The output paths of redirect pages and files beside the content.
     extra_paths: BTreeSet<String>,
     history: Option<HistoryMap>,
+    /// The latest commits and what they changed, as read at the start.
+    changelog: Vec<crate::changelog::CommitChanges>,
     // The last good build.
     model: Model,
     doc_by_rel: HashMap<String, usize>,
@@ -119,6 +122,7 @@ impl Session {
         let Prepared {
             sources,
             history,
+            changelog,
             model,
             histories,
             first_paragraphs,
@@ -134,6 +138,7 @@ impl Session {
             assets_changed: false,
             extra_paths: BTreeSet::new(),
             history,
+            changelog,
             doc_by_rel: by_rel(&model),
             model,
             histories,

@@ -15,7 +15,6 @@ use crate::resolve::{
 };
 use serde::Serialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 
 /// A playbook's card as the playbook list shows it, with its counts.
 #[derive(Serialize)]
@@ -316,30 +315,9 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
         );
     }
 
-    // Changes across the whole site, newest first, grouped by day.
-    let mut changes: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    let mut has_history = false;
-    for (doc, h) in input.histories.iter().enumerate() {
-        let Some(h) = h else { continue };
-        has_history = true;
-        for c in &h.commits {
-            changes.entry(c.date.clone()).or_default().push(json!({
-                "page": input.model.docs[doc].title, "url": input.url(doc), "kind": input.model.docs[doc].kind,
-                "author": c.author, "summary": c.summary, "id": c.id, "short": &c.id[..c.id.len().min(8)],
-            }));
-        }
-    }
-    let days: Vec<Value> = changes
-        .into_iter()
-        .rev()
-        .take(90)
-        .map(|(day, mut entries)| {
-            entries.sort_by(|a, b| {
-                (a["page"].as_str(), a["id"].as_str()).cmp(&(b["page"].as_str(), b["id"].as_str()))
-            });
-            json!({"date": day, "entries": entries})
-        })
-        .collect();
+    // What changed in the strategy, commit by commit, grouped by day.
+    let has_history = input.histories.iter().any(Option::is_some);
+    let days = changelog_days(input);
     pages.push(
         ListPage::new(output_path("/changes/"), "changes.html")
             .plain("days", json!(days))
@@ -401,4 +379,148 @@ fn stats_value(input: &RenderInput, stats: &OutcomeStats) -> Value {
         "mix": stats.mix.iter().map(|(k, v)| json!({"status": k, "count": v})).collect::<Vec<_>>(),
         "mix_chart": charts::stacked_bar("Experiments by status", &stats.mix),
     })
+}
+
+/// The changelog as the changes page shows it: days, newest first, each
+/// with its commits and, per commit, what it changed in the items this
+/// build shows (a commit that changed none of them is left out; a public
+/// build shows no commit messages, which may name internal work).
+fn changelog_days(input: &RenderInput) -> Vec<Value> {
+    use crate::changelog::{FileChangeKind, Version};
+    let m = input.model;
+    let by_rel: std::collections::HashMap<&str, usize> = m
+        .docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.source.rel.as_str(), i))
+        .collect();
+    let public = m.selection.audience == Some(crate::model::Visibility::Public);
+    let shown_version = |v: &Version| {
+        (m.selection.drafts || !v.draft)
+            && (!public
+                || match v.visibility.as_deref() {
+                    Some(vis) => vis == "public",
+                    None => m.selection.default_visibility == crate::model::Visibility::Public,
+                })
+    };
+    let quote = |s: &str| format!("\u{201c}{s}\u{201d}");
+    let mut days: Vec<(String, Vec<Value>)> = Vec::new();
+    // A file's name now, for the names it had before later renames.
+    let mut now_called: std::collections::HashMap<&str, &str> = Default::default();
+    // Files since removed, and whether this build would show them (as
+    // their last version says).
+    let mut gone: std::collections::HashMap<&str, bool> = Default::default();
+    for c in input.changelog {
+        let mut files = Vec::new();
+        let (mut added, mut removed, mut revised) = (0, 0, 0);
+        for f in &c.files {
+            let name = now_called.get(f.rel.as_str()).copied().unwrap_or(&f.rel);
+            if let Some(old) = &f.old_rel {
+                now_called.insert(old, name);
+            }
+            let doc = by_rel.get(name).copied();
+            let latest = f.after.as_ref().or(f.before.as_ref());
+            // An item this build shows; or one since removed whose last
+            // version this build would have shown.
+            if doc.is_none() && f.after.is_none() && !gone.contains_key(name) {
+                gone.insert(name, f.before.as_ref().is_some_and(&shown_version));
+            }
+            let shown = doc.is_some() || gone.get(name).copied().unwrap_or(false);
+            if !shown {
+                continue;
+            }
+            let kind = match f.rel.split('/').next() {
+                Some("playbooks") if f.rel.contains('/') => "playbook",
+                Some("hypotheses") if f.rel.contains('/') => "hypothesis",
+                Some("experiments") if f.rel.contains('/') => "experiment",
+                _ => "page",
+            };
+            let title = doc
+                .map(|d| m.docs[d].title.clone())
+                .or_else(|| latest.and_then(|v| v.title.clone()))
+                .unwrap_or_else(|| f.rel.clone());
+            let mut what: Vec<String> = Vec::new();
+            match f.kind {
+                FileChangeKind::Added => {
+                    added += 1;
+                    what.push("added".into());
+                }
+                FileChangeKind::Removed => {
+                    removed += 1;
+                    what.push("removed".into());
+                }
+                FileChangeKind::Renamed => {
+                    revised += 1;
+                    what.push(format!(
+                        "moved from {}",
+                        f.old_rel.as_deref().unwrap_or("elsewhere")
+                    ));
+                }
+                FileChangeKind::Modified => revised += 1,
+            }
+            if let (Some(b), Some(a)) = (&f.before, &f.after) {
+                if b.status != a.status {
+                    what.push(format!(
+                        "{} \u{2192} {}",
+                        b.status.as_deref().unwrap_or("no status"),
+                        a.status.as_deref().unwrap_or("no status")
+                    ));
+                }
+                if b.decision != a.decision {
+                    what.push(match (&b.decision, &a.decision) {
+                        (None, Some(d)) => format!("decision: {d}"),
+                        (Some(x), Some(y)) => format!("decision: {x} \u{2192} {y}"),
+                        _ => "decision withdrawn".into(),
+                    });
+                }
+                if b.title != a.title {
+                    if let Some(old) = &b.title {
+                        what.push(format!("retitled from {}", quote(old)));
+                    }
+                }
+                if b.statement != a.statement && a.statement.is_some() {
+                    what.push(if b.statement.is_none() {
+                        "statement written".into()
+                    } else {
+                        "statement rewritten".into()
+                    });
+                }
+                if what.is_empty() {
+                    what.push("text revised".into());
+                }
+            }
+            files.push(json!({
+                "title": title,
+                "url": doc.map(|d| input.url(d)),
+                "kind": kind,
+                "what": what.join("; "),
+            }));
+        }
+        if files.is_empty() {
+            continue;
+        }
+        let mut counts = Vec::new();
+        for (n, word) in [(added, "added"), (removed, "removed"), (revised, "revised")] {
+            if n > 0 {
+                counts.push(format!("{n} {word}"));
+            }
+        }
+        let commit = json!({
+            "id": c.id,
+            "short": &c.id[..c.id.len().min(8)],
+            "author": input.config.author_name(&c.author, &c.email),
+            "summary": if public { None } else { Some(&c.summary) },
+            "collapsed": files.len() > 8,
+            "counts": counts.join(", "),
+            "files": files,
+        });
+        match days.last_mut() {
+            Some((day, commits)) if *day == c.date => commits.push(commit),
+            _ => days.push((c.date.clone(), vec![commit])),
+        }
+    }
+    days.into_iter()
+        .take(90)
+        .map(|(date, commits)| json!({"date": date, "commits": commits}))
+        .collect()
 }

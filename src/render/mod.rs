@@ -35,6 +35,8 @@ pub struct RenderInput<'a> {
     pub config: &'a Config,
     pub prefix: &'a str,
     pub histories: &'a [Option<History>],
+    /// The latest commits and what they changed (empty outside git).
+    pub changelog: &'a [crate::changelog::CommitChanges],
     /// Script injected into every page by `serve`; empty in `build`.
     pub live_reload: &'a str,
     pub theme: &'a Theme,

@@ -92,6 +92,7 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         sources,
         model,
         histories,
+        changelog,
         first_paragraphs,
         problems,
         ..
@@ -110,6 +111,7 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         &model,
         &first_paragraphs,
         &histories,
+        &changelog,
         &opts.live_reload,
     );
     // The search index depends only on the model, so it is built on its own

@@ -6,6 +6,7 @@
 use super::timings::Timer;
 use super::BuildOptions;
 use crate::bodies::summarize_bodies;
+use crate::changelog::CommitChanges;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::git::{History, HistoryMap};
@@ -120,12 +121,20 @@ pub fn histories_for(
     all: Option<&crate::git::HistoryMap>,
 ) -> Vec<Option<History>> {
     let canonical_content = content_dir.canonicalize().ok();
+    let public = model.selection.audience == Some(crate::model::Visibility::Public);
     model
         .docs
         .iter()
         .map(|d| {
             let abs = canonical_content.as_ref()?.join(&d.source.rel);
-            all?.get(&abs).cloned()
+            let mut history = all?.get(&abs).cloned()?;
+            if public {
+                // A commit's message may name internal work it also touched.
+                for c in &mut history.commits {
+                    c.summary.clear();
+                }
+            }
+            Some(history)
         })
         .collect()
 }
@@ -137,6 +146,7 @@ impl Front {
         model: &'a Model,
         first_paragraphs: &'a [String],
         histories: &'a [Option<History>],
+        changelog: &'a [CommitChanges],
         live_reload: &'a str,
     ) -> RenderInput<'a> {
         RenderInput {
@@ -145,6 +155,7 @@ impl Front {
             config: &self.config,
             prefix: &self.prefix,
             histories,
+            changelog,
             live_reload,
             theme: &look.theme,
             templates: &look.templates,
@@ -193,6 +204,8 @@ pub struct Prepared {
     pub sources: BTreeMap<PathBuf, Parsed>,
     /// Git history of every file, `None` outside git or with `--no-git`.
     pub history: Option<HistoryMap>,
+    /// The latest commits and what they changed in the strategy.
+    pub changelog: Vec<CommitChanges>,
     pub model: Model,
     /// Per document of the model.
     pub histories: Vec<Option<History>>,
@@ -239,6 +252,7 @@ pub fn prepare(
     let mut prepared = Prepared {
         sources,
         history: None,
+        changelog: Vec::new(),
         model,
         histories: Vec::new(),
         first_paragraphs: Vec::new(),
@@ -254,6 +268,9 @@ pub fn prepare(
     }
     if !opts.no_git {
         prepared.history = crate::git::read_history(&front.content_dir, &mut prepared.problems.git);
+        if prepared.history.is_some() {
+            prepared.changelog = crate::changelog::read(&front.content_dir);
+        }
     }
     prepared.histories = histories_for(
         &prepared.model,
