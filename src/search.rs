@@ -19,19 +19,26 @@ pub struct Record {
     pub title: String,
     pub kind: String,
     pub status: Option<String>,
-    /// What comes before the body: title, statement, summary, metric names
-    /// and tags, a line each.
+    /// What comes before the body: the statement and summary, as
+    /// sentences.
     pub head: String,
     /// The body's Markdown, wiki links resolved. Its plain text is made only
     /// when the record is indexed: a reused bundle's records never need it.
     pub body: String,
+    /// Metric names and tags. Like the title, kind and status, they are
+    /// searched as metadata and never shown in an excerpt.
+    pub tags: String,
 }
 
 impl Record {
-    /// The text Pagefind indexes and shows excerpts from.
+    /// The text Pagefind indexes and shows excerpts from: prose only.
     fn text(&self) -> String {
         let mut text = self.head.clone();
         text.push_str(&crate::markdown::plain_text(&self.body));
+        if text.trim().is_empty() {
+            // Pagefind leaves out a record without words.
+            text.clone_from(&self.title);
+        }
         text
     }
 }
@@ -158,7 +165,10 @@ fn bundle_key(k: usize, language: &str, records: &[Record]) -> Option<String> {
         let mut h = crate::keys::key_hasher(seed);
         (&program, k, language).hash(&mut h);
         for r in records {
-            (&r.url, &r.title, &r.kind, &r.status, &r.head, &r.body).hash(&mut h);
+            (
+                &r.url, &r.title, &r.kind, &r.status, &r.head, &r.body, &r.tags,
+            )
+                .hash(&mut h);
         }
         h.finish()
     };
@@ -256,6 +266,9 @@ fn build_bundle(records: &[Record], language: &str) -> Result<Vec<(String, Vec<u
             let mut meta = std::collections::BTreeMap::new();
             meta.insert("title".to_string(), r.title.clone());
             meta.insert("kind".to_string(), r.kind.clone());
+            if !r.tags.is_empty() {
+                meta.insert("tags".to_string(), r.tags.clone());
+            }
             let mut filters = std::collections::BTreeMap::new();
             filters.insert("kind".to_string(), vec![r.kind.clone()]);
             if let Some(status) = &r.status {
@@ -336,18 +349,20 @@ mod tests {
             status: None,
             head: "A\n".into(),
             body: "x".into(),
+            tags: String::new(),
         };
         let key = |r: &[Record]| bundle_key(0, "en", r).unwrap();
         let base = key(std::slice::from_ref(&base_record));
         assert_eq!(base, key(std::slice::from_ref(&base_record.clone())));
         // Each field changed on its own changes the key.
-        let changes: [fn(&mut Record); 6] = [
+        let changes: [fn(&mut Record); 7] = [
             |r| r.url = "/b/".into(),
             |r| r.title = "B".into(),
             |r| r.kind = "hypothesis".into(),
             |r| r.status = Some("running".into()),
             |r| r.head = "A\ntag\n".into(),
             |r| r.body = "y".into(),
+            |r| r.tags = "t".into(),
         ];
         for (n, change) in changes.iter().enumerate() {
             let mut r = base_record.clone();

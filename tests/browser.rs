@@ -204,6 +204,16 @@ fn search_finds_a_word_from_one_experiments_body() {
         !text.contains("E One"),
         "other experiments do not match: {text}"
     );
+    // The excerpt is the body's sentence, the word marked; one search box.
+    let excerpt = browser.eval("document.querySelector('#search-results li p').innerHTML");
+    assert_eq!(
+        excerpt.as_str().unwrap(),
+        "Only this body mentions the word <mark>quokkaberry.</mark>"
+    );
+    assert_eq!(
+        browser.eval("document.querySelectorAll('input[type=search]').length"),
+        json!(1)
+    );
 }
 
 #[test]

@@ -97,24 +97,25 @@ pub(super) fn search_records(
     docs.par_iter()
         .map(|&i| {
             let d = &model.docs[i];
+            // Prose only, where excerpts come from; the title, metric names
+            // and tags are searched as metadata.
             let mut text = String::new();
-            for piece in [
-                Some(&d.title),
-                d.fm.statement.as_ref(),
-                d.fm.summary.as_ref(),
-            ]
-            .into_iter()
-            .flatten()
+            for piece in [d.fm.statement.as_ref(), d.fm.summary.as_ref()]
+                .into_iter()
+                .flatten()
             {
-                text.push_str(piece);
+                text.push_str(piece.trim());
+                if !piece.trim_end().ends_with(['.', '!', '?']) {
+                    text.push('.');
+                }
                 text.push('\n');
             }
-            for m in &d.fm.metrics {
-                text.push_str(&m.name);
-                text.push('\n');
-            }
-            text.push_str(&d.fm.tags.join(" "));
-            text.push('\n');
+            let tags: Vec<&str> =
+                d.fm.metrics
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .chain(d.fm.tags.iter().map(String::as_str))
+                    .collect();
             let status = match d.kind {
                 Kind::Experiment => {
                     Some(model.experiments[model.item[i]].status.name().to_string())
@@ -130,6 +131,7 @@ pub(super) fn search_records(
                 status,
                 head: text,
                 body: crate::bodies::body_with_links(model, prefix, i),
+                tags: tags.join(" "),
             }
         })
         .collect()
