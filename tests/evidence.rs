@@ -163,9 +163,14 @@ fn pages_lead_with_the_result() {
     let log = site.html("experiments/index.html");
     let lines = texts(&log, ".card-result");
     assert!(
-        lines.contains(&"Conversion 5.0 % → 5.6 % (+12.0 %, inconclusive)".to_string()),
-        "{lines:?}"
+        lines.contains(&"Conversion 5.0 % → 5.6 % (+12.0 %, inconclusive) persevere".to_string()),
+        "the result, then the decision: {lines:?}"
     );
+    assert!(
+        texts(&log, ".card-tests").iter().all(|t| t.starts_with("Tests: ")),
+        "cards say what they test"
+    );
+    assert!(!texts(&log, ".card-tests").is_empty());
     // The hypothesis says why each experiment counts.
     let h = site.html("hypotheses/annual/index.html");
     let why = texts(&h, ".evidence-list .counts-as");

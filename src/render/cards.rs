@@ -117,7 +117,7 @@ pub(super) fn card(view: &View, doc: usize) -> Card {
                     text: metric_text(mt),
                     met: mt.meets_target(),
                 }),
-                result: evidence::result_line(e, d),
+                result: evidence::result_line(e, d).map(evidence::unbroken),
                 verdict: e.primary_evidence().map(|(_, ev)| ev.verdict.name()),
                 counts_as: evidence::counts_as(e, d),
             }
@@ -138,13 +138,8 @@ pub(super) fn card(view: &View, doc: usize) -> Card {
             } else if let Some(s) = started {
                 facts.push(format!("started {s}"));
             }
-            if let Some(dec) = decision {
-                facts.push(format!("decision: {}", dec.name()));
-            }
-            // With counts the result has a line of its own.
-            if let (None, Some(h)) = (result, d.fm.metrics.first()) {
-                facts.push(format!("{}: {}", h.name, metric_text(h)));
-            }
+            // The result and the decision have a line of their own.
+            let _ = (decision, result);
         }
         KindCard::Hypothesis {
             experiment_count: n,
@@ -177,7 +172,7 @@ pub(super) fn metric_text(m: &Metric) -> String {
     let unit = m
         .unit
         .as_deref()
-        .map(|u| format!(" {u}"))
+        .map(|u| format!("\u{a0}{u}"))
         .unwrap_or_default();
     let v = |x: Option<f64>| {
         x.map_or("–".to_string(), |x| {

@@ -119,15 +119,21 @@ pub struct Panel {
     pub srm: Option<String>,
 }
 
+/// Numbers kept with their units on one line: `95 %` and `= 0.31` do not
+/// break.
+pub fn unbroken(text: String) -> String {
+    text.replace(" %", "\u{a0}%").replace(" = ", "\u{a0}=\u{a0}")
+}
+
 pub fn panel(e: &ExperimentData, d: &Document) -> Option<Panel> {
     let (i, ev) = e.primary_evidence()?;
     let m = &d.fm.metrics[i];
     Some(Panel {
         claim: e.status.name(),
         metric: m.name.clone(),
-        result: ev.sentence(e.confidence),
+        result: unbroken(ev.sentence(e.confidence)),
         verdict: ev.verdict.name(),
-        chance_to_win: format!("{:.0} %", ev.chance_to_win * 100.0),
+        chance_to_win: format!("{:.0}\u{a0}%", ev.chance_to_win * 100.0),
         units: format!(
             "{} control and {} variant units",
             count(m.control?.units),
@@ -170,7 +176,7 @@ pub fn metric_evidence(e: &ExperimentData, d: &Document, i: usize) -> Option<Met
         _ => count(a.units),
     };
     Some(MetricEvidence {
-        result: ev.sentence(e.confidence),
+        result: unbroken(ev.sentence(e.confidence)),
         verdict: ev.verdict.name(),
         control: arm(m.control.as_ref()?, ev.control),
         variant: arm(m.variant.as_ref()?, ev.variant),
