@@ -102,8 +102,20 @@ fn pages_show_board_evidence_metrics_and_chain() {
     let site = fixture();
     site.build_ok(&[]);
     let pb = site.html("playbooks/growth/index.html");
-    assert_eq!(texts(&pb, ".board .stage h3"), ["1 First", "2 Second"]);
-    assert!(texts(&pb, ".evidence").join(" ").contains("1 contested"));
+    // The second stage has a validated experiment; the first, not yet: it
+    // is where the playbook stands.
+    assert_eq!(texts(&pb, ".board .stage h3"), ["1 First", "✓ Second"]);
+    assert_eq!(
+        attrs(&pb, ".board .stage", "class"),
+        ["stage stage-current", "stage stage-done"]
+    );
+    assert_eq!(
+        attrs(&pb, ".stage[aria-current=step]", "id"),
+        ["stage-first"]
+    );
+    let evidence = texts(&pb, ".evidence").join(" ");
+    assert!(evidence.contains("1 contested"), "{evidence}");
+    assert!(!evidence.contains(" 0 "), "no zero counts: {evidence}");
     let e = site.html("experiments/e-one/index.html");
     assert_eq!(texts(&e, "h1 .badge"), ["validated"]);
     assert_eq!(texts(&e, "table.metrics tbody tr").len(), 2);

@@ -167,7 +167,9 @@ fn pages_lead_with_the_result() {
         "the result, then the decision: {lines:?}"
     );
     assert!(
-        texts(&log, ".card-tests").iter().all(|t| t.starts_with("Tests: ")),
+        texts(&log, ".card-tests")
+            .iter()
+            .all(|t| t.starts_with("Tests: ")),
         "cards say what they test"
     );
     assert!(!texts(&log, ".card-tests").is_empty());

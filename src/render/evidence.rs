@@ -122,7 +122,8 @@ pub struct Panel {
 /// Numbers kept with their units on one line: `95 %` and `= 0.31` do not
 /// break.
 pub fn unbroken(text: String) -> String {
-    text.replace(" %", "\u{a0}%").replace(" = ", "\u{a0}=\u{a0}")
+    text.replace(" %", "\u{a0}%")
+        .replace(" = ", "\u{a0}=\u{a0}")
 }
 
 pub fn panel(e: &ExperimentData, d: &Document) -> Option<Panel> {

@@ -228,6 +228,19 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
             let exp_cards = |es: &mut dyn Iterator<Item = usize>| {
                 view.cards(es.map(|e| view.experiment(e).doc))
             };
+            // Where the playbook stands: a stage is done once one of its
+            // experiments is validated; the first stage not done is the
+            // current one.
+            let done: Vec<bool> = p
+                .stages
+                .iter()
+                .map(|s| {
+                    s.experiments.iter().any(|&e| {
+                        view.experiment(e).status == crate::model::ExperimentStatus::Validated
+                    })
+                })
+                .collect();
+            let current = done.iter().position(|d| !d);
             let stages: Vec<tera::Value> = p
                 .stages
                 .iter()
@@ -235,6 +248,14 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
                 .map(|(n, s)| {
                     let mut stage = tera::Map::new();
                     stage.insert("number".into(), tera::Value::from(n + 1));
+                    let state = if done[n] {
+                        "done"
+                    } else if Some(n) == current {
+                        "current"
+                    } else {
+                        "ahead"
+                    };
+                    stage.insert("state".into(), tera::Value::from(state));
                     stage.insert("id".into(), tera::Value::from(s.id.as_str()));
                     stage.insert("title".into(), tera::Value::from(s.title.as_str()));
                     stage.insert(
@@ -275,16 +296,25 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
                         .filter(|&e| view.experiment(e).stage.is_none()),
                 ),
             );
-            page.insert(
-                "outcomes".into(),
-                exp_cards(
-                    &mut p
-                        .experiments
-                        .iter()
-                        .copied()
-                        .filter(|&e| view.experiment(e).status.is_concluded()),
-                ),
-            );
+            // Outcomes by stage, in the stages' order, then by when they ended.
+            let stage_of = |e: usize| {
+                view.experiment(e)
+                    .stage
+                    .as_ref()
+                    .and_then(|id| p.stages.iter().position(|s| &s.id == id))
+                    .unwrap_or(usize::MAX)
+            };
+            let mut outcomes: Vec<usize> = p
+                .experiments
+                .iter()
+                .copied()
+                .filter(|&e| view.experiment(e).status.is_concluded())
+                .collect();
+            outcomes.sort_by_key(|&e| {
+                let d = view.doc(view.experiment(e).doc);
+                (stage_of(e), d.fm.ended.or(d.fm.started), d.slug.clone())
+            });
+            page.insert("outcomes".into(), exp_cards(&mut outcomes.into_iter()));
             KindFacts::Playbook {
                 hypothesis_count: p.hypotheses.len(),
             }
