@@ -600,3 +600,38 @@ fn every_page_fits_a_phone_and_a_desktop_and_passes_axe() {
         problems.join("\n")
     );
 }
+
+#[test]
+#[ignore = "needs Chromium"]
+fn the_log_shows_as_a_table_with_the_same_filters() {
+    let site = fixture();
+    site.build_ok(&[]);
+    let port = serve_folder(site.public());
+    let mut browser = Browser::open(&format!("http://127.0.0.1:{port}/experiments/"));
+    browser.wait_until(
+        "the log",
+        "document.readyState === 'complete' && !document.querySelector('.view-switch').hidden",
+    );
+    assert_eq!(
+        browser.eval("document.getElementById('experiments-table').hidden"),
+        json!(true)
+    );
+    browser.eval("document.querySelector('.view-switch [data-view=table]').click()");
+    assert_eq!(
+        browser.eval("document.getElementById('experiments').hidden"),
+        json!(true)
+    );
+    let rows = browser
+        .eval("document.querySelectorAll('#experiments-table tbody tr:not([hidden])').length");
+    assert_eq!(
+        rows,
+        browser.eval("document.querySelectorAll('#experiments .card').length")
+    );
+    // The filters act on the table too.
+    browser.eval("(() => { const s = document.querySelector('form.filters select[name=status]'); s.value = 'validated'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()");
+    let shown = browser.eval("Array.from(document.querySelectorAll('#experiments-table tbody tr:not([hidden]) th')).map(t => t.innerText)");
+    assert_eq!(shown, json!(["E Three", "E One"]));
+    // The choice outlives the page.
+    browser.navigate(&format!("http://127.0.0.1:{port}/experiments/"));
+    browser.wait_until("the table again", "document.readyState === 'complete' && document.getElementById('experiments-table').hidden === false");
+}

@@ -2,22 +2,42 @@
 (function () {
   // Filters on list pages: show the form, hide cards that do not match.
   document.querySelectorAll("form.filters").forEach(function (form) {
-    var list = document.getElementById(form.dataset.filterFor);
-    if (!list) return;
+    // The views the form filters: the cards, and a table view if any.
+    var lists = form.dataset.filterFor.split(" ").map(function (id) { return document.getElementById(id); }).filter(Boolean);
+    if (!lists.length) return;
     form.hidden = false;
     var apply = function () {
       var want = {};
       ["status", "playbook", "owner", "team"].forEach(function (k) { want[k] = form.elements[k].value; });
-      var shown = 0, cards = list.querySelectorAll(".card");
-      cards.forEach(function (card) {
-        var ok = Object.keys(want).every(function (k) { return !want[k] || card.dataset[k] === want[k]; });
-        card.hidden = !ok;
-        if (ok) shown++;
+      var shown = 0, total = 0;
+      lists.forEach(function (list, n) {
+        list.querySelectorAll(".card").forEach(function (card) {
+          var ok = Object.keys(want).every(function (k) { return !want[k] || card.dataset[k] === want[k]; });
+          card.hidden = !ok;
+          if (n === 0) { total++; if (ok) shown++; }
+        });
       });
-      form.querySelector(".filter-count").textContent = shown + " of " + cards.length + " shown";
+      form.querySelector(".filter-count").textContent = shown + " of " + total + " shown";
     };
     form.addEventListener("change", apply);
     form.addEventListener("submit", function (e) { e.preventDefault(); });
+  });
+
+  // The experiment log as cards or as a table; the choice is remembered.
+  document.querySelectorAll(".view-switch").forEach(function (switcher) {
+    var cards = document.getElementById("experiments"), table = document.getElementById("experiments-table");
+    if (!cards || !table) return;
+    switcher.hidden = false;
+    var show = function (view) {
+      cards.hidden = view === "table";
+      table.hidden = view !== "table";
+      switcher.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.view === view)); });
+      try { localStorage.setItem("gemba-log-view", view); } catch (e) {}
+    };
+    switcher.addEventListener("click", function (e) { if (e.target.dataset.view) show(e.target.dataset.view); });
+    var saved = null;
+    try { saved = localStorage.getItem("gemba-log-view"); } catch (e) {}
+    if (saved === "table") show("table");
   });
 
   // Search page: Pagefind's own index, served from this site.
