@@ -262,30 +262,37 @@ pub fn month_chart(title: &str, months: &[Column]) -> String {
     html
 }
 
-/// One horizontal bar split by share, e.g. the status mix of all experiments.
+/// One bar split into parts (experiments by status), laid out in HTML and
+/// CSS: each part carries its count, a legend names them, and the whole
+/// reads as one sentence.
 pub fn stacked_bar(title: &str, parts: &[(&str, usize)]) -> String {
-    let total: usize = parts.iter().map(|p| p.1).sum();
-    let desc: Vec<String> = parts
+    let said: Vec<String> = parts
         .iter()
         .filter(|p| p.1 > 0)
-        .map(|(l, c)| format!("{l}: {c}"))
+        .map(|(l, c)| format!("{c} {l}"))
         .collect();
-    let mut svg = format!(
-        r#"<svg class="chart stacked-chart" viewBox="0 0 600 28" role="img" xmlns="http://www.w3.org/2000/svg"><title>{}</title><desc>{}</desc>"#,
+    let mut html = format!(
+        r#"<div class="mix" role="img" aria-label="{}: {}">"#,
         esc(title),
-        esc(&desc.join("; "))
+        esc(&said.join(", "))
     );
-    let mut x = 0.0;
+    let mut legend = String::new();
     for (label, count) in parts.iter().filter(|p| p.1 > 0) {
-        let w = *count as f64 / total.max(1) as f64 * 600.0;
         let _ = write!(
-            svg,
-            r#"<rect class="seg seg-{label}" x="{x:.1}" y="0" width="{w:.1}" height="28"><title>{label}: {count}</title></rect>"#
+            html,
+            r#"<span class="mix-part seg-{label}" style="flex: {count} 1 0" title="{label}: {count}">{count}</span>"#
         );
-        x += w;
+        let _ = write!(
+            legend,
+            r#"<li><span class="mc-key seg-{label}"></span>{count} {label}</li>"#
+        );
     }
-    svg.push_str("</svg>");
-    svg
+    html.push_str("</div>");
+    let _ = write!(
+        html,
+        r#"<ul class="legend" aria-hidden="true">{legend}</ul>"#
+    );
+    html
 }
 
 #[cfg(test)]

@@ -631,6 +631,18 @@ fn the_log_shows_as_a_table_with_the_same_filters() {
     browser.eval("(() => { const s = document.querySelector('form.filters select[name=status]'); s.value = 'validated'; s.dispatchEvent(new Event('change', {bubbles: true})); return true; })()");
     let shown = browser.eval("Array.from(document.querySelectorAll('#experiments-table tbody tr:not([hidden]) th')).map(t => t.innerText)");
     assert_eq!(shown, json!(["E Three", "E One"]));
+    // Tiles lead to what they count: the outcomes' decision tiles to the
+    // log filtered by that decision.
+    browser.navigate(&format!("http://127.0.0.1:{port}/outcomes/"));
+    browser.wait_until(
+        "the outcomes",
+        "document.readyState === 'complete' && location.pathname === '/outcomes/'",
+    );
+    browser.eval("Array.from(document.querySelectorAll('.stats .tile a')).find(a => a.innerText === 'Pivot').click()");
+    browser.wait_until(
+        "the log filtered by decision",
+        "location.search === '?decision=pivot' && document.readyState === 'complete' && Array.from(document.querySelectorAll('#experiments .card:not([hidden]) .card-title')).map(a => a.innerText).join() === 'E Two'",
+    );
     // The choice outlives the page.
     browser.navigate(&format!("http://127.0.0.1:{port}/experiments/"));
     browser.wait_until("the table again", "document.readyState === 'complete' && document.getElementById('experiments-table').hidden === false");

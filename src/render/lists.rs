@@ -377,7 +377,10 @@ fn stats_value(input: &RenderInput, stats: &OutcomeStats) -> Value {
             &stats.velocity.iter().map(|m| charts::Column { label: &m.label, validated: m.validated, invalidated: m.invalidated, other: m.other }).collect::<Vec<_>>(),
         ) },
         "mix": stats.mix.iter().map(|(k, v)| json!({"status": k, "count": v})).collect::<Vec<_>>(),
-        "mix_chart": charts::stacked_bar("Experiments by status", &stats.mix),
+        "work_chart": charts::stacked_bar("Work in progress", &stats.mix[..2]),
+        "results_chart": charts::stacked_bar("Results of concluded experiments", &stats.mix[2..]),
+        "work_count": stats.mix[..2].iter().map(|m| m.1).sum::<usize>(),
+        "results_count": stats.mix[2..].iter().map(|m| m.1).sum::<usize>(),
     })
 }
 

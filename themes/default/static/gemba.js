@@ -6,8 +6,16 @@
     var lists = form.dataset.filterFor.split(" ").map(function (id) { return document.getElementById(id); }).filter(Boolean);
     if (!lists.length) return;
     form.hidden = false;
+    // A link can set the filters: `?status=running`, `?decision=stop`.
+    var params = new URLSearchParams(location.search);
+    var fromLink = {};
+    ["status", "playbook", "owner", "team", "decision"].forEach(function (k) {
+      var v = params.get(k);
+      if (!v) return;
+      if (form.elements[k]) form.elements[k].value = v; else fromLink[k] = v;
+    });
     var apply = function () {
-      var want = {};
+      var want = Object.assign({}, fromLink);
       ["status", "playbook", "owner", "team"].forEach(function (k) { want[k] = form.elements[k].value; });
       var shown = 0, total = 0;
       lists.forEach(function (list, n) {
@@ -21,6 +29,7 @@
     };
     form.addEventListener("change", apply);
     form.addEventListener("submit", function (e) { e.preventDefault(); });
+    if (params.toString()) apply();
   });
 
   // The experiment log as cards or as a table; the choice is remembered.
