@@ -662,3 +662,26 @@ fn an_empty_site_builds_and_says_how_to_start() {
         .join("public/experiments/first-test/index.html")
         .exists());
 }
+
+#[test]
+fn hypotheses_are_listed_by_playbook_then_stage() {
+    let site = fixture();
+    site.write(
+        "content/hypotheses/loose.md",
+        "---\ntitle: A loose idea\n---\n",
+    );
+    site.build_ok(&[]);
+    let list = site.html("hypotheses/index.html");
+    assert_eq!(texts(&list, ".group-head h2"), ["Growth", "In no playbook"]);
+    assert_eq!(
+        texts(&list, "#hypotheses .card-title"),
+        [
+            "Refuted H",
+            "Untested H",
+            "Supported H",
+            "Contested H",
+            "A loose idea"
+        ],
+        "stage first, then second, then unstaged; then no playbook"
+    );
+}

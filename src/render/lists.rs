@@ -170,13 +170,30 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     let mut pages: Vec<ListPage> = Vec::new();
     let log = log_order(m);
     let exp_docs: Vec<usize> = log.iter().map(|&e| m.experiments[e].doc).collect();
-    let mut hyp_docs: Vec<usize> = m.hypotheses.iter().map(|h| h.doc).collect();
-    hyp_docs.sort_by(|&a, &b| m.docs[a].title.cmp(&m.docs[b].title));
     let mut pb_order: Vec<usize> = (0..m.playbooks.len()).collect();
     pb_order.sort_by(|&a, &b| {
         m.docs[m.playbooks[a].doc]
             .title
             .cmp(&m.docs[m.playbooks[b].doc].title)
+    });
+    // Hypotheses by playbook (in the playbooks' order, those in none
+    // last), then by stage, then by title.
+    let mut pb_rank = vec![usize::MAX; m.playbooks.len()];
+    for (rank, &p) in pb_order.iter().enumerate() {
+        pb_rank[p] = rank;
+    }
+    let mut hyp_docs: Vec<usize> = m.hypotheses.iter().map(|h| h.doc).collect();
+    hyp_docs.sort_by_cached_key(|&d| {
+        let h = &m.hypotheses[m.item[d]];
+        let stage = h.playbook.and_then(|p| {
+            let id = h.stage.as_ref()?;
+            m.playbooks[p].stages.iter().position(|s| &s.id == id)
+        });
+        (
+            h.playbook.map_or(usize::MAX, |p| pb_rank[p]),
+            stage.unwrap_or(usize::MAX),
+            m.docs[d].title.clone(),
+        )
     });
     // List pages are keyed by their descriptions: what the cards read
     // needs no record here.
@@ -237,12 +254,19 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
             .plain("total", json!(pb_cards.len()))
             .plain("items", json!(pb_cards)),
     );
+    let playbook_titles: std::collections::BTreeMap<&str, &str> = m
+        .playbooks
+        .iter()
+        .map(|p| (m.docs[p.doc].slug.as_str(), m.docs[p.doc].title.as_str()))
+        .collect();
     let hyp_filters = filters_value(&filter_options(m, m.hypotheses.iter().map(|h| h.doc)));
     pages.extend(paginated(
         input,
         "hypotheses",
         &hyp_docs,
-        &ListPage::new(String::new(), "hypotheses.html").plain("filters", hyp_filters),
+        &ListPage::new(String::new(), "hypotheses.html")
+            .plain("filters", hyp_filters)
+            .plain("playbook_titles", json!(playbook_titles)),
     ));
     let exp_filters = filters_value(&filter_options(m, m.experiments.iter().map(|e| e.doc)));
     pages.extend(paginated(

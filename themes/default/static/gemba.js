@@ -25,6 +25,16 @@
           if (n === 0) { total++; if (ok) shown++; }
         });
       });
+      // A group's heading goes with its last shown card.
+      lists.forEach(function (list) {
+        list.querySelectorAll(".group-head").forEach(function (head) {
+          var any = false;
+          for (var el = head.nextElementSibling; el && !el.classList.contains("group-head"); el = el.nextElementSibling) {
+            if (el.classList.contains("card") && !el.hidden) { any = true; break; }
+          }
+          head.hidden = !any;
+        });
+      });
       form.querySelector(".filter-count").textContent = shown + " of " + total + " shown";
     };
     form.addEventListener("change", apply);
