@@ -82,7 +82,7 @@ fn handbook() -> Site {
         )
         .write(
             "content/handbook/index.md",
-            "---\ntitle: Handbook\n---\nSee [onboarding](onboarding/) and [ops](ops/TOIL.md).\n\n![flow](ops/img/flow.png)\n",
+            "---\ntitle: Handbook\n---\nSee [onboarding](onboarding/) and [ops](ops/TOIL.md), and the [plan](<Team Notes/Ünïcode Plan.md#next-steps>).\n\n![flow](ops/img/flow.png)\n",
         )
         .write(
             "content/handbook/README.md",
@@ -99,6 +99,10 @@ fn handbook() -> Site {
         .write(
             "content/handbook/ops/pattern.md",
             "---\ntitle: Pattern\npermalink: /:categories/:title/\n---\nBody.\n",
+        )
+        .write(
+            "content/handbook/Team Notes/Ünïcode Plan.md",
+            "# Ünïcode plan\n\n## Next steps\n\nBack to the [handbook](../index.md).\n",
         )
         .write("content/index.md", "Start at the [handbook](handbook/).\n");
     let img = site.root().join("content/handbook/ops/img/flow.png");
@@ -156,9 +160,15 @@ fn pages_keep_their_paths_and_old_addresses_redirect() {
         "policies/billing/index.html",
         "handbook/ops/pattern/index.html",
         "handbook/ops/img/flow.png",
+        "handbook/Team Notes/Ünïcode Plan/index.html",
     ] {
         assert!(public.join(page).is_file(), "{page} is missing");
     }
+    // Characters a URL cannot hold are percent-encoded in links.
+    assert!(
+        attrs(&site.html("handbook/index.html"), ".prose a", "href")
+            .contains(&"/handbook/Team%20Notes/%C3%9Cn%C3%AFcode%20Plan/#next-steps".to_string())
+    );
     // The README of a folder with an index keeps its own path; the one of
     // a folder without stands for it.
     assert_eq!(
