@@ -194,3 +194,24 @@ pub fn describe(v: &serde_yaml::Value) -> &'static str {
         serde_yaml::Value::Tagged(_) => "a tagged value",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_key_keeps_its_last_value_and_the_lines_stay_put() {
+        let front = "status: draft\ntags:\n  - a\ntitle: T\nstatus: live\n";
+        let (cleaned, repeated) = last_occurrences(front, 2).unwrap();
+        assert_eq!(cleaned, "\ntags:\n  - a\ntitle: T\nstatus: live\n");
+        assert_eq!(cleaned.lines().count(), front.lines().count());
+        assert_eq!(repeated.len(), 1);
+        assert_eq!(repeated[0].key, "status");
+        assert_eq!((repeated[0].first.line, repeated[0].again.line), (2, 6));
+        // A block value of an earlier occurrence goes with it.
+        let (cleaned, _) = last_occurrences("tags:\n  - a\n  - b\ntags: [c]\n", 2).unwrap();
+        let v: serde_yaml::Value = serde_yaml::from_str(&cleaned).unwrap();
+        assert_eq!(v["tags"][0].as_str(), Some("c"));
+        assert!(last_occurrences("a: 1\nb: 2\n", 2).is_none());
+    }
+}

@@ -165,10 +165,8 @@ fn pages_keep_their_paths_and_old_addresses_redirect() {
         assert!(public.join(page).is_file(), "{page} is missing");
     }
     // Characters a URL cannot hold are percent-encoded in links.
-    assert!(
-        attrs(&site.html("handbook/index.html"), ".prose a", "href")
-            .contains(&"/handbook/Team%20Notes/%C3%9Cn%C3%AFcode%20Plan/#next-steps".to_string())
-    );
+    assert!(attrs(&site.html("handbook/index.html"), ".prose a", "href")
+        .contains(&"/handbook/Team%20Notes/%C3%9Cn%C3%AFcode%20Plan/#next-steps".to_string()));
     // The README of a folder with an index keeps its own path; the one of
     // a folder without stands for it.
     assert_eq!(

@@ -402,4 +402,31 @@ mod tests {
             prop_assert_eq!(words(&render(&body).first_paragraph), expected);
         }
     }
+
+    proptest! {
+        /// Any body is outlined and rendered without a panic; every link,
+        /// image and template tag found is placed on a line of the body.
+        #[test]
+        fn outline_and_render_take_any_body(body in "([a-zA-Z0-9 .#:/]{0,12}|\n|\\[|\\]|\\(|\\)|!|`|~|\\$|\\{|\\}|%|>|\\[!NOTE\\]|```mermaid\n|```rust\n|- \\[x\\] |\\|){0,60}") {
+            let lines = body.split('\n').count();
+            let o = outline(&body, 10);
+            for span in o.links.iter().map(|l| l.span).chain(o.template_tags.iter().copied()) {
+                prop_assert!(span.line >= 10 && span.line < 10 + lines, "{span:?} outside {lines} lines");
+            }
+            let r = render_with(&body, &|d| LinkTo::Url { url: format!("/x/{d}"), size: Some((1, 1)) });
+            prop_assert_eq!(r.html.matches("<h").count() >= o.anchors.len(), true);
+        }
+    }
+
+    #[test]
+    fn outline_finds_local_links_anchors_and_leftovers() {
+        let body = "# Title\n\nSee [a](setup.md#install), [b](https://x.y/) and ![i](img/a.png).\n\n## Title\n\n{{ site.baseurl }} and `{{ code }}`\n";
+        let o = outline(body, 5);
+        let dests: Vec<&str> = o.links.iter().map(|l| l.dest.as_str()).collect();
+        assert_eq!(dests, ["setup.md#install", "img/a.png"]);
+        assert_eq!(o.links[0].span, Span::new(7, 5, 21));
+        assert!(o.links[1].image);
+        assert_eq!(o.anchors, ["title", "title-1"]);
+        assert_eq!(o.template_tags, [Span::new(11, 1, 2)]);
+    }
 }
