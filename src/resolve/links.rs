@@ -186,6 +186,11 @@ impl<'a> Targets<'a> {
                 return Some(i);
             }
         }
+        // A folder: a path without an extension, or ending in `/`.
+        let last = rel.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+        if last.contains('.') && !rel.ends_with('/') {
+            return None;
+        }
         let folder = rel.trim_end_matches('/');
         ["index.md", "_index.md", "README.md", "readme.md"]
             .iter()
@@ -211,15 +216,19 @@ impl<'a> Targets<'a> {
 fn taxonomy_pages(all: &[Arc<Document>]) -> std::collections::HashSet<String> {
     let mut pages: std::collections::HashSet<String> =
         ["/tags", "/owners", "/teams"].map(String::from).into();
+    // Each spelling once: a term is written the same way in many files.
+    let mut seen: std::collections::HashSet<(&str, &str)> = Default::default();
     for d in all {
         let terms = d.fm.tags.iter().map(|t| ("tags", t));
         let owner = d.fm.owner.iter().map(|o| ("owners", o));
         let team = d.fm.team.iter().map(|t| ("teams", t));
         for (taxonomy, term) in terms.chain(owner).chain(team) {
-            pages.insert(format!(
-                "/{taxonomy}/{}",
-                crate::model::slugify(term.trim())
-            ));
+            if seen.insert((taxonomy, term.as_str())) {
+                pages.insert(format!(
+                    "/{taxonomy}/{}",
+                    crate::model::slugify(term.trim())
+                ));
+            }
         }
     }
     pages
