@@ -14,6 +14,10 @@ use std::process::{Command, Stdio};
 /// How many of the latest commits the changelog reads.
 pub const COMMITS: usize = 200;
 
+/// A commit touching more files than this (an import, a mass edit) is read
+/// as counts only: its files' versions are not read.
+pub const DETAILED_FILES: usize = 50;
+
 /// What one version of a file says about itself.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Version {
@@ -149,7 +153,7 @@ pub fn read(content_dir: &Path) -> Vec<CommitChanges> {
     let mut commits = parse_log(&log, &prefix);
     // Every version needed, read at once.
     let mut wanted: Vec<String> = Vec::new();
-    for c in &commits {
+    for c in commits.iter().filter(|c| c.files.len() <= DETAILED_FILES) {
         for f in &c.files {
             let old = f.old_rel.as_ref().unwrap_or(&f.rel);
             if f.kind != FileChangeKind::Added {
@@ -161,7 +165,10 @@ pub fn read(content_dir: &Path) -> Vec<CommitChanges> {
         }
     }
     let blobs = cat_files(top, &wanted);
-    for c in &mut commits {
+    for c in commits
+        .iter_mut()
+        .filter(|c| c.files.len() <= DETAILED_FILES)
+    {
         for f in &mut c.files {
             let old = f.old_rel.as_ref().unwrap_or(&f.rel);
             if f.kind != FileChangeKind::Added {

@@ -516,6 +516,10 @@ fn changelog_days(input: &RenderInput) -> Vec<Value> {
                     what.push("text revised".into());
                 }
             }
+            if what.is_empty() {
+                // A commit too large to read file by file.
+                what.push("revised".into());
+            }
             files.push(json!({
                 "title": title,
                 "url": doc.map(|d| input.url(d)),
