@@ -47,7 +47,7 @@ impl Record {
 /// otherwise. Pagefind keeps every page of a bundle in memory while it
 /// indexes it, so a large site is indexed in several bundles, one after the
 /// other, and the search page merges them in the browser.
-pub const SHARD_PAGES: usize = 1000;
+pub const SHARD_PAGES: usize = 500;
 
 /// How many bundles an index of `pages` records has.
 pub fn bundle_count(pages: usize, per: usize) -> usize {
