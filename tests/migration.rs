@@ -457,3 +457,17 @@ fn two_files_claiming_one_address_is_an_error_naming_both() {
         "{report}"
     );
 }
+
+#[test]
+fn wiki_links_find_pages_whatever_the_case_of_their_file() {
+    let site = Site::new();
+    site.write("content/ops/TOIL.md", "# Toil\n").write(
+        "content/a.md",
+        "# A\n\nSee [[toil]], [[ops/toil]] and [[ops/TOIL]].\n",
+    );
+    site.build_ok(&[]);
+    assert_eq!(
+        attrs(&site.html("a/index.html"), ".prose a", "href"),
+        ["/ops/TOIL/", "/ops/TOIL/", "/ops/TOIL/"]
+    );
+}

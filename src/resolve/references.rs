@@ -15,22 +15,34 @@ use std::sync::Arc;
 pub struct Index<'a> {
     by_kind: HashMap<(Kind, &'a str), usize>,
     page_stems: HashMap<&'a str, Vec<usize>>,
+    /// Plain pages by their path in lower case: `[[ops/toil]]` finds
+    /// `ops/TOIL.md`, as a file name written in another case would.
+    pages_folded: HashMap<String, Vec<usize>>,
 }
 
 impl<'a> Index<'a> {
     pub fn new(docs: &'a [Arc<Document>]) -> Self {
         let mut by_kind = HashMap::new();
         let mut page_stems: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut pages_folded: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, d) in docs.iter().enumerate() {
             by_kind.entry((d.kind, d.slug.as_str())).or_insert(i);
             if d.kind == Kind::Page && !d.slug.is_empty() {
                 let stem = d.slug.rsplit('/').next().unwrap_or(&d.slug);
                 page_stems.entry(stem).or_default().push(i);
+                pages_folded
+                    .entry(d.slug.to_lowercase())
+                    .or_default()
+                    .push(i);
+                if stem.len() != d.slug.len() {
+                    pages_folded.entry(stem.to_lowercase()).or_default().push(i);
+                }
             }
         }
         Index {
             by_kind,
             page_stems,
+            pages_folded,
         }
     }
 
@@ -58,11 +70,13 @@ impl<'a> Index<'a> {
 
     fn page(&self, path: &str) -> Option<usize> {
         let path = path.trim_matches('/');
+        let unique = |v: Option<&Vec<usize>>| match v {
+            Some(v) if v.len() == 1 => Some(v[0]),
+            _ => None,
+        };
         self.get(Kind::Page, path)
-            .or_else(|| match self.page_stems.get(path) {
-                Some(v) if v.len() == 1 => Some(v[0]),
-                _ => None,
-            })
+            .or_else(|| unique(self.page_stems.get(path)))
+            .or_else(|| unique(self.pages_folded.get(&path.to_lowercase())))
     }
 }
 
