@@ -5,6 +5,7 @@
 //! `git log` lists the commits and their files; one `git cat-file --batch`
 //! reads every version needed.
 
+use crate::git::git;
 use crate::load::split_front_matter;
 use std::collections::HashMap;
 use std::io::{Read, Write};
@@ -99,18 +100,6 @@ pub struct CommitChanges {
     pub email: String,
     pub summary: String,
     pub files: Vec<FileChange>,
-}
-
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The latest commits that touched Markdown under `content_dir`, newest

@@ -58,7 +58,8 @@ pub fn read_history(content_dir: &Path, diags: &mut Vec<Diagnostic>) -> Option<H
     Some(parse_log(&log, &top, &content))
 }
 
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
+/// Run git in `dir`; its output when it succeeds.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Option<String> {
     let out = Command::new("git")
         .arg("-C")
         .arg(dir)

@@ -8,7 +8,8 @@ use crate::model::{encode_path, is_valid_slug, slugify, FrontMatter, Kind};
 use crate::yaml::KeySpan;
 use std::collections::BTreeMap;
 
-pub(super) fn folder_kind(rel: &str) -> Kind {
+/// The kind a file has by its folder (before any `kind:` key).
+pub fn folder_kind(rel: &str) -> Kind {
     rel.split('/')
         .next()
         .filter(|first| rel.contains('/') && !first.is_empty())

@@ -12,7 +12,8 @@ use crate::yaml::{
 
 mod address;
 mod counts;
-use address::{address, alias_url, file_title, folder_kind, own_address, Address};
+pub use address::folder_kind;
+use address::{address, alias_url, file_title, own_address, Address};
 use counts::check_counts;
 use std::collections::BTreeMap;
 

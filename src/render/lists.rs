@@ -456,12 +456,7 @@ fn changelog_days(input: &RenderInput) -> Vec<Value> {
             if !shown {
                 continue;
             }
-            let kind = match f.rel.split('/').next() {
-                Some("playbooks") if f.rel.contains('/') => "playbook",
-                Some("hypotheses") if f.rel.contains('/') => "hypothesis",
-                Some("experiments") if f.rel.contains('/') => "experiment",
-                _ => "page",
-            };
+            let kind = crate::parse::folder_kind(&f.rel).name();
             let title = doc
                 .map(|d| m.docs[d].title.clone())
                 .or_else(|| latest.and_then(|v| v.title.clone()))
