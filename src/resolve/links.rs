@@ -14,8 +14,9 @@ use crate::parse::Document;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The pages gemba makes besides documents' own.
-const LIST_PAGES: [&str; 8] = [
+/// The site-wide pages gemba makes besides documents' own, which the
+/// sitemap lists.
+pub const LIST_PAGES: [&str; 7] = [
     "/",
     "/playbooks/",
     "/hypotheses/",
@@ -23,8 +24,15 @@ const LIST_PAGES: [&str; 8] = [
     "/outcomes/",
     "/backlog/",
     "/changes/",
-    "/search/",
 ];
+
+/// The search page, made too but left out of the sitemap.
+const SEARCH_PAGE: &str = "/search/";
+
+/// Every page gemba makes besides documents' own and taxonomy pages.
+fn made_pages() -> impl Iterator<Item = &'static str> {
+    LIST_PAGES.into_iter().chain([SEARCH_PAGE])
+}
 
 /// A URL path as addresses are compared: decoded, without `index.html`
 /// and without a trailing `/`.
@@ -79,7 +87,7 @@ pub(super) fn check_addresses(
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(String, usize)> {
     let mut owner: HashMap<String, (usize, bool)> = HashMap::new();
-    for url in LIST_PAGES {
+    for url in made_pages() {
         owner.insert(normal(url), (usize::MAX, false));
     }
     let mut aliases = Vec::new();
@@ -207,7 +215,7 @@ impl<'a> Targets<'a> {
     fn is_site_address(&self, path: &str) -> bool {
         let n = normal(path);
         self.by_url.contains_key(&n)
-            || LIST_PAGES.iter().any(|l| normal(l) == n)
+            || made_pages().any(|l| normal(l) == n)
             || self.terms.contains(&n)
     }
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 mod derive;
 mod links;
+pub use links::LIST_PAGES;
 mod references;
 
 use crate::load::Assets;

@@ -60,17 +60,7 @@ pub fn feed_file(input: &RenderInput) -> (String, Vec<u8>) {
 }
 
 pub fn sitemap_file(input: &RenderInput) -> (String, Vec<u8>) {
-    let mut lists: Vec<String> = [
-        "/",
-        "/playbooks/",
-        "/hypotheses/",
-        "/experiments/",
-        "/outcomes/",
-        "/backlog/",
-        "/changes/",
-    ]
-    .map(String::from)
-    .to_vec();
+    let mut lists: Vec<String> = crate::resolve::LIST_PAGES.map(String::from).to_vec();
     for t in &input.config.taxonomies {
         lists.push(format!("/{t}/"));
         let terms = crate::resolve::taxonomy(input.model, t);
