@@ -471,3 +471,22 @@ fn wiki_links_find_pages_whatever_the_case_of_their_file() {
         ["/ops/TOIL/", "/ops/TOIL/", "/ops/TOIL/"]
     );
 }
+
+#[test]
+fn a_link_to_a_page_left_out_becomes_its_text_with_a_warning() {
+    let site = Site::new();
+    site.write(
+        "content/open.md",
+        "---\ntitle: Open\nvisibility: public\n---\nSee [the plan](plan.md).\n",
+    )
+    .write("content/plan.md", "---\ntitle: Plan\n---\nInternal.\n");
+    let out = site.build_ok(&["--audience", "public", "--verbose"]);
+    let report = stderr(&out);
+    assert!(
+        report.contains("content/open.md:5:5: warning: page `plan` is internal and left out of this public build; the link becomes plain text"),
+        "{report}"
+    );
+    let page = site.html("open/index.html");
+    assert!(attrs(&page, ".prose a", "href").is_empty());
+    assert!(texts(&page, ".prose p").join(" ").contains("See the plan."));
+}

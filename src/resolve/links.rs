@@ -5,6 +5,7 @@
 //! `#anchor` checked against the target's headings. A link that leads
 //! nowhere is a warning at its line, with the closest target as help.
 
+use super::references::left_out_reason;
 use super::Selection;
 use crate::diagnostics::{closest, Diagnostic, Span};
 use crate::load::{percent_decode, Assets};
@@ -322,30 +323,26 @@ fn resolve_link(
         return LinkTo::AsWritten;
     }
 
-    // A document, found by its source file or by its address.
-    let doc = if let Some(rooted) = decoded.strip_prefix('/') {
-        targets
-            .by_url
-            .get(&normal(&decoded))
-            .copied()
-            .or_else(|| targets.source(rooted))
-    } else {
-        join(folder_of(&d.source.rel), &decoded).and_then(|p| targets.source(&p))
+    // Where it points under `content/`: from the root, or from the file's
+    // folder.
+    let file = match decoded.strip_prefix('/') {
+        Some(rooted) => Some(rooted.to_string()),
+        None => join(folder_of(&d.source.rel), &decoded),
     };
+
+    // A document, found by its address or by its source file.
+    let by_address = decoded
+        .starts_with('/')
+        .then(|| targets.by_url.get(&normal(&decoded)).copied())
+        .flatten();
+    let doc = by_address.or_else(|| file.as_deref().and_then(|f| targets.source(f)));
     if let Some(t) = doc {
         let target = &targets.all[t];
         let Some(new) = kept(t) else {
-            let left_out = if target.fm.draft && !selection.drafts {
-                "a draft, left out of this build"
-            } else {
-                "internal, left out of this public build"
-            };
+            let consequence = format!("the {what} becomes plain text");
             warn(
                 diags,
-                format!(
-                    "{what} to `{}`, which is {left_out}; it becomes plain text",
-                    link.dest
-                ),
+                left_out_reason(target, selection, &consequence),
                 None,
             );
             return LinkTo::Text;
@@ -361,10 +358,6 @@ fn resolve_link(
     }
 
     // A file beside the content.
-    let file = match decoded.strip_prefix('/') {
-        Some(rooted) => Some(rooted.to_string()),
-        None => join(folder_of(&d.source.rel), &decoded),
-    };
     if let Some((rel, disk)) = file
         .as_deref()
         .and_then(|f| targets.assets.get(f).map(|disk| (f, disk)))

@@ -225,7 +225,11 @@ pub(super) fn check_references(
 }
 
 /// Why a reference names nothing in this build, and what becomes of it.
-fn left_out_reason(target: &Document, selection: &Selection, consequence: &str) -> String {
+pub(super) fn left_out_reason(
+    target: &Document,
+    selection: &Selection,
+    consequence: &str,
+) -> String {
     let (kind, slug) = (target.kind, &target.slug);
     if target.fm.draft && !selection.drafts {
         format!("{kind} `{slug}` is a draft and left out of this build; {consequence}")
