@@ -61,17 +61,22 @@ pub fn split_front_matter(text: &str) -> Result<Split<'_>, Span> {
     Err(Span::new(1, 1, 3))
 }
 
+/// For a path the content walk keeps (under `content_dir`, outside the
+/// output folder, with no hidden part): whether it is Markdown. `None` for
+/// any other path.
+fn walked(content_dir: &Path, output_dir: &Path, path: &Path) -> Option<bool> {
+    let rel = path.strip_prefix(content_dir).ok()?;
+    let hidden = rel
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+    (!hidden && !rel.as_os_str().is_empty() && !path.starts_with(output_dir))
+        .then(|| path.extension().is_some_and(|x| x == "md"))
+}
+
 /// Whether `path` is a file the content walk would read: Markdown, under
 /// `content_dir`, outside the output folder, with no hidden part.
 pub fn is_content_path(content_dir: &Path, output_dir: &Path, path: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(content_dir) else {
-        return false;
-    };
-    path.extension().is_some_and(|x| x == "md")
-        && !path.starts_with(output_dir)
-        && !rel
-            .components()
-            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    walked(content_dir, output_dir, path) == Some(true)
 }
 
 /// The files beside the Markdown in `content/` (images, PDFs, …), which
@@ -90,15 +95,7 @@ impl Assets {
 /// under `content_dir`, not Markdown, outside the output folder, with no
 /// hidden part.
 pub fn is_asset_path(content_dir: &Path, output_dir: &Path, path: &Path) -> bool {
-    let Ok(rel) = path.strip_prefix(content_dir) else {
-        return false;
-    };
-    path.extension().is_none_or(|x| x != "md")
-        && !path.starts_with(output_dir)
-        && !rel.as_os_str().is_empty()
-        && !rel
-            .components()
-            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    walked(content_dir, output_dir, path) == Some(false)
 }
 
 /// The path of a file under `content/`, relative to it, with `/` separators.
