@@ -194,15 +194,16 @@ impl Session {
             }
             if crate::load::is_asset_path(&content_dir, &output_dir, path) {
                 let rel = crate::load::rel_path(&content_dir, path);
-                let mut assets = (*self.assets).clone();
+                // Copied once per batch: the model still holds the last
+                // good build's.
+                let assets = &mut Arc::make_mut(&mut self.assets).0;
                 if path.is_file() {
-                    assets.0.insert(rel, path.clone());
+                    assets.insert(rel, path.clone());
                 } else {
-                    assets.0.remove(&rel);
+                    assets.remove(&rel);
                 }
                 // A file changed in place (an image redrawn) is copied
                 // again, and its size read again, too.
-                self.assets = Arc::new(assets);
                 self.assets_changed = true;
                 continue;
             }
