@@ -488,26 +488,13 @@ fn serve_folder(dir: std::path::PathBuf) -> u16 {
 
 /// Every page of a built site: each `index.html` but the redirects', as a URL path.
 fn pages_of(public: &std::path::Path) -> Vec<String> {
-    let mut pages = Vec::new();
-    for entry in walkdir::WalkDir::new(public) {
-        let entry = entry.unwrap();
-        let rel = entry
-            .path()
-            .strip_prefix(public)
-            .unwrap()
-            .to_string_lossy()
-            .to_string();
-        if !rel.ends_with(".html") || rel.starts_with("pagefind") {
-            continue;
-        }
-        let text = std::fs::read_to_string(entry.path()).unwrap();
-        if text.contains("http-equiv=\"refresh\"") {
-            continue;
-        }
-        pages.push(format!("/{}", rel.trim_end_matches("index.html")));
-    }
-    pages.sort();
-    pages
+    html_files(public)
+        .into_iter()
+        .filter(|(rel, text)| {
+            !rel.starts_with("pagefind") && !text.contains("http-equiv=\"refresh\"")
+        })
+        .map(|(rel, _)| format!("/{}", rel.trim_end_matches("index.html")))
+        .collect()
 }
 
 /// A site with what stretches a layout: long titles, many metrics with

@@ -146,18 +146,7 @@ fn write_static(site: &Site) {
         .write("content/guides/notes.md", "# Notes\n\nSee [[e1]].\n")
         .write("content/guides/setup.md", "---\ntitle: Setup\naliases: [/old-setup/]\n---\n## Step 1\n\nInstall.\n")
         .write("content/index.md", "---\ntitle: Home\n---\nWelcome.\n");
-    write_png(site, "content/guides/img/flow.png", 640, 360);
-}
-
-/// The header of a PNG image of the given size (what an image-size reader needs).
-fn write_png(site: &Site, rel: &str, width: u32, height: u32) {
-    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    png.extend_from_slice(&width.to_be_bytes());
-    png.extend_from_slice(&height.to_be_bytes());
-    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    let path = site.root().join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, png).unwrap();
+    site.write_png("content/guides/img/flow.png", 640, 360);
 }
 
 fn options(site: &Site) -> BuildOptions {
@@ -508,7 +497,7 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
                     if site.root().join(rel).exists() && rng.below(3) == 0 {
                         std::fs::remove_file(site.root().join(rel)).unwrap();
                     } else {
-                        write_png(&site, rel, 100 + 10 * rng.below(50) as u32, 80);
+                        site.write_png(rel, 100 + 10 * rng.below(50) as u32, 80);
                     }
                     changed.push(rel.to_string());
                 }

@@ -4,18 +4,9 @@
 //! over the output follows every internal `href` and `src`.
 
 mod common;
-use common::{attrs, stderr, texts, Site};
+use common::{attrs, html_files, stderr, texts, Site};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-/// The header of a PNG image 640 × 360 (all an image-size reader needs).
-fn png_640x360() -> Vec<u8> {
-    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-    png.extend_from_slice(&640u32.to_be_bytes());
-    png.extend_from_slice(&360u32.to_be_bytes());
-    png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    png
-}
 
 const RUNBOOK: &str = r#"---
 title: Runbook
@@ -104,10 +95,8 @@ fn handbook() -> Site {
             "content/handbook/Team Notes/Ünïcode Plan.md",
             "# Ünïcode plan\n\n## Next steps\n\nBack to the [handbook](../index.md).\n",
         )
-        .write("content/index.md", "Start at the [handbook](handbook/).\n");
-    let img = site.root().join("content/handbook/ops/img/flow.png");
-    std::fs::create_dir_all(img.parent().unwrap()).unwrap();
-    std::fs::write(img, png_640x360()).unwrap();
+        .write("content/index.md", "Start at the [handbook](handbook/).\n")
+        .write_png("content/handbook/ops/img/flow.png", 640, 360);
     site
 }
 
@@ -271,20 +260,10 @@ fn markdown_as_github_shows_it() {
 /// redirect's target, followed: `from → to` for each that leads nowhere
 /// (no file, or no element with the fragment's id).
 fn broken_links(public: &Path) -> BTreeSet<String> {
-    let mut pages: BTreeMap<String, scraper::Html> = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(public) {
-        let entry = entry.unwrap();
-        let rel = entry
-            .path()
-            .strip_prefix(public)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        if rel.ends_with(".html") {
-            let text = std::fs::read_to_string(entry.path()).unwrap();
-            pages.insert(rel, scraper::Html::parse_document(&text));
-        }
-    }
+    let pages: BTreeMap<String, scraper::Html> = html_files(public)
+        .into_iter()
+        .map(|(rel, text)| (rel, scraper::Html::parse_document(&text)))
+        .collect();
     let target_file = |url_path: &str| -> Option<String> {
         let decoded = url_path.trim_start_matches('/');
         let decoded = percent_decode(decoded);

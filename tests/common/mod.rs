@@ -27,6 +27,19 @@ impl Site {
         self
     }
 
+    /// A PNG of the given size at `rel`: its header, all an image-size
+    /// reader needs.
+    pub fn write_png(&self, rel: &str, width: u32, height: u32) -> &Self {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&width.to_be_bytes());
+        png.extend_from_slice(&height.to_be_bytes());
+        png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        let path = self.root().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, png).unwrap();
+        self
+    }
+
     pub fn gemba(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_gemba"))
             .args(args)
@@ -64,6 +77,25 @@ impl Site {
     pub fn json(&self, rel: &str) -> serde_json::Value {
         serde_json::from_str(&self.read(rel)).unwrap()
     }
+}
+
+/// Every HTML file of a built site: its path in the output (with `/`
+/// separators) and its text, by path.
+pub fn html_files(public: &Path) -> std::collections::BTreeMap<String, String> {
+    let mut files = std::collections::BTreeMap::new();
+    for entry in walkdir::WalkDir::new(public) {
+        let entry = entry.unwrap();
+        let rel = entry
+            .path()
+            .strip_prefix(public)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.ends_with(".html") {
+            files.insert(rel, std::fs::read_to_string(entry.path()).unwrap());
+        }
+    }
+    files
 }
 
 pub fn stderr(out: &Output) -> String {
