@@ -342,14 +342,9 @@ pub fn sample_ratio_p(control_units: u64, variant_units: u64, split: f64) -> Opt
 mod tests {
     use super::*;
 
-    fn close(a: f64, b: f64, tolerance: f64) -> bool {
-        (a - b).abs() <= tolerance
-    }
-
-    #[test]
-    fn the_rate_reference_values() {
-        // 10,000/500 against 10,000/560.
-        let e = evidence(
+    /// 10,000/500 against 10,000/560, at the default settings.
+    fn reference_rate() -> Evidence {
+        evidence(
             Arm::Rate {
                 units: 10_000,
                 conversions: 500,
@@ -363,7 +358,16 @@ mod tests {
             0.95,
             None,
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    fn close(a: f64, b: f64, tolerance: f64) -> bool {
+        (a - b).abs() <= tolerance
+    }
+
+    #[test]
+    fn the_rate_reference_values() {
+        let e = reference_rate();
         assert!(close(e.lift, 0.12, 1e-12), "{e:?}");
         assert!(close(e.lift_abs, 0.006, 1e-12));
         assert!(close(e.p_value, 0.0583, 0.00005), "{}", e.p_value);
@@ -401,21 +405,7 @@ mod tests {
 
     #[test]
     fn results_read_as_words() {
-        let e = evidence(
-            Arm::Rate {
-                units: 10_000,
-                conversions: 500,
-            },
-            Arm::Rate {
-                units: 10_000,
-                conversions: 560,
-            },
-            Direction::Increase,
-            &Settings::default(),
-            0.95,
-            None,
-        )
-        .unwrap();
+        let e = reference_rate();
         assert_eq!(
             e.sentence(0.95),
             "+12.0 % (95 % CI \u{2212}1.1 % to +25.1 %), p = 0.058: inconclusive"
