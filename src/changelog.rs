@@ -7,6 +7,7 @@
 
 use crate::git::git;
 use crate::load::split_front_matter;
+use crate::markdown::first_heading;
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::path::Path;
@@ -49,13 +50,7 @@ impl Version {
                 _ => None,
             }
         };
-        let title = get("title").or_else(|| {
-            split
-                .body
-                .lines()
-                .find_map(|l| l.trim().strip_prefix("# "))
-                .map(|h| h.trim().to_string())
-        });
+        let title = get("title").or_else(|| first_heading(split.body));
         Version {
             title,
             status: get("status"),

@@ -209,6 +209,16 @@ pub fn plain_text(markdown: &str) -> String {
     text
 }
 
+/// The text of the first `# heading` line of a body, found without parsing
+/// it (a plain page's title when its front matter has none).
+pub fn first_heading(body: &str) -> Option<String> {
+    body.lines()
+        .map(str::trim)
+        .find_map(|l| l.strip_prefix("# "))
+        .map(|h| h.trim().trim_end_matches('#').trim().to_string())
+        .filter(|h| !h.is_empty())
+}
+
 /// Collects the plain text of a body's first paragraph with text in it.
 #[derive(Default)]
 pub(crate) struct FirstParagraph {

@@ -4,7 +4,7 @@
 
 use crate::diagnostics::{closest, Diagnostic, Span};
 use crate::load::{split_front_matter, SourceFile};
-use crate::markdown::{outline, scan_wiki_links, Outline, WikiLink};
+use crate::markdown::{first_heading, outline, scan_wiki_links, Outline, WikiLink};
 use crate::model::{is_valid_slug, slugify, ExperimentStatus, FrontMatter, Kind, PlaybookStatus};
 use crate::yaml::{
     describe, last_occurrences, scan_top_level_keys, yaml_message, yaml_to_json, KeySpan,
@@ -518,14 +518,6 @@ fn check_fields(
         }
         _ => {}
     }
-}
-
-fn first_heading(body: &str) -> Option<String> {
-    body.lines()
-        .map(str::trim)
-        .find_map(|l| l.strip_prefix("# "))
-        .map(|h| h.trim().trim_end_matches('#').trim().to_string())
-        .filter(|h| !h.is_empty())
 }
 
 /// Map a YAML error's position in the front-matter block to the file.
