@@ -310,7 +310,14 @@ pub fn json_entry(ctx: &ExportContext, doc: usize) -> Option<Vec<u8>> {
 /// whole arrays, so that one changed entry costs one entry.
 pub fn json_files_from(m: &Model, entries: &[Option<Vec<u8>>]) -> Vec<(String, Vec<u8>)> {
     let file = |docs: &mut dyn Iterator<Item = usize>| {
-        let mut out = b"[".to_vec();
+        let docs: Vec<usize> = docs.collect();
+        let size: usize = docs
+            .iter()
+            .filter_map(|&d| entries[d].as_ref())
+            .map(|e| e.len() + 2)
+            .sum();
+        let mut out = Vec::with_capacity(size + 4);
+        out.push(b'[');
         let mut first = true;
         for d in docs {
             let Some(entry) = &entries[d] else { continue };

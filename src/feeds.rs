@@ -3,11 +3,15 @@
 //! from the content, so output stays reproducible.
 
 use crate::model::Kind;
-use crate::resolve::{log_order, Model};
+use crate::resolve::Model;
 use std::fmt::Write as _;
 
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+pub fn xml_escape(s: &str) -> std::borrow::Cow<'_, str> {
+    let special = |c: char| matches!(c, '&' | '<' | '>' | '"' | '\'') || (c as u32) < 0x20;
+    if !s.contains(special) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -19,7 +23,7 @@ pub fn xml_escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// An Atom id must be an absolute IRI: the page's address when the base URL
@@ -32,72 +36,36 @@ fn atom_id(absolute: bool, url: &str, kind: &str, slug: &str) -> String {
     }
 }
 
-/// Atom feed of concluded experiments, newest first, with outcome and decision.
+/// Atom feed of concluded experiments, newest first, with outcome and
+/// decision: the head, then each entry as `entry_of` gives it (see
+/// `atom_entry`; `serve` keeps them from one edit to the next).
 pub fn atom_feed(
     model: &Model,
     title: &str,
     prefix: &str,
-    summary_of: &dyn Fn(usize) -> String,
+    entry_of: &(dyn Fn(usize) -> String + Sync),
 ) -> String {
-    let absolute = prefix.starts_with("http://") || prefix.starts_with("https://");
-    let entries: Vec<usize> = log_order(model)
-        .into_iter()
+    use rayon::prelude::*;
+    let absolute = is_absolute(prefix);
+    let entries: Vec<usize> = model
+        .log
+        .iter()
+        .copied()
         .filter(|&e| model.experiments[e].status.is_concluded())
         .collect();
-    let date_of = |e: usize| {
-        let d = &model.docs[model.experiments[e].doc].fm;
-        d.ended
-            .or(d.started)
-            .or(d.date)
-            .map_or("1970-01-01".to_string(), |x| x.to_string())
-    };
     let updated = entries
         .first()
-        .map_or("1970-01-01".to_string(), |&e| date_of(e));
-    let mut out = String::new();
+        .map_or("1970-01-01".to_string(), |&e| date_of(model, e));
+    let texts: Vec<String> = entries.par_iter().map(|&e| entry_of(e)).collect();
+    let mut out = String::with_capacity(texts.iter().map(String::len).sum::<usize>() + 1024);
     let _ = write!(
         out,
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{} — outcomes</title>\n  <id>{}</id>\n  <updated>{updated}T00:00:00Z</updated>\n  <link rel=\"self\" href=\"{prefix}/feed.xml\"/>\n  <link href=\"{prefix}/\"/>\n  <generator>gemba</generator>\n",
         xml_escape(title),
         xml_escape(&atom_id(absolute, &format!("{prefix}/"), "site", "outcomes")),
     );
-    for &e in &entries {
-        let x = &model.experiments[e];
-        let d = &model.docs[x.doc];
-        let url = format!("{prefix}{}", d.url);
-        let decision = d.fm.decision.map(|d| format!("{d:?}").to_lowercase());
-        let mut summary = format!("Outcome: {}.", x.status.name());
-        if let Some(dec) = &decision {
-            let _ = write!(summary, " Decision: {dec}.");
-        }
-        let text = summary_of(x.doc);
-        if !text.is_empty() {
-            let _ = write!(summary, " {text}");
-        }
-        let _ = write!(
-            out,
-            "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n",
-            xml_escape(&d.title),
-            xml_escape(&atom_id(absolute, &url, "experiment", &d.slug)),
-            xml_escape(&url),
-            date_of(e),
-        );
-        if let Some(owner) = &d.fm.owner {
-            let _ = writeln!(
-                out,
-                "    <author><name>{}</name></author>",
-                xml_escape(owner)
-            );
-        }
-        let _ = writeln!(out, "    <category term=\"{}\"/>", x.status.name());
-        if let Some(dec) = &decision {
-            let _ = writeln!(out, "    <category term=\"decision:{dec}\"/>");
-        }
-        let _ = write!(
-            out,
-            "    <summary>{}</summary>\n  </entry>\n",
-            xml_escape(&summary)
-        );
+    for text in &texts {
+        out.push_str(text);
     }
     // Atom needs an author for every entry: the feed's, unless each entry has its own.
     if entries.is_empty()
@@ -108,6 +76,61 @@ pub fn atom_feed(
         let _ = writeln!(out, "  <author><name>{}</name></author>", xml_escape(title));
     }
     out.push_str("</feed>\n");
+    out
+}
+
+fn is_absolute(prefix: &str) -> bool {
+    prefix.starts_with("http://") || prefix.starts_with("https://")
+}
+
+/// The date an experiment's entry carries: its end, start or date.
+fn date_of(model: &Model, e: usize) -> String {
+    let d = &model.docs[model.experiments[e].doc].fm;
+    d.ended
+        .or(d.started)
+        .or(d.date)
+        .map_or("1970-01-01".to_string(), |x| x.to_string())
+}
+
+/// The feed entry of experiment `e` (an index into `experiments`), from its
+/// own document and its body's first paragraph (`summary`) alone.
+pub fn atom_entry(model: &Model, prefix: &str, e: usize, summary: &str) -> String {
+    let x = &model.experiments[e];
+    let d = &model.docs[x.doc];
+    let url = format!("{prefix}{}", d.url);
+    let decision = d.fm.decision.map(|d| format!("{d:?}").to_lowercase());
+    let mut text = format!("Outcome: {}.", x.status.name());
+    if let Some(dec) = &decision {
+        let _ = write!(text, " Decision: {dec}.");
+    }
+    if !summary.is_empty() {
+        let _ = write!(text, " {summary}");
+    }
+    let mut out = String::with_capacity(text.len() + 400);
+    let _ = write!(
+        out,
+        "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}T00:00:00Z</updated>\n",
+        xml_escape(&d.title),
+        xml_escape(&atom_id(is_absolute(prefix), &url, "experiment", &d.slug)),
+        xml_escape(&url),
+        date_of(model, e),
+    );
+    if let Some(owner) = &d.fm.owner {
+        let _ = writeln!(
+            out,
+            "    <author><name>{}</name></author>",
+            xml_escape(owner)
+        );
+    }
+    let _ = writeln!(out, "    <category term=\"{}\"/>", x.status.name());
+    if let Some(dec) = &decision {
+        let _ = writeln!(out, "    <category term=\"decision:{dec}\"/>");
+    }
+    let _ = write!(
+        out,
+        "    <summary>{}</summary>\n  </entry>\n",
+        xml_escape(&text)
+    );
     out
 }
 

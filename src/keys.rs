@@ -17,30 +17,64 @@ pub fn hash_of(value: &impl Hash) -> u64 {
     h.finish()
 }
 
-/// Hash a template map whatever the order of its entries.
-pub fn hash_map(map: &tera::Map, h: &mut impl Hasher) {
+/// Digests of maps that live through a whole build, by address: the cards',
+/// which every page that shows one carries, are digested once.
+#[derive(Default)]
+pub struct KnownMaps(std::collections::HashMap<usize, u64>);
+
+impl KnownMaps {
+    fn address(map: &tera::Map) -> usize {
+        std::ptr::from_ref(map) as usize
+    }
+
+    /// Know the digest of `value` if it is a map. It must outlive every
+    /// use of this table, or be `forget`-ten first: an address is reused
+    /// once its map is freed.
+    pub fn learn(&mut self, value: &tera::Value) {
+        if let Some(map) = value.as_map() {
+            let digest = map_digest(map, &KnownMaps::default());
+            self.0.insert(Self::address(map), digest);
+        }
+    }
+
+    pub fn forget(&mut self, value: &tera::Value) {
+        if let Some(map) = value.as_map() {
+            self.0.remove(&Self::address(map));
+        }
+    }
+}
+
+/// Hash a template map whatever the order of its entries; maps met inside
+/// it that `known` holds are not walked again.
+pub fn hash_map(map: &tera::Map, known: &KnownMaps, h: &mut impl Hasher) {
+    map_digest(map, known).hash(h);
+}
+
+fn map_digest(map: &tera::Map, known: &KnownMaps) -> u64 {
+    if let Some(&digest) = known.0.get(&KnownMaps::address(map)) {
+        return digest;
+    }
     let mut sum = 0u64;
     for (k, val) in map {
         let mut entry = key_hasher(1);
         k.hash(&mut entry);
-        hash_value(val, &mut entry);
+        hash_value(val, known, &mut entry);
         sum = sum.wrapping_add(entry.finish());
     }
-    (map.len(), sum).hash(h);
+    hash_of(&(map.len(), sum))
 }
 
 /// Hash a template value whatever the order of its maps' entries.
-fn hash_value(v: &tera::Value, h: &mut impl std::hash::Hasher) {
-    use std::hash::Hash;
+fn hash_value(v: &tera::Value, known: &KnownMaps, h: &mut impl std::hash::Hasher) {
     v.kind().hash(h);
     if let Some(s) = v.as_str() {
         (s, v.is_safe()).hash(h);
     } else if let Some(map) = v.as_map() {
-        hash_map(map, h);
+        hash_map(map, known, h);
     } else if let Some(items) = v.as_array() {
         items.len().hash(h);
         for item in items {
-            hash_value(item, h);
+            hash_value(item, known, h);
         }
     } else if let Some(b) = v.as_bool() {
         b.hash(h);

@@ -86,6 +86,10 @@ pub struct Session {
     lists: Vec<ListPage>,
     /// Each document's entry in the JSON export.
     json: Vec<Option<Vec<u8>>>,
+    /// Each experiment's entry in the feed.
+    feed_entries: Vec<String>,
+    /// The key of what the sitemap lists.
+    sitemap_key: u64,
     files: Files,
     stale: bool,
     timer: Timer,
@@ -146,12 +150,15 @@ impl Session {
             cards: Cards {
                 tera: Vec::new(),
                 deps: Vec::new(),
+                known: Default::default(),
             },
             global_key: 0,
             deps: Vec::new(),
             list_keys: BTreeMap::new(),
             lists: Vec::new(),
             json: Vec::new(),
+            feed_entries: Vec::new(),
+            sitemap_key: 0,
             files: Files::new(),
             stale: false,
             timer: Timer::new(),

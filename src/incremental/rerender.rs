@@ -8,7 +8,9 @@ use crate::diagnostics::Diagnostic;
 use crate::export::{json_entry, json_files_from};
 use crate::render::{list_pages, lists_show_body_of, render_pages, Cards, Global, ListPage};
 use crate::resolve::Model;
-use crate::site::{asset_files, data_files, feed_file, redirect_files, sitemap_file};
+use crate::site::{
+    asset_files, data_files, feed_entry, feed_file_from, redirect_files, sitemap_file, sitemap_key,
+};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -102,17 +104,44 @@ impl Session {
                 self.json[d] = entry;
             }
         }
+        // Feed entries follow their own experiment's document (and its
+        // first paragraph); the feed is joined again when one changed.
+        let redo: Vec<usize> = (0..m.experiments.len())
+            .filter(|&e| touched[m.experiments[e].doc])
+            .collect();
+        let entries: Vec<(usize, String)> = redo
+            .into_par_iter()
+            .map(|e| (e, feed_entry(&input, e)))
+            .collect();
+        let mut feed_changed = !bodies_only || cards_changed;
+        for (e, entry) in entries {
+            if self.feed_entries[e] != entry {
+                self.feed_entries[e] = entry;
+                feed_changed = true;
+            }
+        }
+        // The sitemap only when what it lists changed.
+        let mut sitemap_changed = false;
+        if !bodies_only {
+            let key = sitemap_key(&input);
+            sitemap_changed = key != self.sitemap_key;
+            self.sitemap_key = key;
+        }
         // The data files are independent of each other: build them at once.
         let json = &self.json;
+        let feed_entries = &self.feed_entries;
         let ((json_files, sitemap), feed) = rayon::join(
             || {
                 if bodies_only {
                     (Vec::new(), None)
                 } else {
-                    rayon::join(|| json_files_from(m, json), || Some(sitemap_file(&input)))
+                    rayon::join(
+                        || json_files_from(m, json),
+                        || sitemap_changed.then(|| sitemap_file(&input)),
+                    )
                 }
             },
-            || (!bodies_only || cards_changed).then(|| feed_file(&input)),
+            || feed_changed.then(|| feed_file_from(&input, &|e| feed_entries[e].clone())),
         );
         for (path, bytes) in json_files.into_iter().chain(sitemap).chain(feed) {
             out.put(path, bytes);
@@ -218,7 +247,13 @@ impl Session {
             .into_par_iter()
             .map(|d| json_entry(&export, d))
             .collect();
-        let data = data_files(&input, &json_files_from(&self.model, &json));
+        let feed_entries: Vec<String> = (0..self.model.experiments.len())
+            .into_par_iter()
+            .map(|e| feed_entry(&input, e))
+            .collect();
+        let data = data_files(&input, &json_files_from(&self.model, &json), &|e| {
+            feed_entries[e].clone()
+        });
         for (path, bytes) in data {
             out.put(path, bytes);
         }
@@ -235,6 +270,8 @@ impl Session {
         self.list_keys = list_keys(&lists);
         self.lists = lists;
         self.json = json;
+        self.feed_entries = feed_entries;
+        self.sitemap_key = sitemap_key(&input);
         self.extra_paths = extra_paths(&self.model);
         self.assets_changed = false;
         self.global_key = global.key;

@@ -192,6 +192,8 @@ pub(super) fn metric_text(m: &Metric) -> String {
 pub struct Cards {
     pub tera: Vec<tera::Value>,
     pub deps: Vec<Vec<usize>>,
+    /// The cards' digests, for the keys of the pages that show them.
+    pub known: crate::keys::KnownMaps,
 }
 
 impl Cards {
@@ -200,7 +202,11 @@ impl Cards {
             .into_par_iter()
             .map(|i| card_value(input, global, i))
             .unzip();
-        Cards { tera, deps }
+        let mut known = crate::keys::KnownMaps::default();
+        for card in &tera {
+            known.learn(card);
+        }
+        Cards { tera, deps, known }
     }
 
     /// Recompute the cards of `docs`; returns the documents whose card changed.
@@ -210,6 +216,8 @@ impl Cards {
             let (card, deps) = card_value(input, global, d);
             self.deps[d] = deps;
             if card != self.tera[d] {
+                self.known.forget(&self.tera[d]);
+                self.known.learn(&card);
                 self.tera[d] = card;
                 changed.push(d);
             }

@@ -10,8 +10,7 @@ use crate::diagnostics::Diagnostic;
 use crate::keys::hash_of;
 use crate::model::{ExperimentStatus, Kind, PlaybookStatus};
 use crate::resolve::{
-    backlog_order, filter_options, log_order, outcome_stats, taxonomy, Evidence, FilterOptions,
-    OutcomeStats,
+    backlog_order, filter_options, outcome_stats, Evidence, FilterOptions, OutcomeStats,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -168,7 +167,7 @@ pub fn lists_show_body_of(doc: &crate::parse::Document) -> bool {
 pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     let m = input.model;
     let mut pages: Vec<ListPage> = Vec::new();
-    let log = log_order(m);
+    let log = &m.log;
     let exp_docs: Vec<usize> = log.iter().map(|&e| m.experiments[e].doc).collect();
     let mut pb_order: Vec<usize> = (0..m.playbooks.len()).collect();
     pb_order.sort_by(|&a, &b| {
@@ -306,9 +305,9 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
 
     // Taxonomies.
     for name in &input.config.taxonomies {
-        let terms = taxonomy(m, name);
+        let terms = m.taxonomies.get(name);
         let mut term_list = Vec::new();
-        for (slug, (term, docs)) in &terms {
+        for (slug, (term, docs)) in terms {
             let url = format!("/{name}/{slug}/");
             let group = |kind: Kind| {
                 docs.iter()
@@ -415,6 +414,9 @@ fn stats_value(input: &RenderInput, stats: &OutcomeStats) -> Value {
 fn changelog_days(input: &RenderInput) -> Vec<Value> {
     use crate::changelog::{FileChangeKind, Version};
     let m = input.model;
+    if input.changelog.is_empty() {
+        return Vec::new();
+    }
     let by_rel: std::collections::HashMap<&str, usize> = m
         .docs
         .iter()

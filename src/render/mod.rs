@@ -179,7 +179,7 @@ pub fn render_pages(
         .filter_map(|&doc| {
             let mut page = DocPage::new(input, cards, doc)?;
             let deps = std::mem::take(&mut page.deps);
-            if !reuse.is_some_and(|r| r.take_over(&page.path, page.key(input, global))) {
+            if !reuse.is_some_and(|r| r.take_over(&page.path, page.key(input, cards, global))) {
                 put(page.path.clone(), page.render(input, global));
             }
             Some((doc, deps))

@@ -69,12 +69,12 @@ impl<'a> DocPage<'a> {
     /// Everything the page's HTML follows from: Tera renders a context
     /// through a set of templates and nothing else (no clock, no
     /// environment), and the body's HTML follows from its Markdown.
-    pub(super) fn key(&self, input: &RenderInput, global: &Global) -> u64 {
+    pub(super) fn key(&self, input: &RenderInput, cards: &Cards, global: &Global) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = key_hasher(0);
         (&self.path, self.template, &self.body, self.links).hash(&mut h);
         (global.key, input.templates.fingerprint).hash(&mut h);
-        hash_map(&self.page, &mut h);
+        hash_map(&self.page, &cards.known, &mut h);
         h.finish()
     }
 

@@ -4,7 +4,9 @@
 
 use super::Model;
 use crate::model::{Decision, ExperimentStatus};
+use crate::parse::Document;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Experiments newest first (by ended, started or date), then by title.
 pub fn log_order(model: &Model) -> Vec<usize> {
@@ -33,45 +35,85 @@ pub fn backlog_order(model: &Model) -> Vec<usize> {
     order
 }
 
-/// Taxonomy terms by slug: the term's name and the documents carrying it.
+/// A taxonomy's terms by slug: the term's name and the documents carrying
+/// it, in document order.
+pub type Terms = BTreeMap<String, (String, Vec<usize>)>;
+
+/// The terms of the three taxonomies, computed once per model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Taxonomies {
+    pub tags: Terms,
+    pub owners: Terms,
+    pub teams: Terms,
+}
+
+impl Taxonomies {
+    pub fn of(docs: &[Arc<Document>]) -> Taxonomies {
+        Taxonomies {
+            tags: terms(docs, |d| d.fm.tags.iter()),
+            owners: terms(docs, |d| d.fm.owner.iter()),
+            teams: terms(docs, |d| d.fm.team.iter()),
+        }
+    }
+
+    /// The terms of the taxonomy called `name` (empty for an unknown name).
+    pub fn get(&self, name: &str) -> &Terms {
+        static NONE: Terms = BTreeMap::new();
+        match name {
+            "tags" => &self.tags,
+            "owners" => &self.owners,
+            "teams" => &self.teams,
+            _ => &NONE,
+        }
+    }
+}
+
 /// Spellings that share a slug (`Pricing`, `pricing`) are one term, shown
 /// by the first spelling in sort order, so the output does not depend on
 /// the order files are read in.
-pub fn taxonomy(model: &Model, name: &str) -> BTreeMap<String, (String, Vec<usize>)> {
-    let mut terms: BTreeMap<String, (String, Vec<usize>)> = BTreeMap::new();
-    // A term is written the same way in many files: slugify each spelling once.
-    let mut slugs: HashMap<&str, String> = HashMap::new();
-    for (i, d) in model.docs.iter().enumerate() {
+fn terms<'a, I>(docs: &'a [Arc<Document>], values: impl Fn(&'a Document) -> I) -> Terms
+where
+    I: Iterator<Item = &'a String>,
+{
+    // A term is written the same way in many files: each spelling is
+    // slugified and looked up once; the terms are sorted at the end.
+    let mut by_spelling: HashMap<&str, usize> = HashMap::new();
+    let mut by_slug: HashMap<String, usize> = HashMap::new();
+    let mut found: Vec<(String, &str, Vec<usize>)> = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
         if d.is_home_intro() {
             continue;
         }
-        let values: Vec<&String> = match name {
-            "tags" => d.fm.tags.iter().collect(),
-            "owners" => d.fm.owner.iter().collect(),
-            "teams" => d.fm.team.iter().collect(),
-            _ => vec![],
-        };
-        for v in values {
+        for v in values(d) {
             let term = v.trim();
             if term.is_empty() {
                 continue;
             }
-            let slug = slugs
-                .entry(term)
-                .or_insert_with(|| crate::model::slugify(term));
-            if !terms.contains_key(slug.as_str()) {
-                terms.insert(slug.clone(), (term.to_string(), Vec::new()));
+            let at = match by_spelling.get(term) {
+                Some(&at) => at,
+                None => {
+                    let slug = crate::model::slugify(term);
+                    let at = *by_slug.entry(slug).or_insert_with_key(|slug| {
+                        found.push((slug.clone(), term, Vec::new()));
+                        found.len() - 1
+                    });
+                    by_spelling.insert(term, at);
+                    at
+                }
+            };
+            let entry = &mut found[at];
+            if term < entry.1 {
+                entry.1 = term;
             }
-            let entry = terms.get_mut(slug.as_str()).expect("inserted above");
-            if term < entry.0.as_str() {
-                entry.0 = term.to_string();
-            }
-            if entry.1.last() != Some(&i) {
-                entry.1.push(i);
+            if entry.2.last() != Some(&i) {
+                entry.2.push(i);
             }
         }
     }
-    terms
+    found
+        .into_iter()
+        .map(|(slug, term, docs)| (slug, (term.to_string(), docs)))
+        .collect()
 }
 
 /// The iteration chain an experiment belongs to: its ancestors, itself, and

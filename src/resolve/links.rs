@@ -158,10 +158,24 @@ pub(super) struct Targets<'a> {
     terms: std::collections::HashSet<String>,
     /// Image sizes read so far, by path under `content/` (many pages show
     /// the same image).
-    sizes: std::cell::RefCell<HashMap<String, Option<(u32, u32)>>>,
+    sizes: std::sync::Mutex<HashMap<String, Option<(u32, u32)>>>,
 }
 
 impl<'a> Targets<'a> {
+    /// An image's size, read once per file (not under the lock: documents
+    /// are resolved in parallel).
+    fn image_size(&self, rel: &str, disk: &std::path::Path) -> Option<(u32, u32)> {
+        let sizes = || self.sizes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&size) = sizes().get(rel) {
+            return size;
+        }
+        let size = imagesize::size(disk)
+            .ok()
+            .and_then(|s| Some((u32::try_from(s.width).ok()?, u32::try_from(s.height).ok()?)));
+        sizes().insert(rel.to_string(), size);
+        size
+    }
+
     pub(super) fn new(all: &'a [Arc<Document>], assets: &'a Assets) -> Self {
         let mut by_url = HashMap::new();
         for (i, d) in all.iter().enumerate() {
@@ -363,14 +377,7 @@ fn resolve_link(
         .and_then(|f| targets.assets.get(f).map(|disk| (f, disk)))
     {
         let size = if link.image {
-            *targets
-                .sizes
-                .borrow_mut()
-                .entry(rel.to_string())
-                .or_insert_with(|| {
-                    let s = imagesize::size(disk).ok()?;
-                    Some((u32::try_from(s.width).ok()?, u32::try_from(s.height).ok()?))
-                })
+            targets.image_size(rel, disk)
         } else {
             None
         };

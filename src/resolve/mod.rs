@@ -6,6 +6,7 @@
 use crate::diagnostics::Diagnostic;
 use crate::model::{ExperimentStatus, HypothesisStatus, Kind, Visibility};
 use crate::parse::Document;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -18,8 +19,8 @@ mod references;
 use crate::load::Assets;
 use crate::markdown::LinkTo;
 pub use derive::{
-    backlog_order, chain, filter_options, log_order, outcome_stats, taxonomy, FilterOptions, Month,
-    OutcomeStats,
+    backlog_order, chain, filter_options, log_order, outcome_stats, FilterOptions, Month,
+    OutcomeStats, Taxonomies, Terms,
 };
 pub use references::Index;
 use references::{check_references, report_duplicates, resolve_wiki_link, Refs};
@@ -161,6 +162,11 @@ pub struct Model {
     pub selection: Selection,
     /// Per document: its index in the list of its kind (`playbooks`, …).
     pub item: Vec<usize>,
+    /// The log's order of experiments (indices into `experiments`): latest
+    /// first, ties by title.
+    pub log: Vec<usize>,
+    /// The terms of the tags, owners and teams taxonomies.
+    pub taxonomies: Taxonomies,
 }
 
 impl Model {
@@ -193,8 +199,8 @@ pub fn resolve(
     links::yield_readme_addresses(&mut all);
     all.sort_by(|a, b| (a.kind, &a.slug, &a.source.path).cmp(&(b.kind, &b.slug, &b.source.path)));
     report_duplicates(&mut all, diags);
-    let index = Index::new(&all);
-    let targets_of_md = links::Targets::new(&all, &assets);
+    let (index, targets_of_md) =
+        rayon::join(|| Index::new(&all), || links::Targets::new(&all, &assets));
 
     // Decide what is kept, then renumber.
     let kept: Vec<bool> = all.iter().map(|d| selection.includes(d)).collect();
@@ -208,49 +214,51 @@ pub fn resolve(
     }
     let kept_ref = |old: usize| -> Option<usize> { kept[old].then(|| new_index[old]) };
 
-    // Front-matter references, checked against every document in the source.
-    let mut refs: Vec<Refs> = Vec::new();
-    for (i, d) in all.iter().enumerate() {
-        if !kept[i] {
-            continue;
-        }
-        refs.push(check_references(
-            d, &all, &index, &kept_ref, &selection, diags,
-        ));
-    }
-
-    // Wiki links, and Markdown links and images.
+    // Per kept document, in parallel: its front-matter references, checked
+    // against every document in the source; its wiki links; its Markdown
+    // links and images. Problems keep document order.
+    let per_doc: Vec<_> = (0..all.len())
+        .into_par_iter()
+        .filter(|&i| kept[i])
+        .map(|i| {
+            let d = &all[i];
+            let mut diags = Vec::new();
+            let refs = check_references(d, &all, &index, &kept_ref, &selection, &mut diags);
+            let mut targets = Vec::with_capacity(d.wiki_links.len());
+            let mut linked = Vec::new();
+            for link in &d.wiki_links {
+                targets.push(resolve_wiki_link(
+                    d,
+                    link,
+                    &all,
+                    &index,
+                    &kept_ref,
+                    &selection,
+                    &mut diags,
+                    &mut linked,
+                ));
+            }
+            let md = links::resolve_links(
+                d,
+                &targets_of_md,
+                &kept_ref,
+                &selection,
+                &mut diags,
+                &mut linked,
+            );
+            (refs, targets, md, linked, diags)
+        })
+        .collect();
+    let mut refs: Vec<Refs> = Vec::with_capacity(n);
     let mut links = Vec::with_capacity(n);
     let mut md_links = Vec::with_capacity(n);
     let mut link_sources: Vec<Vec<usize>> = Vec::with_capacity(n);
-    for (i, d) in all.iter().enumerate() {
-        if !kept[i] {
-            continue;
-        }
-        let mut targets = Vec::with_capacity(d.wiki_links.len());
-        let mut linked = Vec::new();
-        for link in &d.wiki_links {
-            targets.push(resolve_wiki_link(
-                d,
-                link,
-                &all,
-                &index,
-                &kept_ref,
-                &selection,
-                diags,
-                &mut linked,
-            ));
-        }
+    for (r, targets, md, linked, mut found) in per_doc {
+        refs.push(r);
         links.push(targets);
-        md_links.push(links::resolve_links(
-            d,
-            &targets_of_md,
-            &kept_ref,
-            &selection,
-            diags,
-            &mut linked,
-        ));
+        md_links.push(md);
         link_sources.push(linked);
+        diags.append(&mut found);
     }
 
     drop(targets_of_md);
@@ -411,9 +419,9 @@ fn build_model(
     }
 
     // What the counts say, and whether the claims agree with it.
-    for e in experiments.iter_mut() {
-        derive::weigh_evidence(e, &docs[e.doc], &selection.stats);
-    }
+    experiments
+        .par_iter_mut()
+        .for_each(|e| derive::weigh_evidence(e, &docs[e.doc], &selection.stats));
     for e in &experiments {
         derive::check_claims(e, &docs[e.doc], diags);
     }
@@ -497,10 +505,14 @@ fn build_model(
         aliases: Vec::new(),
         assets: Arc::default(),
         selection,
+        log: Vec::new(),
+        taxonomies: Taxonomies::default(),
     };
     model
         .pages
         .sort_by(|a, b| model.docs[*a].url.cmp(&model.docs[*b].url));
+    model.log = log_order(&model);
+    model.taxonomies = Taxonomies::of(&model.docs);
     model
 }
 

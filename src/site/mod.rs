@@ -15,7 +15,10 @@ mod outputs;
 mod prepare;
 mod timings;
 
-pub use outputs::{asset_files, data_files, feed_file, redirect_files, sitemap_file};
+pub use outputs::{
+    asset_files, data_files, feed_entry, feed_file, feed_file_from, redirect_files, sitemap_file,
+    sitemap_key,
+};
 use outputs::{search_records, searchable};
 pub use prepare::{
     documents, histories_for, parse_shared, prepare, read_parsed, read_sources, Front, Look,
@@ -173,7 +176,9 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         }
     };
     if want_pages {
-        for (path, bytes) in data_files(&input, &json_files(&input.export())) {
+        for (path, bytes) in data_files(&input, &json_files(&input.export()), &|e| {
+            feed_entry(&input, e)
+        }) {
             put(&path, bytes);
         }
     }

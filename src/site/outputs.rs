@@ -9,9 +9,16 @@ use rayon::prelude::*;
 /// Everything besides the pages and the search index: the JSON export
 /// (given, already serialised), the feed, the sitemap, the redirect pages,
 /// the files beside the content and the theme's static files.
-pub fn data_files(input: &RenderInput, json: &[(String, Vec<u8>)]) -> Vec<(String, Vec<u8>)> {
+/// The JSON export, the feed (its entries by experiment as `feed_entry`
+/// gives them), the sitemap, redirect pages, the files beside the content
+/// and the theme's static files.
+pub fn data_files(
+    input: &RenderInput,
+    json: &[(String, Vec<u8>)],
+    feed_entry: &(dyn Fn(usize) -> String + Sync),
+) -> Vec<(String, Vec<u8>)> {
     let mut files = json.to_vec();
-    files.push(feed_file(input));
+    files.push(feed_file_from(input, feed_entry));
     files.push(sitemap_file(input));
     files.extend(redirect_files(input));
     files.extend(asset_files(input.model));
@@ -54,16 +61,48 @@ pub fn asset_files(model: &Model) -> Vec<(String, Vec<u8>)> {
 }
 
 pub fn feed_file(input: &RenderInput) -> (String, Vec<u8>) {
-    let summary = |doc: usize| input.model.docs[doc].summary(&input.first_paragraphs[doc]);
-    let feed = crate::feeds::atom_feed(input.model, &input.config.title, input.prefix, &summary);
+    feed_file_from(input, &|e| feed_entry(input, e))
+}
+
+/// The feed, its entries (by experiment) as `entry_of` gives them.
+pub fn feed_file_from(
+    input: &RenderInput,
+    entry_of: &(dyn Fn(usize) -> String + Sync),
+) -> (String, Vec<u8>) {
+    let feed = crate::feeds::atom_feed(input.model, &input.config.title, input.prefix, entry_of);
     ("feed.xml".into(), feed.into_bytes())
+}
+
+/// Experiment `e`'s feed entry.
+pub fn feed_entry(input: &RenderInput, e: usize) -> String {
+    let doc = input.model.experiments[e].doc;
+    let summary = input.model.docs[doc].summary(&input.first_paragraphs[doc]);
+    crate::feeds::atom_entry(input.model, input.prefix, e, &summary)
+}
+
+/// The key of everything the sitemap lists: `serve` writes it again only
+/// when this changes.
+pub fn sitemap_key(input: &RenderInput) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = crate::keys::key_hasher(3);
+    input.prefix.hash(&mut h);
+    for d in &input.model.docs {
+        (d.is_home_intro(), d.kind, &d.url, d.fm.updated, d.fm.date).hash(&mut h);
+    }
+    for t in &input.config.taxonomies {
+        t.hash(&mut h);
+        for slug in input.model.taxonomies.get(t).keys() {
+            slug.hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 pub fn sitemap_file(input: &RenderInput) -> (String, Vec<u8>) {
     let mut lists: Vec<String> = crate::resolve::LIST_PAGES.map(String::from).to_vec();
     for t in &input.config.taxonomies {
         lists.push(format!("/{t}/"));
-        let terms = crate::resolve::taxonomy(input.model, t);
+        let terms = input.model.taxonomies.get(t);
         lists.extend(terms.keys().map(|slug| format!("/{t}/{slug}/")));
     }
     let sitemap = crate::feeds::sitemap(input.model, input.prefix, &lists);
