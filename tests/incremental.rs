@@ -677,6 +677,71 @@ fn a_body_edit_rerenders_few_pages() {
     assert_eq!(session.files(), &fresh_files(&opts).unwrap());
 }
 
+/// A new title alone patches the model instead of resolving it again (the
+/// `retitle` phase): the log, which ties by title, is reordered, and the
+/// wiki links that show the title are updated.
+#[test]
+fn a_new_title_patches_the_model_as_a_fresh_build_resolves_it() {
+    let site = Site::new();
+    write_static(&site);
+    for i in 0..4 {
+        site.write(
+            &format!("content/experiments/e{i}.md"),
+            &format!("---\ntitle: X {i}\nstatus: validated\nhypothesis: h-price\nended: 2026-03-01\n---\nSee [[e{}]] and [[e1]].\n", (i + 1) % 4),
+        );
+    }
+    let opts = options(&site);
+    let (mut session, _) = Session::start(&opts)
+        .unwrap_or_else(|d| panic!("start: {}", d.render(std::path::Path::new(""))));
+    let phases = |u: &gemba::incremental::Update| -> Vec<&str> {
+        u.timings.iter().map(|p| p.name).collect()
+    };
+    // All four ended the same day: "A first" now leads the log.
+    let e1 = opts.root.join("content/experiments/e1.md");
+    site.write(
+        "content/experiments/e1.md",
+        "---\ntitle: A first\nstatus: validated\nhypothesis: h-price\nended: 2026-03-01\n---\nSee [[e2]] and [[e1]].\n",
+    );
+    let update = session.update_content(std::slice::from_ref(&e1));
+    assert!(
+        phases(&update).contains(&"retitle"),
+        "{:?}",
+        phases(&update)
+    );
+    assert!(!phases(&update).contains(&"resolve"));
+    assert_eq!(
+        differing(session.files(), &fresh_files(&opts).unwrap()),
+        Vec::<String>::new()
+    );
+    // A title and a status: resolved again.
+    site.write(
+        "content/experiments/e1.md",
+        "---\ntitle: Z last\nstatus: invalidated\nhypothesis: h-price\nended: 2026-03-01\n---\nSee [[e2]] and [[e1]].\n",
+    );
+    let update = session.update_content(std::slice::from_ref(&e1));
+    assert!(
+        phases(&update).contains(&"resolve"),
+        "{:?}",
+        phases(&update)
+    );
+    assert_eq!(
+        differing(session.files(), &fresh_files(&opts).unwrap()),
+        Vec::<String>::new()
+    );
+}
+
+/// The paths whose bytes differ between two built sites.
+fn differing(got: &gemba::incremental::Files, expected: &gemba::incremental::Files) -> Vec<String> {
+    let mut paths: Vec<String> = expected
+        .iter()
+        .filter(|(k, v)| got.get(*k) != Some(v))
+        .map(|(k, _)| k.clone())
+        .chain(got.keys().filter(|k| !expected.contains_key(*k)).cloned())
+        .collect();
+    paths.sort();
+    paths
+}
+
 #[test]
 fn theme_changes_redo_what_they_must() {
     let site = Site::new();

@@ -403,6 +403,12 @@ impl Session {
             return self.render_touched(touched, true);
         }
 
+        if !parse_failed && !self.assets_changed {
+            if let Some(touched) = self.retitle() {
+                return self.render_touched(touched, false);
+            }
+        }
+
         let mut resolve_problems = Vec::new();
         let model = resolve(
             documents(&self.sources),
@@ -469,6 +475,72 @@ impl Session {
         drop_in_background(old);
         self.timer.lap("compare");
         self.render_touched(touched, false)
+    }
+
+    /// When the edits changed titles (and bodies) only, patch the model
+    /// rather than resolve it again: the documents, the wiki links that
+    /// show a retitled document's title, and the log's order, which ties by
+    /// title. `None`, and nothing changed, when another field changed or a
+    /// problem of the document may have moved.
+    fn retitle(&mut self) -> Option<Vec<bool>> {
+        let mut new_docs = Vec::new();
+        for path in &self.dirty {
+            let Some((Some(new), _)) = self.sources.get(path) else {
+                return None;
+            };
+            let &i = self.doc_by_rel.get(&new.source.rel)?;
+            let old = &self.model.docs[i];
+            if !old.same_apart_from_title(new) {
+                return None;
+            }
+            // Its problems stay where they were: none in the body, which
+            // may have moved, or on the title's line.
+            let title_line = old.key_spans.get("title").map(|k| k.key.line);
+            let moved = |d: &Diagnostic| match d.span {
+                Some(span) => old.body() != new.body() || Some(span.line) == title_line,
+                None => false,
+            };
+            if self
+                .problems
+                .resolve
+                .iter()
+                .any(|d| d.path == new.source.path && moved(d))
+            {
+                return None;
+            }
+            new_docs.push((i, new.clone()));
+        }
+        self.dirty.clear();
+        let mut touched = vec![false; self.model.docs.len()];
+        for (i, new) in new_docs {
+            if self.model.docs[i] == new {
+                continue;
+            }
+            touched[i] = true;
+            // A wiki link to the document carries its title: the links of
+            // the documents that link to it (and its own, to itself).
+            let url = new.url.clone();
+            let to_it = |target: &str| {
+                target
+                    .strip_prefix(url.as_str())
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
+            };
+            let sources: Vec<usize> = std::iter::once(i)
+                .chain(self.model.backlinks[i].iter().copied())
+                .collect();
+            for j in sources {
+                for (target, title) in self.model.links[j].iter_mut().flatten() {
+                    if to_it(target) && *title != new.title {
+                        title.clone_from(&new.title);
+                        touched[j] = true;
+                    }
+                }
+            }
+            self.model.docs[i] = new;
+        }
+        self.model.log = crate::resolve::log_order(&self.model);
+        self.timer.lap("retitle");
+        Some(touched)
     }
 
     fn diagnostics(&self, render: Vec<Diagnostic>) -> Diagnostics {

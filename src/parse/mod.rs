@@ -88,6 +88,40 @@ impl Document {
             && self.readme == other.readme
     }
 
+    /// Whether the two differ at most in the title and the body's text
+    /// (its links and headings the same): the model then changes only in
+    /// this document, the log's order and the wiki links that name it by
+    /// title.
+    pub fn same_apart_from_title(&self, other: &Document) -> bool {
+        let untitled = |d: &Document| FrontMatter {
+            title: None,
+            ..d.fm.clone()
+        };
+        let spans = |d: &'_ Document| {
+            d.key_spans
+                .iter()
+                .filter(|(k, _)| k.as_str() != "title")
+                .map(|(k, s)| (k.clone(), *s))
+                .collect::<Vec<_>>()
+        };
+        self.kind == other.kind
+            && self.source.path == other.source.path
+            && self.source.rel == other.source.rel
+            && self.slug == other.slug
+            && self.url == other.url
+            && self.extra == other.extra
+            && self.playbook_status == other.playbook_status
+            && self.experiment_status == other.experiment_status
+            && self.body_line == other.body_line
+            && self.wiki_links == other.wiki_links
+            && self.outline.links == other.outline.links
+            && self.outline.anchors == other.outline.anchors
+            && self.aliases == other.aliases
+            && self.readme == other.readme
+            && untitled(self) == untitled(other)
+            && spans(self) == spans(other)
+    }
+
     /// `summary:` when written, else the body's first paragraph.
     pub fn summary(&self, first_paragraph: &str) -> String {
         self.fm
