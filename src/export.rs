@@ -308,7 +308,13 @@ pub fn json_entry(ctx: &ExportContext, doc: usize) -> Option<Vec<u8>> {
 /// The three JSON files from each document's entry (see `json_entry`), in
 /// the model's order: the bytes `serde_json::to_vec_pretty` gives for the
 /// whole arrays, so that one changed entry costs one entry.
-pub fn json_files_from(m: &Model, entries: &[Option<Vec<u8>>]) -> Vec<(String, Vec<u8>)> {
+///
+/// Only the files of the kinds marked in `kinds` (by `Kind as usize`).
+pub fn json_files_from(
+    m: &Model,
+    entries: &[Option<Vec<u8>>],
+    kinds: &[bool; 4],
+) -> Vec<(String, Vec<u8>)> {
     let file = |docs: &mut dyn Iterator<Item = usize>| {
         let docs: Vec<usize> = docs.collect();
         let size: usize = docs
@@ -331,20 +337,20 @@ pub fn json_files_from(m: &Model, entries: &[Option<Vec<u8>>]) -> Vec<(String, V
         out.extend_from_slice(b"]\n");
         out
     };
-    vec![
-        (
-            "data/playbooks.json".into(),
-            file(&mut m.playbooks.iter().map(|p| p.doc)),
-        ),
-        (
-            "data/hypotheses.json".into(),
-            file(&mut m.hypotheses.iter().map(|h| h.doc)),
-        ),
-        (
-            "data/experiments.json".into(),
-            file(&mut m.experiments.iter().map(|e| e.doc)),
-        ),
-    ]
+    let mut files = Vec::new();
+    if kinds[Kind::Playbook as usize] {
+        let docs = &mut m.playbooks.iter().map(|p| p.doc);
+        files.push(("data/playbooks.json".into(), file(docs)));
+    }
+    if kinds[Kind::Hypothesis as usize] {
+        let docs = &mut m.hypotheses.iter().map(|h| h.doc);
+        files.push(("data/hypotheses.json".into(), file(docs)));
+    }
+    if kinds[Kind::Experiment as usize] {
+        let docs = &mut m.experiments.iter().map(|e| e.doc);
+        files.push(("data/experiments.json".into(), file(docs)));
+    }
+    files
 }
 
 /// The three JSON files, pretty-printed, in the model's order.
@@ -353,7 +359,7 @@ pub fn json_files(ctx: &ExportContext) -> Vec<(String, Vec<u8>)> {
         .into_par_iter()
         .map(|d| json_entry(ctx, d))
         .collect();
-    json_files_from(ctx.model, &entries)
+    json_files_from(ctx.model, &entries, &[true; 4])
 }
 
 #[cfg(test)]
@@ -400,7 +406,7 @@ mod tests {
         assert!(!experiments.is_empty());
         assert_eq!(json_files(&ctx), expected);
         let empty: Vec<ExperimentExport> = Vec::new();
-        let none = json_files_from(&site, &vec![None; site.docs.len()]);
+        let none = json_files_from(&site, &vec![None; site.docs.len()], &[true; 4]);
         assert_eq!(none[0].1, whole(&empty));
     }
 }

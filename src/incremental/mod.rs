@@ -90,6 +90,8 @@ pub struct Session {
     feed_entries: Vec<String>,
     /// The key of what the sitemap lists.
     sitemap_key: u64,
+    /// The model was patched for new titles: what the sitemap lists is as it was.
+    retitled: bool,
     files: Files,
     stale: bool,
     timer: Timer,
@@ -159,6 +161,7 @@ impl Session {
             json: Vec::new(),
             feed_entries: Vec::new(),
             sitemap_key: 0,
+            retitled: false,
             files: Files::new(),
             stale: false,
             timer: Timer::new(),
@@ -539,6 +542,7 @@ impl Session {
             self.model.docs[i] = new;
         }
         self.model.log = crate::resolve::log_order(&self.model);
+        self.retitled = true;
         self.timer.lap("retitle");
         Some(touched)
     }

@@ -66,34 +66,43 @@ impl Session {
         // carry as a plain value; re-rendered when their description or one
         // of their cards changed.
         let plain_bodies = (0..n).any(|d| touched[d] && lists_show_body_of(&m.docs[d]));
-        let mut keys = None;
-        if !bodies_only || plain_bodies {
-            let lists = list_pages(&input);
-            keys = Some(list_keys(&lists));
-            self.lists = lists;
-        }
-        let lists: Vec<&ListPage> = self
-            .lists
-            .iter()
-            .filter(|p| {
-                p.shows_any(&shown)
-                    || keys
-                        .as_ref()
-                        .is_some_and(|k| self.list_keys.get(&p.path) != k.get(&p.path))
-            })
-            .collect();
+        let describe = !bodies_only || plain_bodies;
+        // The documents' pages render while the lists are described and
+        // those that changed rendered.
         let out = Mutex::new(Output::default());
-        let new_deps = render_pages(
-            &input,
-            &self.cards,
-            &global,
-            &pages,
-            &lists,
-            None,
-            &|path, html| out.lock().expect("lock").page(path, html),
+        let put = |path, html| out.lock().expect("lock").page(path, html);
+        let (new_deps, described) = rayon::join(
+            || render_pages(&input, &self.cards, &global, &pages, &[], None, &put),
+            || {
+                let described = describe.then(|| {
+                    let lists = list_pages(&input);
+                    let keys = list_keys(&lists);
+                    (lists, keys)
+                });
+                let (lists, keys) = match &described {
+                    Some((lists, keys)) => (lists, Some(keys)),
+                    None => (&self.lists, None),
+                };
+                let changed: Vec<&ListPage> = lists
+                    .iter()
+                    .filter(|p| {
+                        p.shows_any(&shown)
+                            || keys.is_some_and(|k| self.list_keys.get(&p.path) != k.get(&p.path))
+                    })
+                    .collect();
+                render_pages(&input, &self.cards, &global, &[], &changed, None, &put);
+                described
+            },
         );
+        let mut keys = None;
+        if let Some((lists, k)) = described {
+            self.lists = lists;
+            keys = Some(k);
+        }
         let mut out = out.into_inner().expect("lock");
         self.timer.lap("pages");
+        // The JSON files of the kinds whose entries changed.
+        let mut json_kinds = [false; 4];
         if !bodies_only {
             let export = input.export();
             let entries: Vec<(usize, Option<Vec<u8>>)> = pages
@@ -101,7 +110,10 @@ impl Session {
                 .map(|&d| (d, json_entry(&export, d)))
                 .collect();
             for (d, entry) in entries {
-                self.json[d] = entry;
+                if self.json[d] != entry {
+                    json_kinds[m.docs[d].kind as usize] = true;
+                    self.json[d] = entry;
+                }
             }
         }
         // Feed entries follow their own experiment's document (and its
@@ -122,7 +134,7 @@ impl Session {
         }
         // The sitemap only when what it lists changed.
         let mut sitemap_changed = false;
-        if !bodies_only {
+        if !bodies_only && !std::mem::take(&mut self.retitled) {
             let key = sitemap_key(&input);
             sitemap_changed = key != self.sitemap_key;
             self.sitemap_key = key;
@@ -136,7 +148,7 @@ impl Session {
                     (Vec::new(), None)
                 } else {
                     rayon::join(
-                        || json_files_from(m, json),
+                        || json_files_from(m, json, &json_kinds),
                         || sitemap_changed.then(|| sitemap_file(&input)),
                     )
                 }
@@ -251,9 +263,11 @@ impl Session {
             .into_par_iter()
             .map(|e| feed_entry(&input, e))
             .collect();
-        let data = data_files(&input, &json_files_from(&self.model, &json), &|e| {
-            feed_entries[e].clone()
-        });
+        let data = data_files(
+            &input,
+            &json_files_from(&self.model, &json, &[true; 4]),
+            &|e| feed_entries[e].clone(),
+        );
         for (path, bytes) in data {
             out.put(path, bytes);
         }

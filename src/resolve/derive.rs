@@ -11,12 +11,12 @@ use std::sync::Arc;
 /// Experiments newest first (by ended, started or date), then by title.
 pub fn log_order(model: &Model) -> Vec<usize> {
     let mut order: Vec<usize> = (0..model.experiments.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (ea, eb) = (&model.experiments[a], &model.experiments[b]);
-        model
-            .experiment_date(eb)
-            .cmp(&model.experiment_date(ea))
-            .then_with(|| model.docs[ea.doc].title.cmp(&model.docs[eb.doc].title))
+    order.sort_by_cached_key(|&e| {
+        let e = &model.experiments[e];
+        (
+            std::cmp::Reverse(model.experiment_date(e)),
+            model.docs[e.doc].title.as_str(),
+        )
     });
     order
 }
