@@ -576,13 +576,7 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
                     "seed {seed} step {step}: the update failed where a fresh build succeeds:\n{}",
                     update.diagnostics.render(std::path::Path::new(""))
                 );
-                let got = session.files();
-                let differ: Vec<&String> = expected
-                    .iter()
-                    .filter(|(k, v)| got.get(*k) != Some(v))
-                    .map(|(k, _)| k)
-                    .chain(got.keys().filter(|k| !expected.contains_key(*k)))
-                    .collect();
+                let differ = differing(session.files(), &expected);
                 assert!(
                     differ.is_empty(),
                     "seed {seed} step {step}: these files differ from a fresh build: {differ:?}"

@@ -66,26 +66,13 @@ impl Document {
 
     /// Whether the two differ at most in the body's text, and so resolve
     /// alike: the same front matter at the same places, and the same wiki
-    /// links at the same places.
+    /// links and outline.
     pub fn same_apart_from_body(&self, other: &Document) -> bool {
-        self.kind == other.kind
-            && self.source.path == other.source.path
-            && self.source.rel == other.source.rel
-            && self.slug == other.slug
-            && self.url == other.url
+        self.same_place_and_links(other)
             && self.title == other.title
             && self.fm == other.fm
-            && self.extra == other.extra
             && self.key_spans == other.key_spans
-            && self.playbook_status == other.playbook_status
-            && self.experiment_status == other.experiment_status
             && self.body_start == other.body_start
-            && self.body_line == other.body_line
-            && self.wiki_links == other.wiki_links
-            && self.outline.links == other.outline.links
-            && self.outline.anchors == other.outline.anchors
-            && self.aliases == other.aliases
-            && self.readme == other.readme
     }
 
     /// Whether the two differ at most in the title and the body's text
@@ -104,6 +91,14 @@ impl Document {
                 .map(|(k, s)| (k.clone(), *s))
                 .collect::<Vec<_>>()
         };
+        self.same_place_and_links(other)
+            && untitled(self) == untitled(other)
+            && spans(self) == spans(other)
+    }
+
+    /// The same file at the same address, with the same other values, the
+    /// body at the same line, and the same links and headings in it.
+    fn same_place_and_links(&self, other: &Document) -> bool {
         self.kind == other.kind
             && self.source.path == other.source.path
             && self.source.rel == other.source.rel
@@ -118,8 +113,6 @@ impl Document {
             && self.outline.anchors == other.outline.anchors
             && self.aliases == other.aliases
             && self.readme == other.readme
-            && untitled(self) == untitled(other)
-            && spans(self) == spans(other)
     }
 
     /// `summary:` when written, else the body's first paragraph.
