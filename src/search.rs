@@ -8,8 +8,6 @@
 //! files. A manifest records what made each bundle, so that the next build
 //! into the same folder takes over the bundles whose pages did not change.
 
-use rayon::prelude::*;
-
 /// One page as the search engine sees it.
 #[derive(Clone)]
 pub struct Record {
@@ -195,53 +193,69 @@ pub fn build_index(
     emit: &Emit,
 ) -> Result<(), String> {
     // Pagefind indexes one record at a time, so bundles are built two at
-    // a time, one on each core.
+    // a time, one on each core: two workers take the next bundle as each
+    // finishes one (so neither waits for the other), and only two
+    // bundles' records exist at once.
     let bundles: Vec<(usize, Vec<usize>)> =
         partition(urls, per_shard).into_iter().enumerate().collect();
-    let mut manifest = Vec::new();
-    for pair in bundles.chunks(2) {
-        let built: Vec<Result<ManifestBundle, String>> = pair
-            .par_iter()
-            .map(|(k, members)| {
-                let shard = records(members);
-                let dir = shard_dir(*k);
-                let key = bundle_key(*k, language, &shard).unwrap_or_default();
-                let reused = earlier.filter(|_| !key.is_empty());
-                let mut names = Vec::new();
-                let taken = reused
-                    .and_then(|e| e.files(&dir, &key))
-                    .is_some_and(|files| {
-                        files.into_iter().all(|(name, from)| {
-                            let ok = (emit.take)(format!("{dir}{name}"), &from).is_ok();
-                            names.push(name);
-                            ok
-                        })
-                    });
-                if !taken {
-                    names.clear();
-                    for (name, bytes) in build_bundle(&shard, language)? {
-                        let name = name.trim_start_matches('/').to_string();
-                        // Later bundles are only searched; the first one
-                        // carries Pagefind's user-interface files.
-                        if *k > 0 && is_ui_file(&name) {
-                            continue;
-                        }
-                        (emit.put)(format!("{dir}{name}"), bytes)?;
-                        names.push(name);
-                    }
-                }
-                // Pagefind hands its files over in no fixed order.
-                names.sort_unstable();
-                Ok(ManifestBundle {
-                    dir,
-                    key,
-                    files: names,
+    let build = |(k, members): &(usize, Vec<usize>)| -> Result<ManifestBundle, String> {
+        let shard = records(members);
+        let dir = shard_dir(*k);
+        let key = bundle_key(*k, language, &shard).unwrap_or_default();
+        let reused = earlier.filter(|_| !key.is_empty());
+        let mut names = Vec::new();
+        let taken = reused
+            .and_then(|e| e.files(&dir, &key))
+            .is_some_and(|files| {
+                files.into_iter().all(|(name, from)| {
+                    let ok = (emit.take)(format!("{dir}{name}"), &from).is_ok();
+                    names.push(name);
+                    ok
                 })
-            })
-            .collect();
-        for bundle in built {
-            manifest.push(bundle?);
+            });
+        if !taken {
+            names.clear();
+            for (name, bytes) in build_bundle(&shard, language)? {
+                let name = name.trim_start_matches('/').to_string();
+                // Later bundles are only searched; the first one
+                // carries Pagefind's user-interface files.
+                if *k > 0 && is_ui_file(&name) {
+                    continue;
+                }
+                (emit.put)(format!("{dir}{name}"), bytes)?;
+                names.push(name);
+            }
         }
+        // Pagefind hands its files over in no fixed order.
+        names.sort_unstable();
+        Ok(ManifestBundle {
+            dir,
+            key,
+            files: names,
+        })
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<std::sync::OnceLock<Result<ManifestBundle, String>>> =
+        bundles.iter().map(|_| std::sync::OnceLock::new()).collect();
+    let worker = || loop {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some(bundle) = bundles.get(i) else {
+            break;
+        };
+        let built = build(bundle);
+        let failed = built.is_err();
+        let _ = done[i].set(built);
+        if failed {
+            // The others stop at their next bundle.
+            next.store(bundles.len(), std::sync::atomic::Ordering::Relaxed);
+        }
+    };
+    rayon::join(worker, worker);
+    let mut manifest = Vec::new();
+    for bundle in done {
+        // Every bundle before a failed one was built: they are taken in order.
+        let built = bundle.into_inner().ok_or("a search bundle was not built")?;
+        manifest.push(built?);
     }
     let manifest =
         serde_json::to_vec(&Manifest { bundles: manifest }).map_err(|e| e.to_string())?;
