@@ -728,6 +728,7 @@ fn normalize_content(content: &str) -> String {
 
 // TODO: These language codes are duplicated with pagefind_web's Cargo.toml
 fn get_stemmer(lang: &str) -> Option<Stemmer> {
+    splitting::use_stems_of(lang); // gemba
     match lang.split('-').next().unwrap() {
         "ar" => Some(Stemmer::create(Algorithm::Arabic)),
         "hy" => Some(Stemmer::create(Algorithm::Armenian)),

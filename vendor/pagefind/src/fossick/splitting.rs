@@ -192,6 +192,37 @@ fn normalize_word(raw_word: &str, include_characters: &[char]) -> String {
     normalized_word
 }
 
+thread_local! {
+    // gemba: the stems found on this thread, for the language `use_stems_of` named last.
+    static STEMS: std::cell::RefCell<(String, hashbrown::HashMap<String, String>)> =
+        Default::default();
+}
+
+// gemba: the stems cached on this thread are for `lang` from now on.
+pub fn use_stems_of(lang: &str) {
+    STEMS.with_borrow_mut(|(cached_lang, stems)| {
+        if cached_lang != lang {
+            *cached_lang = lang.to_string();
+            stems.clear();
+        }
+    });
+}
+
+// gemba: `stemmer.stem(word)`, each word stemmed once per thread.
+fn stem_cached(stemmer: &Stemmer, word: &str) -> String {
+    STEMS.with_borrow_mut(|(_, stems)| {
+        if let Some(stem) = stems.get(word) {
+            return stem.clone();
+        }
+        let stem = stemmer.stem(word).into_owned();
+        if stems.len() >= 1 << 14 {
+            stems.clear();
+        }
+        stems.insert(word.to_string(), stem.clone());
+        stem
+    })
+}
+
 fn stem_word(
     normalized_word: &str,
     stemmer: Option<&Stemmer>,
@@ -200,9 +231,10 @@ fn stem_word(
     let diacritic_normalized = normalize_diacritics(normalized_word);
 
     let stemmed = if let Some(stemmer) = stemmer {
-        stemmer
-            .stem(diacritic_normalized.as_deref().unwrap_or(normalized_word))
-            .into_owned()
+        stem_cached(
+            stemmer,
+            diacritic_normalized.as_deref().unwrap_or(normalized_word),
+        )
     } else {
         diacritic_normalized
             .clone()
