@@ -134,8 +134,13 @@ pub fn atom_entry(model: &Model, prefix: &str, e: usize, summary: &str) -> Strin
     out
 }
 
-/// Every page of the site, sorted by URL.
-pub fn sitemap(model: &Model, prefix: &str, extra_urls: &[String]) -> String {
+/// Every page of the site with its last change, sorted by URL: what the
+/// sitemap lists.
+pub fn sitemap_urls(
+    model: &Model,
+    prefix: &str,
+    extra_urls: &[String],
+) -> Vec<(String, Option<String>)> {
     let mut urls: Vec<(String, Option<String>)> = model
         .docs
         .iter()
@@ -150,9 +155,14 @@ pub fn sitemap(model: &Model, prefix: &str, extra_urls: &[String]) -> String {
     urls.extend(extra_urls.iter().map(|u| (format!("{prefix}{u}"), None)));
     urls.sort();
     urls.dedup_by(|a, b| a.0 == b.0);
+    urls
+}
+
+/// The sitemap of `sitemap_urls`.
+pub fn sitemap(urls: &[(String, Option<String>)]) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for (url, lastmod) in urls {
-        let _ = write!(out, "  <url><loc>{}</loc>", xml_escape(&url));
+        let _ = write!(out, "  <url><loc>{}</loc>", xml_escape(url));
         if let Some(l) = lastmod {
             let _ = write!(out, "<lastmod>{l}</lastmod>");
         }

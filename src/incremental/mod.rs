@@ -88,13 +88,24 @@ pub struct Session {
     json: Vec<Option<Vec<u8>>>,
     /// Each experiment's entry in the feed.
     feed_entries: Vec<String>,
-    /// The key of what the sitemap lists.
+    /// The key of what the sitemap lists (`site::sitemap_urls`).
     sitemap_key: u64,
-    /// The model was patched for new titles: what the sitemap lists is as it was.
-    retitled: bool,
     files: Files,
     stale: bool,
     timer: Timer,
+}
+
+/// What an edit may have changed of the model, which decides what is
+/// rendered again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Edit {
+    /// Bodies only: the model is as before.
+    Bodies,
+    /// Titles (and bodies): the model was patched (`Session::retitle`);
+    /// addresses and dates are as before.
+    Titles,
+    /// The model was resolved again.
+    Model,
 }
 
 /// How an update ended.
@@ -161,7 +172,6 @@ impl Session {
             json: Vec::new(),
             feed_entries: Vec::new(),
             sitemap_key: 0,
-            retitled: false,
             files: Files::new(),
             stale: false,
             timer: Timer::new(),
@@ -403,12 +413,12 @@ impl Session {
             for &i in &changed {
                 touched[i] = true;
             }
-            return self.render_touched(touched, true);
+            return self.render_touched(touched, Edit::Bodies);
         }
 
         if !parse_failed && !self.assets_changed {
             if let Some(touched) = self.retitle() {
-                return self.render_touched(touched, false);
+                return self.render_touched(touched, Edit::Titles);
             }
         }
 
@@ -477,7 +487,7 @@ impl Session {
         }
         drop_in_background(old);
         self.timer.lap("compare");
-        self.render_touched(touched, false)
+        self.render_touched(touched, Edit::Model)
     }
 
     /// When the edits changed titles (and bodies) only, patch the model
@@ -542,7 +552,6 @@ impl Session {
             self.model.docs[i] = new;
         }
         self.model.log = crate::resolve::log_order(&self.model);
-        self.retitled = true;
         self.timer.lap("retitle");
         Some(touched)
     }

@@ -2,24 +2,26 @@
 //! or everything, and the data files; only what changed is swapped into the
 //! served files.
 
-use super::{Files, Session, Update};
+use super::{Edit, Files, Session, Update};
 use crate::bodies::summarize_body;
 use crate::diagnostics::Diagnostic;
 use crate::export::{json_entry, json_files_from};
+use crate::keys::hash_of;
 use crate::render::{list_pages, lists_show_body_of, render_pages, Cards, Global, ListPage};
 use crate::resolve::Model;
 use crate::site::{
-    asset_files, data_files, feed_entry, feed_file_from, redirect_files, sitemap_file, sitemap_key,
+    asset_files, data_files, feed_entry, feed_file, redirect_files, sitemap_file, sitemap_urls,
 };
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 impl Session {
-    /// Re-render what reads the touched documents. With `bodies_only`, the
-    /// model is as before and only the touched documents' bodies changed, so
-    /// other pages can only have changed through their cards.
-    pub(super) fn render_touched(&mut self, touched: Vec<bool>, bodies_only: bool) -> Update {
+    /// Re-render what reads the touched documents. After an edit of bodies
+    /// only, the model is as before and only the touched documents' bodies
+    /// changed, so other pages can only have changed through their cards.
+    pub(super) fn render_touched(&mut self, touched: Vec<bool>, edit: Edit) -> Update {
+        let bodies_only = edit == Edit::Bodies;
         let n = self.model.docs.len();
         for (i, r) in summarize_touched(&self.model, &self.front.prefix, &touched) {
             self.first_paragraphs[i] = r;
@@ -132,12 +134,16 @@ impl Session {
                 feed_changed = true;
             }
         }
-        // The sitemap only when what it lists changed.
-        let mut sitemap_changed = false;
-        if !bodies_only && !std::mem::take(&mut self.retitled) {
-            let key = sitemap_key(&input);
-            sitemap_changed = key != self.sitemap_key;
-            self.sitemap_key = key;
+        // The sitemap only when what it lists changed: never after new
+        // titles, which keep every address and date.
+        let mut sitemap = None;
+        if edit == Edit::Model {
+            let urls = sitemap_urls(&input);
+            let key = hash_of(&urls);
+            if key != self.sitemap_key {
+                self.sitemap_key = key;
+                sitemap = Some(urls);
+            }
         }
         // The data files are independent of each other: build them at once.
         let json = &self.json;
@@ -149,11 +155,11 @@ impl Session {
                 } else {
                     rayon::join(
                         || json_files_from(m, json, &json_kinds),
-                        || sitemap_changed.then(|| sitemap_file(&input)),
+                        || sitemap.as_deref().map(sitemap_file),
                     )
                 }
             },
-            || feed_changed.then(|| feed_file_from(&input, &|e| feed_entries[e].clone())),
+            || feed_changed.then(|| feed_file(&input, &|e| feed_entries[e].clone())),
         );
         for (path, bytes) in json_files.into_iter().chain(sitemap).chain(feed) {
             out.put(path, bytes);
@@ -263,10 +269,12 @@ impl Session {
             .into_par_iter()
             .map(|e| feed_entry(&input, e))
             .collect();
+        let urls = sitemap_urls(&input);
         let data = data_files(
             &input,
             &json_files_from(&self.model, &json, &[true; 4]),
             &|e| feed_entries[e].clone(),
+            &urls,
         );
         for (path, bytes) in data {
             out.put(path, bytes);
@@ -285,7 +293,7 @@ impl Session {
         self.lists = lists;
         self.json = json;
         self.feed_entries = feed_entries;
-        self.sitemap_key = sitemap_key(&input);
+        self.sitemap_key = hash_of(&urls);
         self.extra_paths = extra_paths(&self.model);
         self.assets_changed = false;
         self.global_key = global.key;

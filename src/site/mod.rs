@@ -16,8 +16,7 @@ mod prepare;
 mod timings;
 
 pub use outputs::{
-    asset_files, data_files, feed_entry, feed_file, feed_file_from, redirect_files, sitemap_file,
-    sitemap_key,
+    asset_files, data_files, feed_entry, feed_file, redirect_files, sitemap_file, sitemap_urls,
 };
 use outputs::{search_records, searchable};
 pub use prepare::{
@@ -176,9 +175,9 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         }
     };
     if want_pages {
-        for (path, bytes) in data_files(&input, &json_files(&input.export()), &|e| {
-            feed_entry(&input, e)
-        }) {
+        let json = json_files(&input.export());
+        let urls = sitemap_urls(&input);
+        for (path, bytes) in data_files(&input, &json, &|e| feed_entry(&input, e), &urls) {
             put(&path, bytes);
         }
     }

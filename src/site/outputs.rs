@@ -10,16 +10,17 @@ use rayon::prelude::*;
 /// (given, already serialised), the feed, the sitemap, the redirect pages,
 /// the files beside the content and the theme's static files.
 /// The JSON export, the feed (its entries by experiment as `feed_entry`
-/// gives them), the sitemap, redirect pages, the files beside the content
-/// and the theme's static files.
+/// gives them), the sitemap of `sitemap_urls`, redirect pages, the files
+/// beside the content and the theme's static files.
 pub fn data_files(
     input: &RenderInput,
     json: &[(String, Vec<u8>)],
     feed_entry: &(dyn Fn(usize) -> String + Sync),
+    sitemap_urls: &[(String, Option<String>)],
 ) -> Vec<(String, Vec<u8>)> {
     let mut files = json.to_vec();
-    files.push(feed_file_from(input, feed_entry));
-    files.push(sitemap_file(input));
+    files.push(feed_file(input, feed_entry));
+    files.push(sitemap_file(sitemap_urls));
     files.extend(redirect_files(input));
     files.extend(asset_files(input.model));
     for (path, bytes) in &input.theme.statics {
@@ -60,12 +61,8 @@ pub fn asset_files(model: &Model) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-pub fn feed_file(input: &RenderInput) -> (String, Vec<u8>) {
-    feed_file_from(input, &|e| feed_entry(input, e))
-}
-
 /// The feed, its entries (by experiment) as `entry_of` gives them.
-pub fn feed_file_from(
+pub fn feed_file(
     input: &RenderInput,
     entry_of: &(dyn Fn(usize) -> String + Sync),
 ) -> (String, Vec<u8>) {
@@ -80,33 +77,23 @@ pub fn feed_entry(input: &RenderInput, e: usize) -> String {
     crate::feeds::atom_entry(input.model, input.prefix, e, &summary)
 }
 
-/// The key of everything the sitemap lists: `serve` writes it again only
-/// when this changes.
-pub fn sitemap_key(input: &RenderInput) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = crate::keys::key_hasher(3);
-    input.prefix.hash(&mut h);
-    for d in &input.model.docs {
-        (d.is_home_intro(), d.kind, &d.url, d.fm.updated, d.fm.date).hash(&mut h);
-    }
-    for t in &input.config.taxonomies {
-        t.hash(&mut h);
-        for slug in input.model.taxonomies.get(t).keys() {
-            slug.hash(&mut h);
-        }
-    }
-    h.finish()
-}
-
-pub fn sitemap_file(input: &RenderInput) -> (String, Vec<u8>) {
+/// Every page of the site with its last change, sorted by URL: what the
+/// sitemap lists (`serve` writes it again only when this changes).
+pub fn sitemap_urls(input: &RenderInput) -> Vec<(String, Option<String>)> {
     let mut lists: Vec<String> = crate::resolve::LIST_PAGES.map(String::from).to_vec();
     for t in &input.config.taxonomies {
         lists.push(format!("/{t}/"));
         let terms = input.model.taxonomies.get(t);
         lists.extend(terms.keys().map(|slug| format!("/{t}/{slug}/")));
     }
-    let sitemap = crate::feeds::sitemap(input.model, input.prefix, &lists);
-    ("sitemap.xml".into(), sitemap.into_bytes())
+    crate::feeds::sitemap_urls(input.model, input.prefix, &lists)
+}
+
+pub fn sitemap_file(urls: &[(String, Option<String>)]) -> (String, Vec<u8>) {
+    (
+        "sitemap.xml".into(),
+        crate::feeds::sitemap(urls).into_bytes(),
+    )
 }
 
 /// The documents the search index holds: all but the home page's intro.
