@@ -108,8 +108,34 @@ pub fn rel_path(content_dir: &Path, path: &Path) -> String {
         .join("/")
 }
 
+/// Whether `path` is a symbolic link (or lies under one) that resolves
+/// outside the site's `root`: such a link is not followed, so that nothing
+/// of the machine beyond the site is read or published. `false` for a
+/// path that does not exist.
+pub fn escapes_root(root: &Path, path: &Path) -> bool {
+    let (Ok(root), Ok(target)) = (root.canonicalize(), path.canonicalize()) else {
+        return false;
+    };
+    !target.starts_with(root)
+}
+
+/// The warning for a symbolic link under `content/` that leads outside the
+/// site.
+fn link_out_of_site(root: &Path, path: &Path) -> Diagnostic {
+    let to = std::fs::read_link(path)
+        .map(|t| format!(" (to `{}`)", t.display()))
+        .unwrap_or_default();
+    Diagnostic::warning(
+        display_path(root, path),
+        None,
+        format!("symbolic link leads outside the site{to}; it is not followed, and nothing behind it is read or published"),
+    )
+    .with_help("move the file into the site, or link to a place inside it")
+}
+
 /// The paths of every `.md` file under `content_dir`, sorted, and the
-/// other files there.
+/// other files there. Symbolic links are followed while they stay inside
+/// the site's `root`; one that leads out is a warning and is skipped.
 pub fn content_paths(
     root: &Path,
     content_dir: &Path,
@@ -118,11 +144,25 @@ pub fn content_paths(
     let mut diagnostics = Vec::new();
     let mut paths = Vec::new();
     let mut assets = Assets::default();
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut leaving = Vec::new();
     let walker = WalkDir::new(content_dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            if e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.') {
+                return false;
+            }
+            // A link (or the content folder itself) that resolves outside
+            // the site is not entered or read.
+            let outside = (e.path_is_symlink() || e.depth() == 0)
+                && std::fs::canonicalize(e.path()).is_ok_and(|t| !t.starts_with(&canonical_root));
+            if outside {
+                leaving.push(e.path().to_path_buf());
+            }
+            !outside
+        });
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => {
@@ -159,6 +199,7 @@ pub fn content_paths(
             }
         }
     }
+    diagnostics.extend(leaving.iter().map(|p| link_out_of_site(root, p)));
     (paths, assets, diagnostics)
 }
 

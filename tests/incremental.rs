@@ -147,6 +147,12 @@ fn write_static(site: &Site) {
         .write("content/guides/setup.md", "---\ntitle: Setup\naliases: [/old-setup/]\n---\n## Step 1\n\nInstall.\n")
         .write("content/index.md", "---\ntitle: Home\n---\nWelcome.\n");
     site.write_png("content/guides/img/flow.png", 640, 360);
+    site.write(
+        "content/files/handout.md",
+        "---\ntitle: Handout\nvisibility: public\n---\nNothing beside it.\n",
+    )
+    .write("content/files/deck.txt", "Deck\n");
+    site.write_png("content/files/chart.png", 200, 100);
 }
 
 fn options(site: &Site) -> BuildOptions {
@@ -302,7 +308,7 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
             changed.push(path);
         } else {
             let i = rng.below(exps.len());
-            let op = rng.below(34);
+            let op = rng.below(36);
             let names: Vec<String> = exps.iter().map(|e| e.name.clone()).collect();
             let e = &mut exps[i];
             let before = e.path();
@@ -501,6 +507,38 @@ fn run_sequence(seed: u64, steps: usize, check: Check) {
                     }
                     changed.push(rel.to_string());
                 }
+                33 => {
+                    // A page beside files: public or internal, using some
+                    // of them (a public build publishes only those a
+                    // public page uses, and none beside internal pages).
+                    let path = "content/files/handout.md".to_string();
+                    let visibility = ["public", "internal"][rng.below(2)];
+                    let uses = [
+                        "![Chart](chart.png)\n",
+                        "[The deck](deck.txt)\n",
+                        "<a href=\"deck.txt\">The deck</a>\n",
+                        "![Flow](../guides/img/flow.png)\n",
+                        "Nothing beside it.\n",
+                    ];
+                    let body: String = (0..2).map(|_| uses[rng.below(uses.len())]).collect();
+                    site.write(
+                        &path,
+                        &format!("---\ntitle: Handout\nvisibility: {visibility}\n---\n{body}"),
+                    );
+                    changed.push(path);
+                }
+                34 => {
+                    // A file beside that page comes and goes.
+                    let rel = ["content/files/deck.txt", "content/files/chart.png"][rng.below(2)];
+                    if site.root().join(rel).exists() {
+                        std::fs::remove_file(site.root().join(rel)).unwrap();
+                    } else if rel.ends_with(".png") {
+                        site.write_png(rel, 200, 100);
+                    } else {
+                        site.write(rel, &format!("Deck {step}\n"));
+                    }
+                    changed.push(rel.to_string());
+                }
                 28 | 29 if check != Check::Rebuild => {
                     // The look changes while serving.
                     change_look(&site, [1, 3, 5, 7, 10][rng.below(5)] + step / 12 * 12);
@@ -615,7 +653,7 @@ fn random_edits_match_fresh_builds() {
 
 #[test]
 fn random_edits_of_a_public_build_match_fresh_builds() {
-    for seed in [5u64, 77, 2026] {
+    for seed in [5u64, 77, 2026, 4242] {
         run_sequence(seed, 80, Check::PublicSession);
     }
 }

@@ -171,7 +171,24 @@ fn a_public_build_leaks_nothing_internal() {
         )
         .write("content/guides/secret-guide.md", "---\ntitle: Narwhalguide\n---\nNarwhalbody.\n")
         .write("content/guides/open-guide.md", "---\ntitle: Open guide\nvisibility: public\n---\nOpen.\n")
-        .write("content/hypotheses/gone-secret.md", "---\ntitle: Zanzibargone\n---\n");
+        .write("content/hypotheses/gone-secret.md", "---\ntitle: Zanzibargone\n---\n")
+        // Files beside an internal page, used by it or by nobody.
+        .write(
+            "content/strategy/plan.md",
+            "---\ntitle: Okapiplan\n---\n![Chart](secret-chart.png)\n\n[The deck](board-deck.pdf)\n",
+        )
+        .write("content/strategy/secret-chart.png", "okapichart")
+        .write("content/strategy/board-deck.pdf", "okapideck")
+        .write("content/strategy/notes.txt", "okapinotes")
+        .write("content/guides/unused.txt", "okapiunused")
+        // Files a public page uses, as Markdown and as raw HTML; and its
+        // link to the deck beside the internal page.
+        .write(
+            "content/guides/handout.md",
+            "---\ntitle: Handout\nvisibility: public\n---\n![Flow](img/flow.txt)\n\n<a href=\"files/sheet.txt\">Sheet</a>\n\nSee [the deck](../strategy/board-deck.pdf).\n",
+        )
+        .write("content/guides/img/flow.txt", "publicflow")
+        .write("content/guides/files/sheet.txt", "publicsheet");
     // In git, so that the changelog and page histories are built too, with
     // an internal item's changes among them.
     let root = site.root();
@@ -213,6 +230,11 @@ fn a_public_build_leaks_nothing_internal() {
         "{}",
         stderr(&out)
     );
+    assert!(
+        stderr(&out).contains("content/guides/handout.md:9:5: warning: `../strategy/board-deck.pdf` uses `strategy/board-deck.pdf`, which sits beside pages this build leaves out"),
+        "{}",
+        stderr(&out)
+    );
     let markers = [
         "zanzibar",
         "xylophone",
@@ -220,8 +242,19 @@ fn a_public_build_leaks_nothing_internal() {
         "narwhal",
         "quux",
         "secret",
+        "okapi",
     ];
     let files = all_text(&site.public());
+    // What the public page uses is published; its link to the deck is text.
+    assert_eq!(site.read("guides/img/flow.txt"), "publicflow");
+    assert_eq!(site.read("guides/files/sheet.txt"), "publicsheet");
+    let handout = site.html("guides/handout/index.html");
+    assert!(texts(&handout, ".prose")
+        .join(" ")
+        .contains("See the deck."));
+    assert!(!attrs(&handout, ".prose a", "href")
+        .iter()
+        .any(|h| h.contains("deck")));
     assert!(
         files.iter().any(|(p, _)| p.starts_with("pagefind/")),
         "the search index is part of the scan"
@@ -230,6 +263,7 @@ fn a_public_build_leaks_nothing_internal() {
         for m in markers {
             assert!(!text.contains(m), "{path} contains `{m}`");
         }
+        assert!(!path.starts_with("strategy/"), "{path} is published");
     }
     // The changelog shows what changed in public items, and no message.
     let changes = site.html("changes/index.html");
@@ -251,8 +285,21 @@ fn a_public_build_leaks_nothing_internal() {
         attrs(&page, ".prose a", "href").is_empty(),
         "the link to an internal page becomes plain text"
     );
-    // Sanity check: the same markers are there in a full build.
+    // Sanity check: the same markers are there in a full build, and every
+    // file beside the content.
     site.build_ok(&[]);
+    for file in [
+        "strategy/secret-chart.png",
+        "strategy/board-deck.pdf",
+        "strategy/notes.txt",
+        "guides/unused.txt",
+        "guides/files/sheet.txt",
+    ] {
+        assert!(
+            site.public().join(file).is_file(),
+            "full build lacks {file}"
+        );
+    }
     let full = all_text(&site.public());
     for m in markers {
         assert!(
@@ -375,4 +422,57 @@ fn the_changelog_says_what_changed_in_the_strategy() {
         attrs(&changes, ".changes a", "href")[0],
         "/experiments/annual-plans/"
     );
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_links_out_of_the_site_are_not_followed() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("passwd.txt"), "okapioutside").unwrap();
+    std::fs::create_dir(outside.path().join("home")).unwrap();
+    std::fs::write(
+        outside.path().join("home/diary.md"),
+        "---\ntitle: Okapidiary\n---\nOkapi.\n",
+    )
+    .unwrap();
+    std::fs::write(outside.path().join("home/photo.png"), "okapiphoto").unwrap();
+    let site = Site::new();
+    site.write("gemba.yaml", "title: Links\n")
+        .write(
+            "content/about.md",
+            "---\ntitle: About\n---\n[Terms](terms.txt)\n",
+        )
+        .write("shared/terms.txt", "inside the site");
+    let root = site.root();
+    let link = |to: &Path, at: &str| std::os::unix::fs::symlink(to, root.join(at)).unwrap();
+    link(&outside.path().join("passwd.txt"), "content/notes.txt");
+    link(&outside.path().join("home"), "content/home");
+    link(&root.join("shared/terms.txt"), "content/terms.txt");
+    link(&root.join("shared"), "content/shared");
+
+    for command in [&["check"][..], &["build"][..]] {
+        let out = site.gemba(command);
+        let err = stderr(&out);
+        assert!(out.status.success(), "{err}");
+        for at in ["content/notes.txt", "content/home"] {
+            assert!(
+                err.contains(&format!(
+                    "{at}: warning: symbolic link leads outside the site"
+                )),
+                "{command:?}: no warning for {at}:\n{err}"
+            );
+        }
+        assert!(!err.contains("content/terms.txt: warning"), "{err}");
+    }
+    let files = all_text(&site.public());
+    for (path, text) in &files {
+        assert!(!text.contains("okapi"), "{path} holds a file from outside");
+    }
+    assert!(!site.public().join("notes.txt").exists());
+    assert!(!site.public().join("home").exists());
+    // Links that stay inside the site work.
+    assert_eq!(site.read("terms.txt"), "inside the site");
+    assert_eq!(site.read("shared/terms.txt"), "inside the site");
+    let about = site.html("about/index.html");
+    assert_eq!(attrs(&about, ".prose a", "href"), ["/terms.txt"]);
 }

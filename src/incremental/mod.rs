@@ -138,6 +138,7 @@ impl Session {
         }
         let Prepared {
             sources,
+            assets,
             history,
             changelog,
             model,
@@ -151,7 +152,7 @@ impl Session {
             problems,
             sources,
             dirty: BTreeSet::new(),
-            assets: model.assets.clone(),
+            assets,
             assets_changed: false,
             extra_paths: BTreeSet::new(),
             history,
@@ -209,6 +210,12 @@ impl Session {
                         .next()
                         .is_some_and(|(k, _)| k.starts_with(path) && k != path))
             {
+                self.rescan();
+                continue;
+            }
+            // A link that leads out of the site: the walk warns of it and
+            // leaves it out.
+            if crate::load::escapes_root(&self.opts.root, path) {
                 self.rescan();
                 continue;
             }
@@ -446,6 +453,9 @@ impl Session {
         }
         let old = std::mem::replace(&mut self.model, model);
         self.problems.resolve = resolve_problems;
+        // A public build publishes the files its pages use: a link can
+        // change which.
+        self.assets_changed |= old.assets != self.model.assets;
         let m = &self.model;
         let same_order = old.docs.len() == m.docs.len()
             && old.item == m.item

@@ -112,6 +112,11 @@ impl Workspace {
         if !self.is_content(path) {
             return;
         }
+        if crate::load::escapes_root(&self.root, path) {
+            // Not followed, as in a build (the walk warns of it).
+            self.sources.remove(path);
+            return;
+        }
         let content_dir = self.content_dir();
         let parsed = match self.overlays.get(path) {
             Some(text) => parse_shared(source_from_text(

@@ -247,7 +247,13 @@ pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
                 }
                 let (src, size) = match links(dest_url) {
                     LinkTo::Url { url, size } => (url, size),
-                    _ => (dest_url.to_string(), None),
+                    // An image this build does not publish: its text.
+                    LinkTo::Text => {
+                        out.push(Event::Text(CowStr::from(alt)));
+                        i = j + 1;
+                        continue;
+                    }
+                    LinkTo::AsWritten => (dest_url.to_string(), None),
                 };
                 let mut html = format!(
                     "<img src=\"{}\" alt=\"{}\"",

@@ -21,6 +21,9 @@ pub struct MdLink {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outline {
     pub links: Vec<MdLink>,
+    /// The `href` and `src` of raw HTML that lead into the site (they are
+    /// published as written; the files they use are published with them).
+    pub html_links: Vec<MdLink>,
     pub anchors: Vec<String>,
     /// `{{ … }}` and `{% … %}` outside code, by position.
     pub template_tags: Vec<Span>,
@@ -91,20 +94,65 @@ pub fn outline(body: &str, body_line: usize) -> Outline {
                     });
                 }
             }
-            Event::Text(t) | Event::Html(t) | Event::InlineHtml(t) if !in_code => {
-                for at in template_syntax(t) {
-                    // The text's place in the body: found from its range
-                    // (escapes and entities can make the two differ).
-                    let source = &body[range.clone()];
-                    let offset = source
-                        .find(&t[at..(at + 2).min(t.len())])
-                        .map_or(range.start, |o| range.start + o);
-                    out.template_tags.push(span_at(offset, 2));
+            Event::Html(t) | Event::InlineHtml(t) if !in_code => {
+                let source = &body[range.clone()];
+                let first_line = source.lines().next().unwrap_or("");
+                let span = span_at(range.start, first_line.chars().count());
+                for dest in html_destinations(t) {
+                    if !dest.is_empty() && !is_external(&dest) && !dest.starts_with('#') {
+                        out.html_links.push(MdLink {
+                            dest,
+                            span,
+                            image: false,
+                        });
+                    }
                 }
+                template_tags(&mut out, body, t, range, &span_at);
             }
+            Event::Text(t) if !in_code => template_tags(&mut out, body, t, range, &span_at),
             _ => {}
         }
     }
     out.template_tags.dedup();
     out
+}
+
+/// Where template syntax stands in a piece of text of the body.
+fn template_tags(
+    out: &mut Outline,
+    body: &str,
+    t: &str,
+    range: &Range<usize>,
+    span_at: &dyn Fn(usize, usize) -> Span,
+) {
+    for at in template_syntax(t) {
+        // The text's place in the body: found from its range (escapes and
+        // entities can make the two differ).
+        let source = &body[range.clone()];
+        let offset = source
+            .find(&t[at..(at + 2).min(t.len())])
+            .map_or(range.start, |o| range.start + o);
+        out.template_tags.push(span_at(offset, 2));
+    }
+}
+
+/// The `href` and `src` values of the elements in a piece of raw HTML.
+fn html_destinations(html: &str) -> Vec<String> {
+    if !html.contains("href") && !html.contains("src") {
+        return Vec::new();
+    }
+    let found = std::cell::RefCell::new(Vec::new());
+    let settings = lol_html::RewriteStrSettings::new().append_element_content_handler(
+        lol_html::element!("[href], [src]", |el| {
+            for name in ["href", "src"] {
+                if let Some(value) = el.get_attribute(name) {
+                    found.borrow_mut().push(value.trim().to_string());
+                }
+            }
+            Ok(())
+        }),
+    );
+    // A fragment that cannot be read yields what was found before it.
+    let _ = lol_html::rewrite_str(html, settings);
+    found.into_inner()
 }

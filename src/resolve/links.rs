@@ -154,6 +154,9 @@ pub(super) struct Targets<'a> {
     by_source: HashMap<&'a str, usize>,
     by_url: HashMap<String, usize>,
     assets: &'a Assets,
+    /// In a public build, the files beside the content that sit among
+    /// pages it leaves out: they are not published, whoever links to them.
+    withheld: std::collections::HashSet<&'a str>,
     /// The taxonomy pages (`/tags`, `/tags/pricing`, …), as compared.
     terms: std::collections::HashSet<String>,
     /// Image sizes read so far, by path under `content/` (many pages show
@@ -176,7 +179,11 @@ impl<'a> Targets<'a> {
         size
     }
 
-    pub(super) fn new(all: &'a [Arc<Document>], assets: &'a Assets) -> Self {
+    pub(super) fn new(
+        all: &'a [Arc<Document>],
+        assets: &'a Assets,
+        withheld: std::collections::HashSet<&'a str>,
+    ) -> Self {
         let mut by_url = HashMap::new();
         for (i, d) in all.iter().enumerate() {
             by_url.entry(normal(&d.url)).or_insert(i);
@@ -193,6 +200,7 @@ impl<'a> Targets<'a> {
                 .collect(),
             by_url,
             assets,
+            withheld,
             terms: taxonomy_pages(all),
             sizes: Default::default(),
         }
@@ -233,6 +241,71 @@ impl<'a> Targets<'a> {
             || made_pages().any(|l| normal(l) == n)
             || self.terms.contains(&n)
     }
+}
+
+/// The files beside the content that sit among left-out pages: the
+/// nearest folder above the file that holds pages holds only pages this
+/// build leaves out (`kept` false). A public build does not publish them.
+pub(super) fn withheld_files<'a>(
+    all: &[Arc<Document>],
+    kept: &[bool],
+    assets: &'a Assets,
+) -> std::collections::HashSet<&'a str> {
+    // Per folder that holds pages: whether any is kept.
+    let mut folders: HashMap<&str, bool> = HashMap::new();
+    for (d, &k) in all.iter().zip(kept) {
+        *folders.entry(folder_of(&d.source.rel)).or_default() |= k;
+    }
+    assets
+        .0
+        .keys()
+        .filter(|rel| {
+            let mut folder = folder_of(rel);
+            loop {
+                if let Some(&any_kept) = folders.get(folder) {
+                    return !any_kept;
+                }
+                if folder.is_empty() {
+                    return false;
+                }
+                folder = folder_of(folder);
+            }
+        })
+        .map(String::as_str)
+        .collect()
+}
+
+/// The files beside the content that raw HTML in `d`'s body uses (its
+/// `href` and `src`), as `files` of `resolve_links`. Such links are
+/// published as written; one to a withheld file is a warning.
+pub(super) fn html_files(
+    d: &Document,
+    targets: &Targets,
+    diags: &mut Vec<Diagnostic>,
+    files: &mut Vec<String>,
+) {
+    for link in &d.outline.html_links {
+        let path = link.dest.split(['#', '?']).next().unwrap_or("");
+        let decoded = percent_decode(path).unwrap_or_else(|| path.to_string());
+        let file = match decoded.strip_prefix('/') {
+            Some(rooted) => Some(rooted.to_string()),
+            None => join(folder_of(&d.source.rel), &decoded),
+        };
+        let Some(rel) = file.filter(|f| targets.assets.get(f).is_some()) else {
+            continue;
+        };
+        if targets.withheld.contains(rel.as_str()) {
+            diags.push(d.diag_warning(link.span, withheld_message(&link.dest, &rel, "link")));
+        } else {
+            files.push(rel);
+        }
+    }
+}
+
+fn withheld_message(dest: &str, rel: &str, consequence: &str) -> String {
+    format!(
+        "`{dest}` uses `{rel}`, which sits beside pages this build leaves out, so it is not published; {consequence}"
+    )
 }
 
 /// The taxonomy pages the documents' tags, owners and teams make.
@@ -281,16 +354,24 @@ fn folder_of(rel: &str) -> &str {
     rel.rsplit_once('/').map_or("", |(f, _)| f)
 }
 
+/// Where a body's links lead: the kept documents (by their index in the
+/// model) and the files beside the content (by path under `content/`).
+#[derive(Default)]
+pub(super) struct Linked {
+    pub docs: Vec<usize>,
+    pub files: Vec<String>,
+}
+
 /// Resolve the links of document `d`: what each destination becomes, and
-/// a warning for each that leads nowhere. `linked` receives the kept
-/// documents linked to (by their index in the model).
+/// a warning for each that leads nowhere. `linked` receives what they
+/// lead to.
 pub(super) fn resolve_links(
     d: &Document,
     targets: &Targets,
     kept: &dyn Fn(usize) -> Option<usize>,
     selection: &Selection,
     diags: &mut Vec<Diagnostic>,
-    linked: &mut Vec<usize>,
+    linked: &mut Linked,
 ) -> Vec<(String, LinkTo)> {
     let mut out: Vec<(String, LinkTo)> = Vec::new();
     for link in &d.outline.links {
@@ -312,7 +393,7 @@ fn resolve_link(
     kept: &dyn Fn(usize) -> Option<usize>,
     selection: &Selection,
     diags: &mut Vec<Diagnostic>,
-    linked: &mut Vec<usize>,
+    linked: &mut Linked,
 ) -> LinkTo {
     let (path, fragment) = match link.dest.split_once('#') {
         Some((p, f)) => (p, Some(f)),
@@ -361,7 +442,7 @@ fn resolve_link(
             );
             return LinkTo::Text;
         };
-        linked.push(new);
+        linked.docs.push(new);
         let mut url = target.url.clone();
         if let Some(f) = fragment {
             check_anchor(d, f, target, link, diags);
@@ -376,6 +457,16 @@ fn resolve_link(
         .as_deref()
         .and_then(|f| targets.assets.get(f).map(|disk| (f, disk)))
     {
+        if targets.withheld.contains(rel) {
+            let consequence = if link.image {
+                "the image shows its text".to_string()
+            } else {
+                format!("the {what} becomes plain text")
+            };
+            warn(diags, withheld_message(&link.dest, rel, &consequence), None);
+            return LinkTo::Text;
+        }
+        linked.files.push(rel.to_string());
         let size = if link.image {
             targets.image_size(rel, disk)
         } else {

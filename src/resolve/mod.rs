@@ -199,11 +199,19 @@ pub fn resolve(
     links::yield_readme_addresses(&mut all);
     all.sort_by(|a, b| (a.kind, &a.slug, &a.source.path).cmp(&(b.kind, &b.slug, &b.source.path)));
     report_duplicates(&mut all, diags);
-    let (index, targets_of_md) =
-        rayon::join(|| Index::new(&all), || links::Targets::new(&all, &assets));
 
     // Decide what is kept, then renumber.
     let kept: Vec<bool> = all.iter().map(|d| selection.includes(d)).collect();
+    let public = selection.audience == Some(Visibility::Public);
+    let withheld = if public {
+        links::withheld_files(&all, &kept, &assets)
+    } else {
+        Default::default()
+    };
+    let (index, targets_of_md) = rayon::join(
+        || Index::new(&all),
+        || links::Targets::new(&all, &assets, withheld),
+    );
     let mut new_index = vec![usize::MAX; all.len()];
     let mut n = 0;
     for (i, k) in kept.iter().enumerate() {
@@ -225,7 +233,7 @@ pub fn resolve(
             let mut diags = Vec::new();
             let refs = check_references(d, &all, &index, &kept_ref, &selection, &mut diags);
             let mut targets = Vec::with_capacity(d.wiki_links.len());
-            let mut linked = Vec::new();
+            let mut linked = links::Linked::default();
             for link in &d.wiki_links {
                 targets.push(resolve_wiki_link(
                     d,
@@ -235,7 +243,7 @@ pub fn resolve(
                     &kept_ref,
                     &selection,
                     &mut diags,
-                    &mut linked,
+                    &mut linked.docs,
                 ));
             }
             let md = links::resolve_links(
@@ -246,6 +254,7 @@ pub fn resolve(
                 &mut diags,
                 &mut linked,
             );
+            links::html_files(d, &targets_of_md, &mut diags, &mut linked.files);
             (refs, targets, md, linked, diags)
         })
         .collect();
@@ -253,11 +262,13 @@ pub fn resolve(
     let mut links = Vec::with_capacity(n);
     let mut md_links = Vec::with_capacity(n);
     let mut link_sources: Vec<Vec<usize>> = Vec::with_capacity(n);
+    let mut used_files: std::collections::HashSet<String> = Default::default();
     for (r, targets, md, linked, mut found) in per_doc {
         refs.push(r);
         links.push(targets);
         md_links.push(md);
-        link_sources.push(linked);
+        link_sources.push(linked.docs);
+        used_files.extend(linked.files);
         diags.append(&mut found);
     }
 
@@ -272,7 +283,19 @@ pub fn resolve(
     let mut model = build_model(docs, refs, links, link_sources, selection, diags);
     model.md_links = md_links;
     model.aliases = aliases;
-    model.assets = assets;
+    // A public build publishes the files its pages use; any other, every
+    // file beside the content.
+    model.assets = if public {
+        let used = assets
+            .0
+            .iter()
+            .filter(|(rel, _)| used_files.contains(rel.as_str()))
+            .map(|(rel, disk)| (rel.clone(), disk.clone()))
+            .collect();
+        Arc::new(Assets(used))
+    } else {
+        assets
+    };
     model
 }
 

@@ -202,6 +202,9 @@ impl Problems {
 pub struct Prepared {
     /// Every content file as on disk, by absolute path.
     pub sources: BTreeMap<PathBuf, Parsed>,
+    /// Every file beside the content (the model holds those this build
+    /// publishes).
+    pub assets: Arc<Assets>,
     /// Git history of every file, `None` outside git or with `--no-git`.
     pub history: Option<HistoryMap>,
     /// The latest commits and what they changed in the strategy.
@@ -240,17 +243,19 @@ pub fn prepare(
     timer: &mut Timer,
 ) -> Prepared {
     let (sources, assets, walk) = read_sources(opts, &front.content_dir);
+    let assets = Arc::new(assets);
     timer.lap("load + parse");
     let mut resolve_problems = Vec::new();
     let model = resolve(
         documents(&sources),
-        Arc::new(assets),
+        assets.clone(),
         front.selection(opts),
         &mut resolve_problems,
     );
     timer.lap("resolve");
     let mut prepared = Prepared {
         sources,
+        assets,
         history: None,
         changelog: Vec::new(),
         model,
