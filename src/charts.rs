@@ -17,7 +17,13 @@ pub fn fmt_num(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
-        let s = format!("{v:.3}");
+        // Three decimals, or two significant digits below 0.01.
+        let decimals = if v.abs() < 0.01 && v.is_finite() {
+            (1 - v.abs().log10().floor() as i32).clamp(3, 12) as usize
+        } else {
+            3
+        };
+        let s = format!("{v:.decimals$}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
@@ -32,8 +38,8 @@ pub fn interval_chart(
     mde: Option<f64>,
     direction: Direction,
     label: &str,
+    pct: &dyn Fn(f64) -> String,
 ) -> String {
-    let pct = |x: f64| crate::stats::signed_percent(x);
     let mde_at = mde.map(|m| {
         if direction == Direction::Decrease {
             -m
@@ -307,12 +313,20 @@ mod tests {
             Some(0.1),
             Direction::Increase,
             "Conversion",
+            &crate::stats::signed_percent,
         );
         // The interval crosses zero: the bar says it is unsure.
         assert!(html.contains("interval-unsure"), "{html}");
         assert!(html.contains("aria-label=\"Conversion: +12.0 % (interval \u{2212}1.1 % to +25.1 %); the smallest effect worth detecting is +10.0 %\""), "{html}");
         assert_eq!(html.matches("class=\"interval-label ").count(), 4);
-        let bad = interval_chart(0.3, [0.1, 0.5], None, Direction::Decrease, "Churn");
+        let bad = interval_chart(
+            0.3,
+            [0.1, 0.5],
+            None,
+            Direction::Decrease,
+            "Churn",
+            &crate::stats::signed_percent,
+        );
         assert!(
             bad.contains("interval-bad") && !bad.contains("mde"),
             "{bad}"

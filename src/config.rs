@@ -28,7 +28,7 @@ pub struct Config {
     /// merges them.
     pub search_shard_pages: usize,
     /// How evidence from counts is weighed.
-    pub stats: crate::stats::Settings,
+    pub stats: crate::stats::WrittenSettings,
     /// Git identities (an email or a name) → the names pages show.
     pub authors: std::collections::BTreeMap<String, String>,
     pub extra: serde_json::Value,
@@ -48,7 +48,7 @@ impl Default for Config {
             paginate: 200,
             search: true,
             search_shard_pages: crate::search::SHARD_PAGES,
-            stats: crate::stats::Settings::default(),
+            stats: crate::stats::WrittenSettings::default(),
             authors: Default::default(),
             extra: serde_json::Value::Object(Default::default()),
         }
@@ -134,26 +134,18 @@ impl Config {
                 );
             }
         }
-        let stats = config.stats;
-        for (name, value, range) in [
-            ("confidence", stats.confidence, (0.5, 1.0)),
-            ("power", stats.power, (0.5, 1.0)),
-            ("srm_threshold", stats.srm_threshold, (0.0, 0.5)),
-        ] {
-            if !(value > range.0 && value < range.1) {
-                let span = spans.get("stats").map(|s| s.value);
-                diags.push(
-                    Diagnostic::error(
-                        shown,
-                        span,
-                        format!(
-                            "`stats.{name}` {value} is outside ({}, {})",
-                            range.0, range.1
-                        ),
-                    )
-                    .with_source(text),
-                );
-            }
+        for (name, value, lo, hi) in config.stats.out_of_range() {
+            let span = spans
+                .get("stats")
+                .map(|s| nested_value(text, s.key.line, name).unwrap_or(s.value));
+            diags.push(
+                Diagnostic::error(
+                    shown,
+                    span,
+                    format!("`stats.{name}` {value} is outside ({lo}, {hi})"),
+                )
+                .with_source(text),
+            );
         }
         for t in &config.taxonomies {
             if !["tags", "owners", "teams"].contains(&t.as_str()) {
@@ -185,6 +177,35 @@ impl Config {
     pub fn has_taxonomy(&self, name: &str) -> bool {
         self.taxonomies.iter().any(|t| t == name)
     }
+}
+
+/// Where `key:`'s value stands inside the mapping that starts on file line
+/// `line` (flow `{key: 1}` or block style): the first `key:` from that line
+/// on, up to the next top-level key.
+fn nested_value(text: &str, line: usize, key: &str) -> Option<Span> {
+    let needle = format!("{key}:");
+    for (n, l) in text.lines().enumerate().skip(line - 1) {
+        if n + 1 > line && !l.starts_with([' ', '\t']) && !l.trim().is_empty() {
+            return None;
+        }
+        if let Some(at) = l.find(&needle) {
+            let rest = &l[at + needle.len()..];
+            let value = rest.trim_start();
+            let start = at + needle.len() + (rest.len() - value.len());
+            let len = value.find([',', '}', '#']).unwrap_or(value.len()).max(1);
+            let col = l[..start].chars().count() + 1;
+            return Some(Span::new(
+                n + 1,
+                col,
+                value[..len.min(value.len())]
+                    .trim_end()
+                    .chars()
+                    .count()
+                    .max(1),
+            ));
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -94,6 +94,9 @@ pub struct ExperimentExport {
     /// without counts).
     pub srm_p: Option<f64>,
     pub srm: Option<bool>,
+    /// Whether the counts back the claim its status makes (`null` without
+    /// counts on the primary metric).
+    pub backed: Option<bool>,
     #[serde(flatten)]
     pub ownership: Ownership,
     #[serde(flatten)]
@@ -275,6 +278,7 @@ impl ExportContext<'_> {
             ice_score: e.ice_score,
             srm_p: e.srm_p,
             srm: e.srm,
+            backed: e.backed,
             ownership: self.ownership(e.doc),
             links: self.links(e.doc),
         }

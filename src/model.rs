@@ -375,6 +375,12 @@ pub struct ArmCounts {
 }
 
 impl Metric {
+    /// Whether its counts are a rate (conversions of units) rather than a
+    /// mean.
+    pub fn is_rate(&self) -> bool {
+        self.control.is_some_and(|c| c.conversions.is_some())
+    }
+
     /// Whether the actual value reaches the target, in the metric's direction.
     pub fn meets_target(&self) -> Option<bool> {
         let (target, actual) = (self.target?, self.actual?);
@@ -458,22 +464,37 @@ pub struct FrontMatter {
     pub split: Option<f64>,
     /// The smallest relative effect worth detecting (`10%` or `0.1`).
     #[serde(deserialize_with = "de_opt_share")]
-    pub mde: Option<f64>,
+    pub mde: Option<Share>,
     /// This experiment's confidence, over `stats.confidence`.
     pub confidence: Option<f64>,
 }
 
+/// A share as written: `10%` (`percent`) or `0.1`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Share {
+    /// 0.1 for both `10%` and `0.1`.
+    pub value: f64,
+    pub percent: bool,
+}
+
 /// A share written as `10%` or `0.1`.
-fn de_opt_share<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+fn de_opt_share<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Share>, D::Error> {
     let v = serde_yaml::Value::deserialize(d)?;
+    let bare = |value| Share {
+        value,
+        percent: false,
+    };
     match &v {
         serde_yaml::Value::Null => Ok(None),
-        serde_yaml::Value::Number(n) => Ok(n.as_f64()),
+        serde_yaml::Value::Number(n) => Ok(n.as_f64().map(bare)),
         serde_yaml::Value::String(s) => {
             let t = s.trim();
             match t.strip_suffix('%').map(str::trim).map(str::parse::<f64>) {
-                Some(Ok(x)) => Ok(Some(x / 100.0)),
-                _ => t.parse::<f64>().map(Some).map_err(|_| {
+                Some(Ok(x)) => Ok(Some(Share {
+                    value: x / 100.0,
+                    percent: true,
+                })),
+                _ => t.parse::<f64>().map(|x| Some(bare(x))).map_err(|_| {
                     serde::de::Error::custom(format!("`{t}` is not a share (write 10% or 0.1)"))
                 }),
             }

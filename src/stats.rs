@@ -2,23 +2,55 @@
 //! computed in closed form (no sampling), so builds stay reproducible.
 //! Distributions and special functions come from `statrs`.
 //!
-//! Rate metrics (units and conversions per arm): lift and its relative
-//! confidence interval by the delta method, a two-sided pooled
-//! two-proportion z-test, the exact chance that the variant beats the
-//! control under flat Beta priors, and the units per arm a minimum
-//! detectable effect needs. Mean metrics (units, mean and sd per arm): the
-//! same with Welch's t-test and a normal approximation for the chance to win.
+//! One test per metric tells the whole story: the p-value, the interval
+//! and the verdict all come from the unpooled delta-method test on the
+//! relative lift (as GrowthBook's frequentist engine does; Deng, Knoblich
+//! and Lu, "Applying the Delta Method in Metric Analytics", 2018), with a
+//! standard normal for rates and Student's t with Welch–Satterthwaite
+//! degrees of freedom for means. So the interval excludes zero exactly when
+//! the result is significant. Where the relative lift has no meaning (a
+//! control of zero or below) or no spread (a variant of zero conversions),
+//! the same test is made on the absolute difference.
+//!
+//! The chance that the variant is better: for rates, P(B > A) under flat
+//! Beta priors, summed exactly while that is cheap and from the normal
+//! approximation of the two Betas above [`chance::EXACT_CHANCE_TERMS`]; for means,
+//! the normal approximation of the difference. Every tail is computed
+//! directly (survival functions, `erfc`), so no p-value or chance reads as
+//! exactly 0 or 1.
+//!
 //! Per experiment: a χ² test of the arms' units against the planned split.
 
 use crate::model::{ArmCounts, Direction};
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
-use statrs::function::beta::ln_beta;
 
-/// Settings of `stats:` in `gemba.yaml`.
+/// A probability strictly between 0 and 1: a confidence, a power, a share
+/// of units. It cannot hold NaN, an infinity or anything outside (0, 1), so
+/// no computation ever sees such a value.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+#[serde(transparent)]
+pub struct Probability(f64);
+
+impl Probability {
+    pub fn new(x: f64) -> Option<Probability> {
+        (x > 0.0 && x < 1.0).then_some(Probability(x))
+    }
+
+    pub fn get(self) -> f64 {
+        self.0
+    }
+
+    /// The share that is not this one (`1 − p`).
+    pub fn rest(self) -> f64 {
+        1.0 - self.0
+    }
+}
+
+/// `stats:` of `gemba.yaml` as written: checked, then made [`Settings`].
 #[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Settings {
+pub struct WrittenSettings {
     /// Confidence of intervals and the significance of tests (0.95: p < 0.05).
     pub confidence: f64,
     /// The power a required sample is computed for.
@@ -27,9 +59,9 @@ pub struct Settings {
     pub srm_threshold: f64,
 }
 
-impl Default for Settings {
-    fn default() -> Settings {
-        Settings {
+impl Default for WrittenSettings {
+    fn default() -> WrittenSettings {
+        WrittenSettings {
             confidence: 0.95,
             power: 0.8,
             srm_threshold: 0.001,
@@ -37,7 +69,93 @@ impl Default for Settings {
     }
 }
 
+impl WrittenSettings {
+    /// The range each setting must lie in (open at both ends).
+    pub const RANGES: [(&'static str, f64, f64); 3] = [
+        ("confidence", 0.5, 1.0),
+        ("power", 0.5, 1.0),
+        ("srm_threshold", 0.0, 0.5),
+    ];
+
+    fn value(&self, name: &str) -> f64 {
+        match name {
+            "confidence" => self.confidence,
+            "power" => self.power,
+            _ => self.srm_threshold,
+        }
+    }
+
+    /// The settings that are outside their range: (name, value, low, high).
+    pub fn out_of_range(&self) -> Vec<(&'static str, f64, f64, f64)> {
+        Self::RANGES
+            .iter()
+            .filter(|(name, lo, hi)| {
+                let v = self.value(name);
+                !(v > *lo && v < *hi)
+            })
+            .map(|&(name, lo, hi)| (name, self.value(name), lo, hi))
+            .collect()
+    }
+
+    /// The typed settings; a value out of range (reported as an error by
+    /// the configuration's check) stands at its default.
+    pub fn settings(&self) -> Settings {
+        let defaults = WrittenSettings::default();
+        let take = |name: &str| {
+            let (_, lo, hi) = *Self::RANGES
+                .iter()
+                .find(|r| r.0 == name)
+                .expect("a setting");
+            let v = self.value(name);
+            Probability::new(if v > lo && v < hi {
+                v
+            } else {
+                defaults.value(name)
+            })
+            .expect("a default is a probability")
+        };
+        Settings {
+            confidence: take("confidence"),
+            power: take("power"),
+            srm_threshold: take("srm_threshold"),
+        }
+    }
+}
+
+/// How evidence is weighed: `stats:` of `gemba.yaml`, checked.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Settings {
+    pub confidence: Probability,
+    pub power: Probability,
+    pub srm_threshold: Probability,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        WrittenSettings::default().settings()
+    }
+}
+
+/// What an experiment planned: the smallest relative effect worth
+/// detecting and the share of units in the variant.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Plan {
+    /// A positive relative change (0.1 for 10 %).
+    pub mde: Option<f64>,
+    pub split: Probability,
+}
+
+impl Default for Plan {
+    fn default() -> Plan {
+        Plan {
+            mde: None,
+            split: Probability(0.5),
+        }
+    }
+}
+
 /// One arm's data: a rate (conversions of units) or a mean (with its sd).
+/// Built by [`arm`], which admits only finite numbers that can be.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Arm {
     Rate { units: u64, conversions: u64 },
@@ -58,10 +176,29 @@ impl Arm {
             Arm::Mean { mean, .. } => mean,
         }
     }
+
+    /// The variance of one unit's value: p(1 − p) for a rate, sd² for a mean.
+    fn unit_variance(&self) -> f64 {
+        match *self {
+            Arm::Rate { .. } => {
+                let p = self.value();
+                p * (1.0 - p)
+            }
+            Arm::Mean { sd, .. } => sd * sd,
+        }
+    }
 }
 
 /// The arm of written counts, or why it cannot be one.
 pub fn arm(counts: &ArmCounts) -> Result<Arm, String> {
+    for (what, x) in [("mean", counts.mean), ("sd", counts.sd)] {
+        if let Some(x) = x.filter(|x| !x.is_finite()) {
+            return Err(format!("{what} {x} is not a finite number"));
+        }
+    }
+    if counts.units == 0 {
+        return Err("an arm needs at least one unit".into());
+    }
     match (counts.conversions, counts.mean, counts.sd) {
         (Some(_), Some(_), _) => Err("an arm has conversions or a mean, not both".into()),
         (Some(c), None, _) if c > counts.units => Err(format!(
@@ -107,227 +244,335 @@ impl Verdict {
     }
 }
 
+/// Units per arm a planned effect needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Required {
+    pub control: u64,
+    pub variant: u64,
+}
+
 /// The evidence of one metric with counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Evidence {
     /// The arms' values: rates (0..1) or means.
     pub control: f64,
     pub variant: f64,
-    /// Relative lift, variant / control − 1.
-    pub lift: f64,
-    /// Absolute difference, variant − control.
+    /// Relative lift, variant / control − 1; `None` when the control is
+    /// zero or below.
+    pub lift: Option<f64>,
+    /// Absolute difference, variant − control (for a rate, in shares: 0.006
+    /// is 0.6 percentage points).
     pub lift_abs: f64,
-    /// The relative lift's confidence interval.
-    pub ci: [f64; 2],
+    /// The relative lift's confidence interval (`None` with `lift`).
+    pub ci: Option<[f64; 2]>,
+    /// The absolute difference's interval: the same interval on the other
+    /// scale, so both exclude zero together.
+    pub ci_abs: [f64; 2],
     pub p_value: f64,
     /// The chance the variant is better than the control, in the metric's
     /// direction.
     pub chance_to_win: f64,
     pub verdict: Verdict,
-    /// Units per arm needed to detect `mde` at the power of the settings.
+    /// What the test was made on: `relative` (the delta method on the
+    /// lift) or `absolute` (the difference, where the lift has no meaning).
+    pub basis: Basis,
+    /// The larger of the two arms' required units (the units per arm of an
+    /// even split).
     pub required_units: Option<u64>,
-    /// The smaller arm's units as a share of `required_units`.
+    /// Units each arm needs to detect `mde` at the settings' power.
+    pub required: Option<Required>,
+    /// The lesser of the two arms' units as a share of what each needs.
     pub progress: Option<f64>,
 }
 
-fn standard_normal() -> Normal {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    Relative,
+    Absolute,
+}
+
+/// Why two arms give no evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoEvidence {
+    /// An arm has fewer than two units.
+    TooFewUnits,
+    /// One arm is a rate and the other a mean.
+    Mismatched,
+    /// Neither arm varies, and their values differ: no test can weigh it.
+    NoVariance,
+    /// The numbers are too large to weigh in double precision.
+    OutOfRange,
+}
+
+pub(crate) fn standard_normal() -> Normal {
     Normal::new(0.0, 1.0).expect("the standard normal")
 }
 
-/// The two-sided critical value at `confidence`.
-fn z_two_sided(confidence: f64) -> f64 {
-    standard_normal().inverse_cdf(1.0 - (1.0 - confidence) / 2.0)
+/// The reference distribution of a test statistic: standard normal
+/// (rates) or Student's t (means).
+enum Reference {
+    Normal(Normal),
+    T(StudentsT),
 }
 
-/// Evidence of a metric from its two arms; `None` when the arms are not of
-/// one kind or cannot be compared (no units, a zero control).
+impl Reference {
+    fn sf(&self, x: f64) -> f64 {
+        match self {
+            Reference::Normal(d) => d.sf(x),
+            Reference::T(d) => d.sf(x),
+        }
+    }
+
+    /// The two-sided critical value at `confidence`.
+    fn critical(&self, confidence: Probability) -> f64 {
+        let q = 1.0 - confidence.rest() / 2.0;
+        match self {
+            Reference::Normal(d) => d.inverse_cdf(q),
+            Reference::T(d) => d.inverse_cdf(q),
+        }
+    }
+}
+
+/// Evidence of a metric from its two arms.
 pub fn evidence(
     control: Arm,
     variant: Arm,
     direction: Direction,
     settings: &Settings,
-    confidence: f64,
-    mde: Option<f64>,
-) -> Option<Evidence> {
+    confidence: Probability,
+    plan: Plan,
+) -> Result<Evidence, NoEvidence> {
     let (nc, nv) = (control.units() as f64, variant.units() as f64);
     if nc < 2.0 || nv < 2.0 {
-        return None;
+        return Err(NoEvidence::TooFewUnits);
     }
+    let rate = match (control, variant) {
+        (Arm::Rate { .. }, Arm::Rate { .. }) => true,
+        (Arm::Mean { .. }, Arm::Mean { .. }) => false,
+        _ => return Err(NoEvidence::Mismatched),
+    };
     let (c, v) = (control.value(), variant.value());
-    if c == 0.0 {
-        return None;
+    // The variances of the two arms' values.
+    let (var_c, var_v) = (control.unit_variance() / nc, variant.unit_variance() / nv);
+    let up = direction == Direction::Increase;
+    let required = required_units(control, variant, direction, settings, confidence, plan);
+    let progress = required.map(|r| (nc / r.control as f64).min(nv / r.variant as f64));
+    let required_units = required.map(|r| r.control.max(r.variant));
+    if var_c + var_v == 0.0 {
+        if c != v {
+            return Err(NoEvidence::NoVariance);
+        }
+        // Identical arms that do not vary: no difference at all.
+        return Ok(Evidence {
+            control: c,
+            variant: v,
+            lift: (c > 0.0).then_some(0.0),
+            lift_abs: 0.0,
+            ci: (c > 0.0).then_some([0.0, 0.0]),
+            ci_abs: [0.0, 0.0],
+            p_value: 1.0,
+            chance_to_win: 0.5,
+            verdict: Verdict::Inconclusive,
+            basis: if c > 0.0 {
+                Basis::Relative
+            } else {
+                Basis::Absolute
+            },
+            required_units,
+            required,
+            progress,
+        });
     }
-    let z = z_two_sided(confidence);
-    let (var_c, var_v, p_value, better, required) = match (control, variant) {
+    let reference = if rate {
+        Reference::Normal(standard_normal())
+    } else {
+        // Welch–Satterthwaite degrees of freedom.
+        let df =
+            (var_c + var_v).powi(2) / (var_c * var_c / (nc - 1.0) + var_v * var_v / (nv - 1.0));
+        if !df.is_finite() {
+            return Err(NoEvidence::OutOfRange);
+        }
+        // Past a million degrees of freedom t and the normal agree to
+        // within 1e-6, and t's quantile is slow to find.
+        if df > 1e6 {
+            Reference::Normal(standard_normal())
+        } else {
+            Reference::T(StudentsT::new(0.0, 1.0, df).map_err(|_| NoEvidence::OutOfRange)?)
+        }
+    };
+    // The delta method's standard error of the relative lift:
+    // Var(v/c) ≈ var_v / c² + v² var_c / c⁴.
+    let se_relative = (c > 0.0).then(|| (var_v / (c * c) + v * v * var_c / c.powi(4)).sqrt());
+    let (basis, estimate, se) = match se_relative {
+        Some(se) if se > 0.0 => (Basis::Relative, v / c - 1.0, se),
+        _ => (Basis::Absolute, v - c, (var_c + var_v).sqrt()),
+    };
+    if !(estimate.is_finite() && se.is_finite()) {
+        return Err(NoEvidence::OutOfRange);
+    }
+    let crit = reference.critical(confidence);
+    let half = crit * se;
+    let interval = [estimate - half, estimate + half];
+    let (ci, ci_abs) = match basis {
+        Basis::Relative => (Some(interval), interval.map(|x| x * c)),
+        Basis::Absolute => ((c > 0.0).then(|| interval.map(|x| x / c)), interval),
+    };
+    let p_value = 2.0 * reference.sf((estimate / se).abs());
+    let verdict = if ci_abs[0] > 0.0 {
+        if up {
+            Verdict::Win
+        } else {
+            Verdict::Loss
+        }
+    } else if ci_abs[1] < 0.0 {
+        if up {
+            Verdict::Loss
+        } else {
+            Verdict::Win
+        }
+    } else {
+        Verdict::Inconclusive
+    };
+    let (better, worse) = match (control, variant) {
         (
             Arm::Rate {
-                conversions: xc, ..
+                units: na,
+                conversions: xa,
             },
             Arm::Rate {
-                conversions: xv, ..
+                units: nb,
+                conversions: xb,
             },
-        ) => {
-            let (var_c, var_v) = (c * (1.0 - c) / nc, v * (1.0 - v) / nv);
-            let pooled = (xc + xv) as f64 / (nc + nv);
-            let se = (pooled * (1.0 - pooled) * (1.0 / nc + 1.0 / nv)).sqrt();
-            let p_value = if se > 0.0 {
-                two_sided_normal((v - c) / se)
-            } else {
-                1.0
-            };
-            let better = beta_binomial_chance(xc, control.units(), xv, variant.units());
-            let required = mde.and_then(|mde| {
-                let target = c * (1.0 + mde);
-                (target > 0.0 && target < 1.0).then(|| {
-                    let spread = c * (1.0 - c) + target * (1.0 - target);
-                    sample_size(spread, target - c, settings, confidence)
-                })
-            });
-            (var_c, var_v, p_value, better, required)
+        ) => chance::beta_chances(xa, na, xb, nb),
+        _ => {
+            let z = (v - c) / (var_c + var_v).sqrt();
+            let n = standard_normal();
+            (n.sf(-z), n.sf(z))
         }
-        (Arm::Mean { sd: sc, .. }, Arm::Mean { sd: sv, .. }) => {
-            let (var_c, var_v) = (sc * sc / nc, sv * sv / nv);
-            let se = (var_c + var_v).sqrt();
-            let (p_value, better) = if se > 0.0 {
-                let t = (v - c) / se;
-                // Welch–Satterthwaite degrees of freedom.
-                let df = (var_c + var_v).powi(2)
-                    / (var_c * var_c / (nc - 1.0) + var_v * var_v / (nv - 1.0));
-                let dist = StudentsT::new(0.0, 1.0, df).ok()?;
-                (2.0 * (1.0 - dist.cdf(t.abs())), standard_normal().cdf(t))
-            } else {
-                (1.0, if v > c { 1.0 } else { 0.0 })
-            };
-            let required = mde.map(|mde| sample_size(2.0 * sc * sc, mde * c, settings, confidence));
-            (var_c, var_v, p_value, better, required)
-        }
-        _ => return None,
     };
-    // The relative lift's interval by the delta method.
-    // Var(v/c) ≈ var_v / c² + v² var_c / c⁴.
-    let ratio = v / c;
-    let se_ratio = (var_v / (c * c) + v * v * var_c / c.powi(4)).sqrt();
-    let ci = [ratio - z * se_ratio - 1.0, ratio + z * se_ratio - 1.0];
-    let up = direction == Direction::Increase;
-    let chance_to_win = if up { better } else { 1.0 - better };
-    let significant = p_value < 1.0 - confidence;
-    let verdict = match (significant, (v > c) == up) {
-        (false, _) => Verdict::Inconclusive,
-        (true, true) => Verdict::Win,
-        (true, false) => Verdict::Loss,
-    };
-    let progress = required.map(|r| nc.min(nv) / r as f64);
-    Some(Evidence {
+    Ok(Evidence {
         control: c,
         variant: v,
-        lift: ratio - 1.0,
+        lift: (c > 0.0).then(|| v / c - 1.0),
         lift_abs: v - c,
         ci,
-        p_value,
-        chance_to_win,
+        ci_abs,
+        p_value: open_unit(p_value.min(1.0)),
+        chance_to_win: open_unit(if up { better } else { worse }),
         verdict,
-        required_units: required,
+        basis,
+        required_units,
+        required,
         progress,
     })
 }
 
-/// A share as a signed percentage: `+12.0 %`, `−1.1 %`.
-pub fn signed_percent(x: f64) -> String {
-    let p = x * 100.0;
-    let text = format!("{:.1}", p.abs());
-    if text == "0.0" {
-        "0.0 %".to_string()
-    } else if p < 0.0 {
-        format!("\u{2212}{text} %")
+/// A probability kept off 0 and 1, where a tail too small for a double
+/// would round it there.
+pub(crate) fn open_unit(p: f64) -> f64 {
+    if p >= 1.0 {
+        1.0 - f64::EPSILON / 2.0
     } else {
-        format!("+{text} %")
+        p.max(f64::MIN_POSITIVE)
     }
 }
 
-/// A confidence level as written before "% CI": `95`, `99.5`.
-fn percent_level(confidence: f64) -> String {
-    let level = (confidence * 1000.0).round() / 10.0;
-    if level.fract() == 0.0 {
-        format!("{level:.0}")
+/// Units each arm needs to detect a relative change of `mde` in the
+/// metric's direction, at the settings' power, with `split` of the units
+/// in the variant. `None` without an `mde`, or where no sample can show it
+/// (see [`unreachable_mde`]).
+pub fn required_units(
+    control: Arm,
+    variant: Arm,
+    direction: Direction,
+    settings: &Settings,
+    confidence: Probability,
+    plan: Plan,
+) -> Option<Required> {
+    let mde = plan.mde?;
+    if unreachable_mde(control, direction, mde).is_some() {
+        return None;
+    }
+    let c = control.value();
+    let sign = if direction == Direction::Increase {
+        1.0
     } else {
-        format!("{level:.1}")
-    }
+        -1.0
+    };
+    let target = c * (1.0 + sign * mde);
+    let (spread_c, spread_t) = match (control, variant) {
+        (Arm::Rate { .. }, _) => (c * (1.0 - c), target * (1.0 - target)),
+        (Arm::Mean { sd, .. }, _) => (sd * sd, sd * sd),
+    };
+    let n = standard_normal();
+    let z = n.inverse_cdf(1.0 - confidence.rest() / 2.0) + n.inverse_cdf(settings.power.get());
+    let s = plan.split.get();
+    let delta = target - c;
+    let total = z * z * (spread_c / (1.0 - s) + spread_t / s) / (delta * delta);
+    let per_arm = |share: f64| {
+        let x = (total * share).ceil();
+        if x.is_finite() && x < u64::MAX as f64 {
+            x as u64
+        } else {
+            u64::MAX
+        }
+    };
+    Some(Required {
+        control: per_arm(1.0 - s),
+        variant: per_arm(s),
+    })
 }
 
-/// A p-value as a reader takes it: `p = 0.058`, `p < 0.001`.
-pub fn p_text(p: f64) -> String {
-    if p < 0.001 {
-        "p < 0.001".to_string()
-    } else {
-        format!("p = {p:.3}")
+/// Why no sample can detect a relative change of `mde` from this control,
+/// or `None` when one can.
+pub fn unreachable_mde(control: Arm, direction: Direction, mde: f64) -> Option<String> {
+    let c = control.value();
+    let shown = |x: f64| format!("{} %", percent_number(x * 100.0));
+    match control {
+        Arm::Rate { .. } if c <= 0.0 => Some(
+            "the control converts none of its units, so a relative change of it is zero".into(),
+        ),
+        Arm::Rate { .. } => {
+            let target = if direction == Direction::Increase {
+                c * (1.0 + mde)
+            } else {
+                c * (1.0 - mde)
+            };
+            if target >= 1.0 {
+                Some(format!(
+                    "a {} rise on a {} rate asks for a rate of {}, and no rate passes 100 %",
+                    shown(mde),
+                    shown(c),
+                    shown(target)
+                ))
+            } else if target <= 0.0 {
+                Some(format!(
+                    "a {} fall on a {} rate asks for a rate of {}, and no rate falls below 0 %",
+                    shown(mde),
+                    shown(c),
+                    shown(target)
+                ))
+            } else {
+                None
+            }
+        }
+        Arm::Mean { .. } if c <= 0.0 => Some(format!(
+            "the control's mean is {}, and a relative change of a mean at or below zero has no meaning",
+            crate::charts::fmt_num(c)
+        )),
+        Arm::Mean { .. } => None,
     }
-}
-
-impl Evidence {
-    /// The result in words: "+12.0 % (95 % CI −1.1 % to +25.1 %), p = 0.058:
-    /// inconclusive".
-    pub fn sentence(&self, confidence: f64) -> String {
-        format!(
-            "{} ({} % CI {} to {}), {}: {}",
-            signed_percent(self.lift),
-            percent_level(confidence),
-            signed_percent(self.ci[0]),
-            signed_percent(self.ci[1]),
-            p_text(self.p_value),
-            self.verdict.name()
-        )
-    }
-
-    /// Whether a concluded experiment stopped short of the sample its
-    /// `mde` needs.
-    pub fn underpowered(&self) -> bool {
-        self.progress.is_some_and(|p| p < 1.0)
-    }
-}
-
-/// Two-sided p of a standard normal statistic.
-fn two_sided_normal(z: f64) -> f64 {
-    2.0 * (1.0 - standard_normal().cdf(z.abs()))
-}
-
-/// Units per arm to detect a difference `delta` with the summed per-unit
-/// variance `spread`, at the settings' power and the given confidence.
-fn sample_size(spread: f64, delta: f64, settings: &Settings, confidence: f64) -> u64 {
-    let z = z_two_sided(confidence) + standard_normal().inverse_cdf(settings.power);
-    let n = z * z * spread / (delta * delta);
-    if n.is_finite() {
-        n.ceil() as u64
-    } else {
-        u64::MAX
-    }
-}
-
-/// P(B > A) for A ~ Beta(1 + xa, 1 + na − xa) and B ~ Beta(1 + xb,
-/// 1 + nb − xb): the exact sum over B's first parameter (flat priors).
-fn beta_binomial_chance(xa: u64, na: u64, xb: u64, nb: u64) -> f64 {
-    let (alpha_a, beta_a) = (1.0 + xa as f64, 1.0 + (na - xa) as f64);
-    let (alpha_b, beta_b) = (1.0 + xb as f64, 1.0 + (nb - xb) as f64);
-    let mut total = 0.0;
-    let base = ln_beta(alpha_a, beta_a);
-    for i in 0..(alpha_b as u64) {
-        let i = i as f64;
-        total += (ln_beta(alpha_a + i, beta_a + beta_b)
-            - (beta_b + i).ln()
-            - ln_beta(1.0 + i, beta_b)
-            - base)
-            .exp();
-    }
-    total.clamp(0.0, 1.0)
 }
 
 /// The sample-ratio check of two arms' units against the planned share of
 /// the variant: the p of a χ² test with one degree of freedom.
-pub fn sample_ratio_p(control_units: u64, variant_units: u64, split: f64) -> Option<f64> {
-    let total = (control_units + variant_units) as f64;
-    if total == 0.0 || !(split > 0.0 && split < 1.0) {
+pub fn sample_ratio_p(control_units: u64, variant_units: u64, split: Probability) -> Option<f64> {
+    let total = control_units as f64 + variant_units as f64;
+    if total == 0.0 {
         return None;
     }
-    let expected = [total * (1.0 - split), total * split];
+    let expected = [total * split.rest(), total * split.get()];
     let observed = [control_units as f64, variant_units as f64];
     let chi2: f64 = observed
         .iter()
@@ -335,127 +580,14 @@ pub fn sample_ratio_p(control_units: u64, variant_units: u64, split: f64) -> Opt
         .map(|(o, e)| (o - e).powi(2) / e)
         .sum();
     let dist = ChiSquared::new(1.0).ok()?;
-    Some(1.0 - dist.cdf(chi2))
+    Some(open_unit(dist.sf(chi2)))
 }
+
+mod chance;
+mod words;
+pub use words::{
+    chance_text, p_text, percent_number, signed_number, signed_percent, signed_points, thousands,
+};
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// 10,000/500 against 10,000/560, at the default settings.
-    fn reference_rate() -> Evidence {
-        evidence(
-            Arm::Rate {
-                units: 10_000,
-                conversions: 500,
-            },
-            Arm::Rate {
-                units: 10_000,
-                conversions: 560,
-            },
-            Direction::Increase,
-            &Settings::default(),
-            0.95,
-            None,
-        )
-        .unwrap()
-    }
-
-    fn close(a: f64, b: f64, tolerance: f64) -> bool {
-        (a - b).abs() <= tolerance
-    }
-
-    #[test]
-    fn the_rate_reference_values() {
-        let e = reference_rate();
-        assert!(close(e.lift, 0.12, 1e-12), "{e:?}");
-        assert!(close(e.lift_abs, 0.006, 1e-12));
-        assert!(close(e.p_value, 0.0583, 0.00005), "{}", e.p_value);
-        assert!(close(e.ci[0], -0.0114, 0.00005), "{:?}", e.ci);
-        assert!(close(e.ci[1], 0.2514, 0.00005), "{:?}", e.ci);
-        assert!(close(e.chance_to_win, 0.971, 0.0005), "{}", e.chance_to_win);
-        assert_eq!(e.verdict, Verdict::Inconclusive);
-    }
-
-    #[test]
-    fn the_sample_size_and_ratio_reference_values() {
-        let e = evidence(
-            Arm::Rate {
-                units: 20_000,
-                conversions: 1_000,
-            },
-            Arm::Rate {
-                units: 20_000,
-                conversions: 1_000,
-            },
-            Direction::Increase,
-            &Settings::default(),
-            0.95,
-            Some(0.10),
-        )
-        .unwrap();
-        assert_eq!(e.required_units, Some(31_231));
-        assert!(close(e.progress.unwrap(), 20_000.0 / 31_231.0, 1e-12));
-        let p = sample_ratio_p(10_000, 10_300, 0.5).unwrap();
-        assert!(close(p, 0.035, 0.0005), "{p}");
-        assert!(sample_ratio_p(10_000, 10_000, 0.5).unwrap() > 0.99);
-        assert!(sample_ratio_p(10_000, 10_600, 0.5).unwrap() < 0.001);
-        assert_eq!(sample_ratio_p(1, 1, 1.5), None);
-    }
-
-    #[test]
-    fn results_read_as_words() {
-        let e = reference_rate();
-        assert_eq!(
-            e.sentence(0.95),
-            "+12.0 % (95 % CI \u{2212}1.1 % to +25.1 %), p = 0.058: inconclusive"
-        );
-        assert_eq!(p_text(0.00002), "p < 0.001");
-        assert_eq!(signed_percent(-0.0004), "0.0 %");
-    }
-
-    #[test]
-    fn verdicts_follow_the_metric_direction() {
-        let big = |x| Arm::Rate {
-            units: 50_000,
-            conversions: x,
-        };
-        let s = Settings::default();
-        let up = evidence(big(2_500), big(2_900), Direction::Increase, &s, 0.95, None).unwrap();
-        assert_eq!(up.verdict, Verdict::Win);
-        assert!(up.chance_to_win > 0.999);
-        let down = evidence(big(2_500), big(2_900), Direction::Decrease, &s, 0.95, None).unwrap();
-        assert_eq!(down.verdict, Verdict::Loss);
-        assert!(down.chance_to_win < 0.001);
-        assert!(close(up.chance_to_win + down.chance_to_win, 1.0, 1e-12));
-    }
-
-    #[test]
-    fn mean_metrics_use_welch() {
-        // Support tickets per account: 41.2 (sd 18.0) against 43.0 (sd 18.5),
-        // 400 accounts each.
-        let e = evidence(
-            Arm::Mean {
-                units: 400,
-                mean: 41.2,
-                sd: 18.0,
-            },
-            Arm::Mean {
-                units: 400,
-                mean: 43.0,
-                sd: 18.5,
-            },
-            Direction::Decrease,
-            &Settings::default(),
-            0.95,
-            Some(0.1),
-        )
-        .unwrap();
-        // t = 1.8 / sqrt(18²/400 + 18.5²/400) = 1.3955, df ≈ 797.6.
-        assert!(close(e.p_value, 0.1633, 0.0005), "{}", e.p_value);
-        assert_eq!(e.verdict, Verdict::Inconclusive);
-        assert!(e.chance_to_win < 0.1, "worse in a decrease metric");
-        // 2 (1.96 + 0.8416)² 18² / 4.12² = 299.7 → 300.
-        assert_eq!(e.required_units, Some(300));
-    }
-}
+mod tests;

@@ -15,30 +15,66 @@ pub(super) fn check_counts(fm: &mut FrontMatter, located: &Located, diags: &mut 
     let (spans, text) = (located.spans, located.text);
     let at = |key: &str| located.value(key);
     let error = |span: Span, msg: String| located.error(span, msg);
+    // A value out of range is an error at its key, and is dropped, so that
+    // no computation sees it.
     if let Some(split) = fm.split {
-        if !(split > 0.0 && split < 1.0) {
+        if crate::stats::Probability::new(split).is_none() {
             diags.push(
                 error(at("split"), format!("split {split} is outside (0, 1)"))
                     .with_help("the share of units in the variant arm, e.g. 0.5"),
             );
+            fm.split = None;
         }
     }
     if let Some(c) = fm.confidence {
         if !(c > 0.5 && c < 1.0) {
-            diags.push(error(
-                at("confidence"),
-                format!("confidence {c} is outside (0.5, 1), e.g. 0.95"),
-            ));
+            let help = if c > 1.0 && c < 100.0 {
+                format!("write it as a share: {}", crate::charts::fmt_num(c / 100.0))
+            } else {
+                "a share between 0.5 and 1, e.g. 0.95".to_string()
+            };
+            diags.push(
+                error(
+                    at("confidence"),
+                    format!("confidence {c} is outside (0.5, 1)"),
+                )
+                .with_help(help),
+            );
+            fm.confidence = None;
         }
     }
     if let Some(mde) = fm.mde {
-        if mde <= 0.0 || !mde.is_finite() {
-            diags.push(error(
-                at("mde"),
-                format!("mde {mde} must be a positive share, e.g. 10%"),
-            ));
+        let problem = if !(mde.value > 0.0 && mde.value.is_finite()) {
+            Some((
+                format!(
+                    "mde {} must be a positive share",
+                    crate::charts::fmt_num(mde.value)
+                ),
+                "the smallest relative change worth detecting: write `10%` or `0.1`".to_string(),
+            ))
+        } else if !mde.percent && mde.value >= 1.0 {
+            Some((
+                format!(
+                    "mde {} would be a change of {} %",
+                    crate::charts::fmt_num(mde.value),
+                    crate::charts::fmt_num(mde.value * 100.0)
+                ),
+                format!(
+                    "write `{}%` or `{}` for a change of {} %",
+                    crate::charts::fmt_num(mde.value),
+                    crate::charts::fmt_num(mde.value / 100.0),
+                    crate::charts::fmt_num(mde.value)
+                ),
+            ))
+        } else {
+            None
+        };
+        if let Some((message, help)) = problem {
+            diags.push(error(at("mde"), message).with_help(help));
+            fm.mde = None;
         }
     }
+    let planned_mde = fm.mde;
     for (i, metric) in fm.metrics.iter_mut().enumerate() {
         let arms = match (&metric.control, &metric.variant) {
             (None, None) => continue,
@@ -82,6 +118,39 @@ pub(super) fn check_counts(fm: &mut FrontMatter, located: &Located, diags: &mut 
             ));
             continue;
         }
+        let (cv, vv) = (control.value(), variant.value());
+        let still = |arm: Arm| match arm {
+            Arm::Rate { conversions, units } => conversions == 0 || conversions == units,
+            Arm::Mean { sd, .. } => sd == 0.0,
+        };
+        if still(control) && still(variant) && cv != vv {
+            diags.push(
+                located
+                    .warning(
+                        metric_line(text, spans, i, &["control"]),
+                        format!(
+                            "metric `{}`: the data have no variance (neither arm varies), so no test can weigh the difference",
+                            metric.name
+                        ),
+                    )
+                    .with_help("check the counts: a real metric varies from unit to unit"),
+            );
+        }
+        if let Some(mde) = planned_mde {
+            if let Some(why) = crate::stats::unreachable_mde(control, metric.direction, mde.value) {
+                diags.push(
+                    located
+                        .warning(
+                            at("mde"),
+                            format!(
+                                "metric `{}`: no sample can detect this mde: {why}",
+                                metric.name
+                            ),
+                        )
+                        .with_help("the required sample and progress are left out"),
+                );
+            }
+        }
         // A rate shows as a percentage when the unit is `%`.
         let shown = |arm: Arm| match arm {
             Arm::Rate { .. } if metric.unit.as_deref() == Some("%") => arm.value() * 100.0,
@@ -91,8 +160,8 @@ pub(super) fn check_counts(fm: &mut FrontMatter, located: &Located, diags: &mut 
             ("baseline", &mut metric.baseline, control),
             ("actual", &mut metric.actual, variant),
         ] {
-            // As a person would write it: two decimals.
-            let counted = (shown(arm) * 100.0).round() / 100.0;
+            // Kept at full precision; pages round it as they show it.
+            let counted = shown(arm);
             match *written {
                 None => *written = Some(counted),
                 // Rounding as written is fine: to the written value's last

@@ -4,28 +4,18 @@
 
 use crate::parse::Document;
 use crate::resolve::ExperimentData;
-use crate::stats::signed_percent;
 use serde::Serialize;
 
 /// `10,000`.
 pub fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::stats::thousands(n)
 }
 
 /// An arm's value as the metric shows it: a rate as a percentage, a mean
 /// with its unit.
 fn value(metric: &crate::model::Metric, v: f64) -> String {
-    let rate = metric.control.is_some_and(|c| c.conversions.is_some());
-    if rate {
-        format!("{:.1} %", v * 100.0)
+    if metric.is_rate() {
+        format!("{} %", crate::stats::percent_number(v * 100.0))
     } else {
         let unit = metric
             .unit
@@ -49,7 +39,7 @@ pub fn result_line(e: &ExperimentData, d: &Document) -> Option<String> {
         m.name,
         value(m, ev.control),
         value(m, ev.variant),
-        signed_percent(ev.lift),
+        ev.change_text(m.is_rate(), m.unit.as_deref()),
         ev.verdict.name()
     ))
 }
@@ -67,12 +57,23 @@ pub fn underpowered(e: &ExperimentData, d: &Document) -> Option<String> {
         return None;
     }
     let m = &d.fm.metrics[i];
-    let units = m.control?.units.min(m.variant?.units);
-    Some(format!(
-        "underpowered: {} of {} units per arm",
-        count(units),
-        count(ev.required_units?)
-    ))
+    let (c, v) = (m.control?.units, m.variant?.units);
+    let r = ev.required?;
+    Some(if r.control == r.variant {
+        format!(
+            "underpowered: {} of {} units per arm",
+            count(c.min(v)),
+            count(r.control)
+        )
+    } else {
+        format!(
+            "underpowered: {} of {} control and {} of {} variant units",
+            count(c),
+            count(r.control),
+            count(v),
+            count(r.variant)
+        )
+    })
 }
 
 /// Why an experiment counts as evidence for its hypothesis, or why not.
@@ -88,7 +89,11 @@ pub fn counts_as(e: &ExperimentData, d: &Document) -> String {
         Some((i, ev)) => format!(
             "{status}: {} {}",
             d.fm.metrics[i].name,
-            ev.sentence(e.confidence)
+            ev.sentence(
+                e.confidence,
+                d.fm.metrics[i].is_rate(),
+                d.fm.metrics[i].unit.as_deref()
+            )
         ),
         None => match d.fm.metrics.first() {
             Some(m) => format!("{status}: {} {}", m.name, super::cards::metric_text(m)),
@@ -132,9 +137,9 @@ pub fn panel(e: &ExperimentData, d: &Document) -> Option<Panel> {
     Some(Panel {
         claim: e.status.name(),
         metric: m.name.clone(),
-        result: unbroken(ev.sentence(e.confidence)),
+        result: unbroken(ev.sentence(e.confidence, m.is_rate(), m.unit.as_deref())),
         verdict: ev.verdict.name(),
-        chance_to_win: format!("{:.0}\u{a0}%", ev.chance_to_win * 100.0),
+        chance_to_win: unbroken(crate::stats::chance_text(ev.chance_to_win)),
         units: format!(
             "{} control and {} variant units",
             count(m.control?.units),
@@ -177,12 +182,39 @@ pub fn metric_evidence(e: &ExperimentData, d: &Document, i: usize) -> Option<Met
         _ => count(a.units),
     };
     Some(MetricEvidence {
-        result: unbroken(ev.sentence(e.confidence)),
+        result: unbroken(ev.sentence(e.confidence, m.is_rate(), m.unit.as_deref())),
         verdict: ev.verdict.name(),
         control: arm(m.control.as_ref()?, ev.control),
         variant: arm(m.variant.as_ref()?, ev.variant),
-        chance_to_win: format!("{:.0} %", ev.chance_to_win * 100.0),
-        interval: crate::charts::interval_chart(ev.lift, ev.ci, d.fm.mde, m.direction, &m.name),
+        chance_to_win: crate::stats::chance_text(ev.chance_to_win),
+        interval: match (ev.basis, ev.lift, ev.ci) {
+            (crate::stats::Basis::Relative, Some(lift), Some(ci)) => crate::charts::interval_chart(
+                lift,
+                ci,
+                d.fm.mde.map(|s| s.value),
+                m.direction,
+                &m.name,
+                &crate::stats::signed_percent,
+            ),
+            _ => {
+                let unit = m.unit.as_deref();
+                let rate = m.is_rate();
+                crate::charts::interval_chart(
+                    ev.lift_abs,
+                    ev.ci_abs,
+                    None,
+                    m.direction,
+                    &m.name,
+                    &|x| {
+                        if rate {
+                            crate::stats::signed_points(x)
+                        } else {
+                            crate::stats::signed_number(x, unit)
+                        }
+                    },
+                )
+            }
+        },
         role: if e.primary == Some(i) {
             "primary"
         } else if m.guardrail {

@@ -324,29 +324,41 @@ pub fn filter_options(m: &Model, docs: impl Iterator<Item = usize>) -> FilterOpt
 
 /// What an experiment's counts say: each metric's evidence, its primary
 /// metric, and the sample-ratio check of the primary metric's arms.
+/// Settings were checked where they are written: one out of range was an
+/// error and is not here, so every value below is a valid one.
 pub(super) fn weigh_evidence(
     e: &mut super::ExperimentData,
     d: &crate::parse::Document,
     settings: &crate::stats::Settings,
 ) {
-    let confidence = d.fm.confidence.unwrap_or(settings.confidence);
-    e.confidence = confidence;
-    e.evidence =
-        d.fm.metrics
-            .iter()
-            .map(|m| {
-                let control = crate::stats::arm(m.control.as_ref()?).ok()?;
-                let variant = crate::stats::arm(m.variant.as_ref()?).ok()?;
-                crate::stats::evidence(
-                    control,
-                    variant,
-                    m.direction,
-                    settings,
-                    confidence,
-                    d.fm.mde,
-                )
-            })
-            .collect();
+    use crate::stats::{Plan, Probability};
+    let confidence =
+        d.fm.confidence
+            .and_then(Probability::new)
+            .unwrap_or(settings.confidence);
+    e.confidence = confidence.get();
+    let plan = Plan {
+        mde: d
+            .fm
+            .mde
+            .map(|m| m.value)
+            .filter(|m| *m > 0.0 && m.is_finite()),
+        split: d
+            .fm
+            .split
+            .and_then(Probability::new)
+            .unwrap_or(Plan::default().split),
+    };
+    e.evidence = d
+        .fm
+        .metrics
+        .iter()
+        .map(|m| {
+            let control = crate::stats::arm(m.control.as_ref()?).ok()?;
+            let variant = crate::stats::arm(m.variant.as_ref()?).ok()?;
+            crate::stats::evidence(control, variant, m.direction, settings, confidence, plan).ok()
+        })
+        .collect();
     e.primary =
         d.fm.metrics
             .iter()
@@ -361,30 +373,36 @@ pub(super) fn weigh_evidence(
             Some((m.control?.units, m.variant?.units))
         });
     if let Some((c, v)) = arms {
-        e.srm_p = crate::stats::sample_ratio_p(c, v, d.fm.split.unwrap_or(0.5));
-        e.srm = e.srm_p.map(|p| p < settings.srm_threshold);
+        e.srm_p = crate::stats::sample_ratio_p(c, v, plan.split);
+        e.srm = e.srm_p.map(|p| p < settings.srm_threshold.get());
     }
     e.backed = backed(e, d);
 }
 
-/// Whether the counts back a concluded claim: a validated experiment needs
-/// a win on its primary metric, no guardrail lost and no sample-ratio
-/// mismatch; an invalidated one, no win and no mismatch.
+/// Whether the counts back the experiment's claim (`None` without counts
+/// on its primary metric): `validated` needs a significant win on the
+/// primary metric and no guardrail lost; `invalidated` a significant loss,
+/// or an inconclusive result with the units it needed reached (a powered
+/// null). An underpowered inconclusive result backs nothing, and neither
+/// does any other status.
 fn backed(e: &super::ExperimentData, d: &crate::parse::Document) -> Option<bool> {
     use crate::stats::Verdict;
-    let verdict = e.primary_evidence()?.1.verdict;
+    let primary = e.primary_evidence()?.1;
     let guardrail_lost = d.fm.metrics.iter().enumerate().any(|(i, m)| {
         m.guardrail
             && e.evidence[i]
                 .as_ref()
                 .is_some_and(|g| g.verdict == Verdict::Loss)
     });
-    let srm = e.srm == Some(true);
-    match e.status {
-        ExperimentStatus::Validated => Some(verdict == Verdict::Win && !guardrail_lost && !srm),
-        ExperimentStatus::Invalidated => Some(verdict != Verdict::Win && !srm),
-        _ => None,
-    }
+    Some(match e.status {
+        ExperimentStatus::Validated => primary.verdict == Verdict::Win && !guardrail_lost,
+        ExperimentStatus::Invalidated => match primary.verdict {
+            Verdict::Loss => true,
+            Verdict::Inconclusive => primary.progress.is_some_and(|p| p >= 1.0),
+            Verdict::Win => false,
+        },
+        _ => false,
+    })
 }
 
 /// Warnings where an experiment's status claims what its data do not back,
@@ -398,9 +416,13 @@ pub(super) fn check_claims(
     let at = d.value_span("status");
     let result = |i: usize| {
         let m = &d.fm.metrics[i];
-        e.evidence[i]
-            .as_ref()
-            .map(|ev| format!("{} {}", m.name, ev.sentence(e.confidence)))
+        e.evidence[i].as_ref().map(|ev| {
+            format!(
+                "{} {}",
+                m.name,
+                ev.sentence(e.confidence, m.is_rate(), m.unit.as_deref())
+            )
+        })
     };
     let primary = e.primary_evidence();
     match (e.status, primary) {
@@ -424,6 +446,35 @@ pub(super) fn check_claims(
                     result(i).unwrap_or_default()
                 ),
             ));
+        }
+        (ExperimentStatus::Invalidated, Some((i, ev)))
+            if ev.verdict == Verdict::Inconclusive && e.backed == Some(false) =>
+        {
+            use crate::stats::thousands;
+            let why = match (
+                ev.required,
+                d.fm.metrics[i].control,
+                d.fm.metrics[i].variant,
+            ) {
+                (Some(r), Some(c), Some(v)) => format!(
+                    "too few units to tell ({} control of {} needed, {} variant of {})",
+                    thousands(c.units),
+                    thousands(r.control),
+                    thousands(v.units),
+                    thousands(r.variant)
+                ),
+                _ => "with no `mde`, nothing says the sample was large enough to tell".into(),
+            };
+            diags.push(
+                d.diag_warning(
+                    at,
+                    format!(
+                        "marked invalidated, but the data do not back it: {}; {why}",
+                        result(i).unwrap_or_default()
+                    ),
+                )
+                .with_help("an inconclusive result backs an invalidated claim only once the sample its `mde` needs is reached: conclude it as inconclusive, or gather more data"),
+            );
         }
         _ => {}
     }
@@ -454,7 +505,9 @@ pub(super) fn check_claims(
                     at,
                     format!(
                         "sample ratio mismatch: {c} control and {v} variant units for a planned {} % variant share ({})",
-                        crate::charts::fmt_num(d.fm.split.unwrap_or(0.5) * 100.0),
+                        crate::charts::fmt_num(
+                            d.fm.split.filter(|s| *s > 0.0 && *s < 1.0).unwrap_or(0.5) * 100.0
+                        ),
                         crate::stats::p_text(p)
                     ),
                 )

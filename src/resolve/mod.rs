@@ -363,7 +363,7 @@ fn build_model(
                     primary: None,
                     srm_p: None,
                     srm: None,
-                    confidence: selection.stats.confidence,
+                    confidence: selection.stats.confidence.get(),
                     backed: None,
                 });
             }

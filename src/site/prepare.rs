@@ -73,7 +73,7 @@ impl Front {
             drafts: opts.drafts,
             audience: opts.audience,
             default_visibility: self.config.default_visibility,
-            stats: self.config.stats,
+            stats: self.config.stats.settings(),
         }
     }
 }

@@ -494,6 +494,25 @@ def main():
     error_table()
 
 
+def rate_chances_edgeworth(nc, xc, nv, xv):
+    """Normal approximation plus the one-term Edgeworth (skewness) correction.
+
+    D = B - A has mean mu, sd sigma and skewness g = (k3_B - k3_A)/sigma^3,
+    k3 = skew * var^1.5 of each Beta, skew = 2(b-a)sqrt(a+b+1)/((a+b+2)sqrt(ab)).
+    With z = mu/sigma:  P(B>A) ~= Phi(z) + phi(z) g/6 (z^2 - 1)."""
+    def mom(n, x):
+        a, b = beta_params(mp.mpf(n), mp.mpf(x))
+        t = a + b
+        var = a * b / (t * t * (t + 1))
+        skew = 2 * (b - a) * mp.sqrt(t + 1) / ((t + 2) * mp.sqrt(a * b))
+        return a / t, var, skew * var ** mp.mpf(1.5)
+    mA, vA, kA = mom(nc, xc)
+    mB, vB, kB = mom(nv, xv)
+    sigma = mp.sqrt(vA + vB)
+    z, g = (mB - mA) / sigma, (kB - kA) / sigma ** 3
+    return norm_cdf(z) + mp.npdf(z) * g / 6 * (z * z - 1)
+
+
 def error_rows(rate, x_small, split, targets):
     """Rows (xc, nc, xv, nv, exact P(B>A), |normal - exact|) for one setting.
 
@@ -513,7 +532,8 @@ def error_rows(rate, x_small, split, targets):
         # The finite sum over the variant's aB terms (the smaller arm here).
         ex = prob_b_beats_a(aA, bA, aB, bB)
         ap, _ = rate_chances_normal(nc, xc, nv, xv)
-        rows.append((xc, nc, xv, nv, ex, abs(ap - ex)))
+        ed = rate_chances_edgeworth(nc, xc, nv, xv)
+        rows.append((xc, nc, xv, nv, ex, abs(ap - ex), abs(ed - ex)))
     return rows
 
 
@@ -527,7 +547,7 @@ def error_table():
     print("// (A, B replaced by normals with the Beta means/variances; exact = finite sum;")
     print("//  the error of P(B<A) = 1 - P(B>A) is the same number).")
     print("// columns: conversions_control, n_control, conversions_variant, n_variant, "
-          "exact P(B>A), |approx - exact|")
+          "exact P(B>A), |normal - exact|, |normal+skewness (Edgeworth) - exact|")
     up = (0.6, 0.7, 0.8, 0.9, 0.95, 0.975, 0.99)
     both = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.4) + up
     settings = [(0.05, x, 0.5, up) for x in (100, 300, 500, 600, 1000, 2000, 4000, 10000, 20000)]
@@ -535,24 +555,35 @@ def error_table():
     settings += [(0.5, x, 0.5, up) for x in (100, 1000, 4000)]
     # Unequal arms (variant share 0.1): the arms' skewness no longer cancels.
     settings += [(0.05, x, 0.1, both) for x in (100, 1000, 4000, 20000)]
+    # Variant share 0.9 (control the smaller arm, ~x/9 conversions) and 0.3.
+    settings += [(0.05, x, 0.9, both) for x in (1000, 9000)]
+    settings += [(0.05, x, 0.3, both) for x in (1000, 4000)]
     summary = []
     with mp.workdps(30):
         for rate, x, split, targets in settings:
             print("// rate %s, variant share %s, ~%d conversions in the variant arm"
                   % (rate, split, x))
             rows = error_rows(rate, x, split, targets)
-            for xc, nc, xv, nv, ex, err in rows:
-                print("%d, %d, %d, %d, %s, %s" % (xc, nc, xv, nv, mp.nstr(ex, 12), mp.nstr(err, 3)))
+            for xc, nc, xv, nv, ex, err, err_e in rows:
+                print("%d, %d, %d, %d, %s, %s, %s" % (xc, nc, xv, nv, mp.nstr(ex, 12),
+                                                      mp.nstr(err, 3), mp.nstr(err_e, 3)))
             worst = max(r[5] for r in rows)
-            summary.append((rate, split, x, worst))
-            print("//   max error %s" % mp.nstr(worst, 3))
+            worst_e = max(r[6] for r in rows)
+            x_min = min(rows[0][0], x)   # the smaller arm's baseline conversions
+            summary.append((rate, split, x_min, worst, worst_e))
+            print("//   max error: normal %s, with skewness correction %s"
+                  % (mp.nstr(worst, 3), mp.nstr(worst_e, 3)))
             print()
     print("// Summary: max |error| of the normal approximation over the P range above")
-    print("//   (equal arms: P(B>A) in [0.6, 0.99]; share 0.1: P(B>A) in [0.01, 0.99]);")
-    print("//   'x * error' is the smaller arm's conversions times the error")
-    for rate, split, x, worst in summary:
-        print("//   rate %-5s share %-3s conversions %6d: max error %-9s x * error %s"
-              % (rate, split, x, mp.nstr(worst, 3), mp.nstr(x * worst, 3)))
+    print("//   (share 0.5: P(B>A) in [0.6, 0.99]; other shares: P(B>A) in [0.01, 0.99]).")
+    print("//   x = the smaller arm's baseline conversions;")
+    print("//   normal error * x ~ const means O(1/x); * sqrt(x) ~ const means O(1/sqrt x).")
+    print("//   share = variant share of units")
+    for rate, split, x, worst, worst_e in summary:
+        print("//   rate %-5s share %-3s x %6d: normal %-9s (x*err %-7s sqrt(x)*err %-7s)"
+              "  skew-corrected %-9s (x*err %s)"
+              % (rate, split, x, mp.nstr(worst, 3), mp.nstr(x * worst, 3),
+                 mp.nstr(mp.sqrt(x) * worst, 3), mp.nstr(worst_e, 3), mp.nstr(x * worst_e, 3)))
 
 
 if __name__ == "__main__":
