@@ -67,9 +67,12 @@ pub fn interval_chart(
     let mut svg = String::new();
     let _ = write!(
         svg,
-        r#"<svg class="interval-svg" viewBox="0 0 1000 40" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="interval-bar interval-{tone}" x="{:.1}" y="12" width="{:.1}" height="16" rx="3"/><rect class="interval-estimate" x="{:.1}" y="6" width="4" height="28"/><line class="interval-zero" x1="{:.1}" y1="0" x2="{:.1}" y2="40"/>"#,
+        r#"<svg class="interval-svg" viewBox="0 0 1000 40" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="interval-bar interval-{tone}" data-lo="{}" data-hi="{}" x="{:.1}" y="12" width="{:.1}" height="16" rx="3"/><rect class="interval-estimate" data-at="{}" x="{:.1}" y="6" width="4" height="28"/><line class="interval-zero" data-at="0" x1="{:.1}" y1="0" x2="{:.1}" y2="40"/>"#,
+        ci[0],
+        ci[1],
         x(ci[0]),
         (x(ci[1]) - x(ci[0])).max(2.0),
+        estimate,
         x(estimate) - 2.0,
         x(0.0),
         x(0.0),
@@ -163,7 +166,8 @@ pub fn metric_chart(m: &Metric) -> String {
     };
     let target = m.target.map(|t| {
         format!(
-            r#"<span class="mb-target" style="left: {:.1}%"></span>"#,
+            r#"<span class="mb-target" data-at="{}" style="left: {:.3}%"></span>"#,
+            t,
             share(t)
         )
     });
@@ -175,8 +179,9 @@ pub fn metric_chart(m: &Metric) -> String {
         let Some(v) = value else { return };
         let _ = write!(
             html,
-            r#"<div class="mb-row"><span class="mb-label">{label}</span><span class="mb-track"><span class="mb-bar {class}" style="width: {:.1}%"></span>{}</span><span class="mb-value">{}{}</span></div>"#,
-            share(v).max(0.5),
+            r#"<div class="mb-row"><span class="mb-label">{label}</span><span class="mb-track"><span class="mb-bar {class}" data-value="{}" style="width: {:.3}%"></span>{}</span><span class="mb-value">{}{}</span></div>"#,
+            v,
+            share(v),
             target.as_deref().unwrap_or(""),
             esc(&with_unit(v)),
             note.map(|n| format!(r#" <span class="mb-change">{}</span>"#, esc(&n)))
@@ -236,7 +241,7 @@ pub fn month_chart(title: &str, months: &[Column]) -> String {
                 String::new()
             } else {
                 format!(
-                    r#"<span class="mc-part {class}" style="height: {:.1}%"></span>"#,
+                    r#"<span class="mc-part {class}" data-value="{n}" style="height: {:.3}%"></span>"#,
                     100.0 * n as f64 / max
                 )
             }
@@ -286,7 +291,7 @@ pub fn stacked_bar(title: &str, parts: &[(&str, usize)]) -> String {
     for (label, count) in parts.iter().filter(|p| p.1 > 0) {
         let _ = write!(
             html,
-            r#"<span class="mix-part seg-{label}" style="flex: {count} 1 0" title="{label}: {count}">{count}</span>"#
+            r#"<span class="mix-part seg-{label}" data-value="{count}" style="flex: {count} 1 0" title="{label}: {count}">{count}</span>"#
         );
         let _ = write!(
             legend,

@@ -54,6 +54,9 @@ pub struct PlaybookExport {
     #[serde(flatten)]
     pub ownership: Ownership,
     pub stages: Vec<StageExport>,
+    /// The stage the team is at (an id), written or derived; null when no
+    /// stage is current.
+    pub current_stage: Option<String>,
     pub evidence: Evidence,
     #[serde(flatten)]
     pub links: Links,
@@ -201,6 +204,7 @@ impl ExportContext<'_> {
             status: d.playbook_status,
             version: d.fm.version.clone(),
             ownership: self.ownership(p.doc),
+            current_stage: p.current_stage.map(|n| p.stages[n].id.clone()),
             stages: p
                 .stages
                 .iter()

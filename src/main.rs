@@ -166,10 +166,12 @@ fn main() -> ExitCode {
             let outcome = site::build(&opts, site.deny_warnings);
             let code = report(&opts, &outcome, &site);
             if code == ExitCode::SUCCESS {
+                let plural =
+                    |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
                 eprintln!(
-                    "Built {} page{} into {} in {} ms",
-                    outcome.pages,
-                    if outcome.pages == 1 { "" } else { "s" },
+                    "Built {}, {} into {} in {} ms",
+                    plural(outcome.pages, "document"),
+                    plural(html_pages(&opts.output_dir()), "page"),
                     opts.output_dir().display(),
                     start.elapsed().as_millis()
                 );
@@ -314,4 +316,16 @@ fn colorize(text: &str) -> String {
 fn usage_error(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
+}
+
+/// The HTML pages in a built output: what the build wrote for readers
+/// (documents' pages, lists, taxonomy pages, redirects), the search index's
+/// own files aside.
+fn html_pages(output: &std::path::Path) -> usize {
+    walkdir::WalkDir::new(output)
+        .into_iter()
+        .filter_entry(|e| e.depth() != 1 || e.file_name() != "pagefind")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .count()
 }

@@ -74,6 +74,7 @@ impl Kind {
             "status" => "where it stands",
             "version" => "the playbook's version, e.g. 2.1",
             "stages" => "ordered list of {id, title, goal?}",
+            "current_stage" => "id of the stage the team is at (default: the first not done that has work)",
             "statement" => "We believe that … will result in … We will know when …",
             "playbook" => "slug of the playbook it belongs to",
             "stage" => "id of a stage of its playbook",
@@ -141,7 +142,7 @@ const PAGE_KEYS: [&str; 16] = [
     "permalink",
     "url",
 ];
-const PLAYBOOK_KEYS: [&str; 17] = [
+const PLAYBOOK_KEYS: [&str; 18] = [
     "title",
     "slug",
     "summary",
@@ -159,6 +160,7 @@ const PLAYBOOK_KEYS: [&str; 17] = [
     "status",
     "version",
     "stages",
+    "current_stage",
 ];
 const HYPOTHESIS_KEYS: [&str; 17] = [
     "title",
@@ -444,6 +446,8 @@ pub struct FrontMatter {
     #[serde(deserialize_with = "de_opt_string")]
     pub version: Option<String>,
     pub stages: Vec<Stage>,
+    /// Where the team is (a stage id); derived when not written.
+    pub current_stage: Option<String>,
 
     // hypothesis
     pub statement: Option<String>,

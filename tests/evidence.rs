@@ -152,8 +152,19 @@ fn pages_lead_with_the_result() {
     );
     assert_eq!(
         texts(&page, ".result-panel .unbacked"),
-        ["— the data do not back it"]
+        ["— not backed: the result is within noise"]
     );
+    // The page opens with the verdict in one plain sentence.
+    assert_eq!(
+        texts(&page, "#result"),
+        ["Inconclusive: Conversion rose 12.0 % (relative), but that is within noise (97 % chance the variant is better); 10,000 of the 31,231 units per arm it needs. Marked validated, but not backed: the result is within noise. Decision: persevere."]
+    );
+    let win = site.html("experiments/e-win/index.html");
+    assert_eq!(
+        texts(&win, "#result"),
+        ["Win: Conversion rose 16.0 % (relative), beyond noise (> 99.9 % chance the variant is better). Marked validated, and the data back it."]
+    );
+    assert_eq!(texts(&win, ".result-claim .backed").len(), 1);
     assert_eq!(
         texts(&page, ".result-panel .result-warning"),
         ["underpowered: 10,000 of 31,231 units per arm"]
@@ -174,7 +185,10 @@ fn pages_lead_with_the_result() {
     let log = site.html("experiments/index.html");
     let lines = texts(&log, ".card-result");
     assert!(
-        lines.contains(&"Conversion 5.0 % → 5.6 % (+12.0 %, inconclusive) persevere".to_string()),
+        lines.contains(
+            &"Inconclusive: Conversion +12.0 % (relative), 97 % chance the variant is better persevere"
+                .to_string()
+        ),
         "the result, then the decision: {lines:?}"
     );
     assert!(
@@ -206,7 +220,7 @@ fn pages_lead_with_the_result() {
         texts(&o, ".claims-summary"),
         ["The data back 1 of 4 concluded claims that carry counts."]
     );
-    let mut unbacked = texts(&o, "#claims-h ~ .evidence-list a");
+    let mut unbacked = texts(&o, "#claims-h ~ .evidence-list a:not(.badge)");
     unbacked.sort();
     assert_eq!(unbacked, ["Guarded", "Reference", "Wrongly dropped"]);
 }

@@ -12,6 +12,7 @@ use crate::yaml::{
 
 mod address;
 mod counts;
+mod stages;
 pub use address::folder_kind;
 use address::{address, alias_url, file_title, own_address, Address};
 use counts::check_counts;
@@ -488,22 +489,7 @@ fn check_fields(
         }
     }
     match kind {
-        Kind::Playbook => {
-            let mut seen = std::collections::HashSet::new();
-            for stage in &fm.stages {
-                if !is_valid_slug(&stage.id) {
-                    diags.push(error(
-                        at("stages"),
-                        format!("stage id `{}` may only contain a-z, 0-9 and -", stage.id),
-                    ));
-                } else if !seen.insert(stage.id.as_str()) {
-                    diags.push(error(
-                        at("stages"),
-                        format!("stage id `{}` is used twice", stage.id),
-                    ));
-                }
-            }
-        }
+        Kind::Playbook => stages::check_stages(fm, located, diags),
         Kind::Experiment => {
             if let (Some(s), Some(e)) = (fm.started, fm.ended) {
                 if e < s {

@@ -40,6 +40,11 @@ pub enum KindCard {
     Playbook {
         status: PlaybookStatus,
         version: Option<String>,
+        /// Where the team is: "Stage 3 of 5 · Map-Making".
+        position: Option<Position>,
+        /// Each stage's state in order (done, current, open, ahead), for
+        /// a progress strip.
+        stage_states: Vec<&'static str>,
     },
     Hypothesis {
         status: HypothesisStatus,
@@ -69,6 +74,30 @@ pub enum KindCard {
     Page {},
 }
 
+/// The stage a playbook's team is at.
+#[derive(Debug, Clone, Serialize)]
+pub struct Position {
+    pub number: usize,
+    pub of: usize,
+    pub id: String,
+    pub title: String,
+    /// "Stage 3 of 5 · Map-Making".
+    pub text: String,
+}
+
+/// Where playbook `p`'s team is, `None` when no stage is current.
+pub fn position(p: &crate::resolve::PlaybookData) -> Option<Position> {
+    let n = p.current_stage?;
+    let stage = &p.stages[n];
+    Some(Position {
+        number: n + 1,
+        of: p.stages.len(),
+        id: stage.id.clone(),
+        title: stage.title.clone(),
+        text: format!("Stage {} of {} · {}", n + 1, p.stages.len(), stage.title),
+    })
+}
+
 /// An experiment's first metric, in one line.
 #[derive(Debug, Clone, Serialize)]
 pub struct Headline {
@@ -81,10 +110,15 @@ pub struct Headline {
 pub(super) fn card(view: &View, doc: usize) -> Card {
     let d = view.doc(doc);
     let of_kind = match d.kind {
-        Kind::Playbook => KindCard::Playbook {
-            status: d.playbook_status,
-            version: d.fm.version.clone(),
-        },
+        Kind::Playbook => {
+            let p = view.playbook(view.item(doc));
+            KindCard::Playbook {
+                status: d.playbook_status,
+                version: d.fm.version.clone(),
+                position: position(p),
+                stage_states: p.stages.iter().map(|s| s.state.name()).collect(),
+            }
+        }
         Kind::Hypothesis => {
             let h = view.hypothesis(view.item(doc));
             KindCard::Hypothesis {

@@ -29,19 +29,162 @@ fn value(metric: &crate::model::Metric, v: f64) -> String {
     }
 }
 
-/// "Conversion 5.0 % → 5.6 % (+12.0 %, inconclusive)": the primary
-/// metric's result in one line; `None` without counts.
+/// "Win: Conversion +12.0 % (relative), 99 % chance the variant is
+/// better": the short form of the verdict sentence, for cards; `None`
+/// without counts.
 pub fn result_line(e: &ExperimentData, d: &Document) -> Option<String> {
     let (i, ev) = e.primary_evidence()?;
     let m = &d.fm.metrics[i];
     Some(format!(
-        "{} {} → {} ({}, {})",
+        "{}: {} {}, {} chance the variant is better",
+        verdict_word(ev.verdict),
         m.name,
-        value(m, ev.control),
-        value(m, ev.variant),
-        ev.change_text(m.is_rate(), m.unit.as_deref()),
-        ev.verdict.name()
+        change_words(ev, m),
+        crate::stats::chance_text(ev.chance_to_win)
     ))
+}
+
+fn verdict_word(v: crate::stats::Verdict) -> &'static str {
+    match v {
+        crate::stats::Verdict::Win => "Win",
+        crate::stats::Verdict::Loss => "Loss",
+        crate::stats::Verdict::Inconclusive => "Inconclusive",
+    }
+}
+
+/// "+12.0 % (relative)", "+0.60 points", "−0.2 min": the change, saying
+/// on which scale it is.
+fn change_words(ev: &crate::stats::Evidence, m: &crate::model::Metric) -> String {
+    let text = ev.change_text(m.is_rate(), m.unit.as_deref());
+    match ev.basis {
+        crate::stats::Basis::Relative => format!("{text} (relative)"),
+        crate::stats::Basis::Absolute => text,
+    }
+}
+
+/// The experiment's result in one plain sentence, which its page opens
+/// with: what happened, how sure, what was decided. With counts it agrees
+/// with the statistics; without, it says what was written.
+pub fn verdict_sentence(e: &ExperimentData, d: &Document) -> String {
+    use crate::model::ExperimentStatus::*;
+    use crate::stats::Verdict;
+    let decided =
+        d.fm.decision
+            .filter(|_| e.status.is_concluded())
+            .map(|x| format!(" Decision: {}.", x.name()))
+            .unwrap_or_default();
+    if let Some((i, ev)) = e.primary_evidence() {
+        let m = &d.fm.metrics[i];
+        let moved = if ev.lift_abs == 0.0 {
+            format!("{} did not change", m.name)
+        } else {
+            let way = if ev.lift_abs > 0.0 { "rose" } else { "fell" };
+            format!(
+                "{} {way} {}",
+                m.name,
+                change_words(ev, m).trim_start_matches(['+', '\u{2212}'])
+            )
+        };
+        let sure = match ev.verdict {
+            Verdict::Win | Verdict::Loss => "beyond noise",
+            Verdict::Inconclusive if ev.lift_abs == 0.0 => "so there is nothing to tell apart",
+            Verdict::Inconclusive => "but that is within noise",
+        };
+        let mut text = format!(
+            "{}: {moved}, {sure} ({} chance the variant is better)",
+            verdict_word(ev.verdict),
+            crate::stats::chance_text(ev.chance_to_win)
+        );
+        if ev.verdict == Verdict::Inconclusive {
+            if let (Some(r), Some(c), Some(v)) = (ev.required, m.control, m.variant) {
+                if ev.underpowered() {
+                    text.push_str(&if r.control == r.variant {
+                        format!(
+                            "; {} of the {} units per arm it needs",
+                            count(c.units.min(v.units)),
+                            count(r.control)
+                        )
+                    } else {
+                        format!(
+                            "; {} of {} control and {} of {} variant units it needs",
+                            count(c.units),
+                            count(r.control),
+                            count(v.units),
+                            count(r.variant)
+                        )
+                    });
+                }
+            }
+        }
+        text.push('.');
+        if let Some(note) = claim_note(e, d) {
+            let joined = if e.backed == Some(true) { "and" } else { "but" };
+            text.push_str(&format!(" Marked {}, {joined} {note}.", e.status.name()));
+        }
+        return format!("{text}{decided}");
+    }
+    let headline = d.fm.metrics.first().filter(|m| m.actual.is_some());
+    match (e.status, headline) {
+        (Planned, _) => "Planned: not started yet.".to_string(),
+        (Running, _) => match d.fm.started {
+            Some(s) => format!("Running since {s}: no result yet."),
+            None => "Running: no result yet.".to_string(),
+        },
+        (status, Some(m)) => {
+            let met = match m.meets_target() {
+                Some(true) => ", meeting its target",
+                Some(false) => ", missing its target",
+                None => "",
+            };
+            format!(
+                "{}: {} {}{met}.{decided}",
+                capitalized(status.name()),
+                m.name,
+                super::cards::metric_text(m),
+            )
+        }
+        (status, None) => format!("{}.{decided}", capitalized(status.name())),
+    }
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// What the data say of the claim the status makes, truthfully: "the data
+/// back it", or why not. `None` where the status makes no claim or there
+/// are no counts.
+pub fn claim_note(e: &ExperimentData, d: &Document) -> Option<String> {
+    use crate::model::ExperimentStatus::*;
+    use crate::stats::Verdict;
+    if !matches!(e.status, Validated | Invalidated) {
+        return None;
+    }
+    let (_, ev) = e.primary_evidence()?;
+    if e.backed? {
+        return Some("the data back it".into());
+    }
+    let guardrail_lost = d.fm.metrics.iter().enumerate().any(|(i, m)| {
+        m.guardrail
+            && e.evidence[i]
+                .as_ref()
+                .is_some_and(|g| g.verdict == Verdict::Loss)
+    });
+    Some(
+        match (e.status, ev.verdict) {
+            (Validated, Verdict::Win) if guardrail_lost => "not backed: a guardrail got worse",
+            (Validated, Verdict::Loss) => "not backed: the data show a loss",
+            (Validated, _) => "not backed: the result is within noise",
+            (Invalidated, Verdict::Win) => "not backed: the data show a win",
+            (_, _) if ev.required.is_some() => "not backed: too few units to tell",
+            _ => "not backed: nothing says the sample was large enough to tell (no `mde`)",
+        }
+        .to_string(),
+    )
 }
 
 /// "underpowered: 10,000 of 31,231 units per arm", for a concluded
@@ -114,6 +257,9 @@ pub fn counts_as(e: &ExperimentData, d: &Document) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct Panel {
     pub claim: &'static str,
+    /// What the data say of the claim ("the data back it", "not backed:
+    /// …"); `None` where the status makes no claim.
+    pub claim_note: Option<String>,
     pub metric: String,
     pub result: String,
     pub verdict: &'static str,
@@ -136,6 +282,7 @@ pub fn panel(e: &ExperimentData, d: &Document) -> Option<Panel> {
     let m = &d.fm.metrics[i];
     Some(Panel {
         claim: e.status.name(),
+        claim_note: claim_note(e, d),
         metric: m.name.clone(),
         result: unbroken(ev.sentence(e.confidence, m.is_rate(), m.unit.as_deref())),
         verdict: ev.verdict.name(),

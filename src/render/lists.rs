@@ -359,6 +359,7 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
                 .plain("search_shards", json!(more)),
         );
     }
+    pages.push(ListPage::new(output_path("/glossary/"), "glossary.html"));
     pages.push(ListPage::new("404.html".into(), "404.html"));
     pages.retain(|p| input.templates.has(p.template));
     pages

@@ -156,6 +156,8 @@ enum KindFacts {
         /// The primary result, with counts.
         #[serde(skip_serializing_if = "Option::is_none")]
         result_panel: Option<Box<evidence::Panel>>,
+        /// The result in one plain sentence, which the page opens with.
+        verdict_sentence: String,
     },
     Page {},
 }
@@ -228,19 +230,6 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
             let exp_cards = |es: &mut dyn Iterator<Item = usize>| {
                 view.cards(es.map(|e| view.experiment(e).doc))
             };
-            // Where the playbook stands: a stage is done once one of its
-            // experiments is validated; the first stage not done is the
-            // current one.
-            let done: Vec<bool> = p
-                .stages
-                .iter()
-                .map(|s| {
-                    s.experiments.iter().any(|&e| {
-                        view.experiment(e).status == crate::model::ExperimentStatus::Validated
-                    })
-                })
-                .collect();
-            let current = done.iter().position(|d| !d);
             let stages: Vec<tera::Value> = p
                 .stages
                 .iter()
@@ -248,14 +237,7 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
                 .map(|(n, s)| {
                     let mut stage = tera::Map::new();
                     stage.insert("number".into(), tera::Value::from(n + 1));
-                    let state = if done[n] {
-                        "done"
-                    } else if Some(n) == current {
-                        "current"
-                    } else {
-                        "ahead"
-                    };
-                    stage.insert("state".into(), tera::Value::from(state));
+                    stage.insert("state".into(), tera::Value::from(s.state.name()));
                     stage.insert("id".into(), tera::Value::from(s.id.as_str()));
                     stage.insert("title".into(), tera::Value::from(s.title.as_str()));
                     stage.insert(
@@ -315,6 +297,18 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
                 (stage_of(e), d.fm.ended.or(d.fm.started), d.slug.clone())
             });
             page.insert("outcomes".into(), exp_cards(&mut outcomes.into_iter()));
+            page.insert(
+                "position".into(),
+                crate::render::cards::position(p).map_or_else(tera::Value::none, |pos| {
+                    tera::Value::from_serializable(&pos)
+                }),
+            );
+            page.insert(
+                "stage_states".into(),
+                tera::Value::from_serializable(
+                    &p.stages.iter().map(|s| s.state.name()).collect::<Vec<_>>(),
+                ),
+            );
             KindFacts::Playbook {
                 hypothesis_count: p.hypotheses.len(),
             }
@@ -364,6 +358,7 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
                 stage_title: stage_title(view, e.playbook, &e.stage),
                 concluded: e.status.is_concluded(),
                 result_panel: evidence::panel(e, d).map(Box::new),
+                verdict_sentence: evidence::verdict_sentence(e, d),
                 metric_rows: d
                     .fm
                     .metrics

@@ -3,7 +3,7 @@
 //! concluded experiments. Derived here, once; templates receive them ready.
 
 use super::Model;
-use crate::model::{Decision, ExperimentStatus};
+use crate::model::{Decision, ExperimentStatus, HypothesisStatus};
 use crate::parse::Document;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -543,5 +543,46 @@ pub(super) fn check_claims(
         && verdicts.iter().all(|ok| *ok)
     {
         diags.push(d.diag_warning(at, "marked invalidated, but every metric meets its target"));
+    }
+}
+
+/// Where each stage of a playbook stands. A stage is done when its work
+/// holds validated evidence (a validated experiment, or a supported
+/// hypothesis) and nothing contested; the team is at `written` (a stage id,
+/// checked where it is written), else at the first stage, in order, that
+/// is not done and has work in it. So the marker never sits on an empty
+/// stage while a later one has work.
+pub(super) fn place_stages(
+    p: &mut super::PlaybookData,
+    written: Option<&str>,
+    hypotheses: &[super::HypothesisData],
+    experiments: &[super::ExperimentData],
+) {
+    use super::StageState;
+    let done: Vec<bool> = p
+        .stages
+        .iter()
+        .map(|s| {
+            let statuses = || s.hypotheses.iter().map(|&h| hypotheses[h].status);
+            let validated = s
+                .experiments
+                .iter()
+                .any(|&e| experiments[e].status == ExperimentStatus::Validated)
+                || statuses().any(|st| st == HypothesisStatus::Supported);
+            validated && !statuses().any(|st| st == HypothesisStatus::Contested)
+        })
+        .collect();
+    let has_work = |s: &super::StageData| !s.hypotheses.is_empty() || !s.experiments.is_empty();
+    p.current_stage = match written {
+        Some(id) => p.stages.iter().position(|s| s.id == id),
+        None => (0..p.stages.len()).find(|&n| !done[n] && has_work(&p.stages[n])),
+    };
+    for (n, stage) in p.stages.iter_mut().enumerate() {
+        stage.state = match p.current_stage {
+            Some(c) if c == n => StageState::Current,
+            _ if done[n] => StageState::Done,
+            Some(c) if n < c => StageState::Open,
+            _ => StageState::Ahead,
+        };
     }
 }

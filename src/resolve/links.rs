@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 /// The site-wide pages gemba makes besides documents' own, which the
 /// sitemap lists.
-pub const LIST_PAGES: [&str; 7] = [
+pub const LIST_PAGES: [&str; 8] = [
     "/",
     "/playbooks/",
     "/hypotheses/",
@@ -25,6 +25,7 @@ pub const LIST_PAGES: [&str; 7] = [
     "/outcomes/",
     "/backlog/",
     "/changes/",
+    "/glossary/",
 ];
 
 /// The search page, made too but left out of the sitemap.

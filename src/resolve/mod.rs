@@ -80,12 +80,41 @@ pub struct StageData {
     /// Indices into `Model::hypotheses` / `Model::experiments`.
     pub hypotheses: Vec<usize>,
     pub experiments: Vec<usize>,
+    pub state: StageState,
+}
+
+/// Where a stage stands in its playbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StageState {
+    /// Validated evidence, and nothing contested.
+    Done,
+    /// Where the team is.
+    Current,
+    /// Not done, before the current stage.
+    Open,
+    /// After the current stage (or every stage not done, without one).
+    Ahead,
+}
+
+impl StageState {
+    pub fn name(self) -> &'static str {
+        match self {
+            StageState::Done => "done",
+            StageState::Current => "current",
+            StageState::Open => "open",
+            StageState::Ahead => "ahead",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlaybookData {
     pub doc: usize,
     pub stages: Vec<StageData>,
+    /// Where the team is: `current_stage` as written, else the first stage
+    /// in order that is not done and has work in it.
+    pub current_stage: Option<usize>,
     pub hypotheses: Vec<usize>,
     pub experiments: Vec<usize>,
     pub evidence: Evidence,
@@ -331,8 +360,10 @@ fn build_model(
                             goal: s.goal.clone(),
                             hypotheses: vec![],
                             experiments: vec![],
+                            state: StageState::Ahead,
                         })
                         .collect(),
+                    current_stage: None,
                     hypotheses: vec![],
                     experiments: vec![],
                     evidence: Evidence::default(),
@@ -488,6 +519,11 @@ fn build_model(
                 playbooks[p].stages[s].experiments.push(i);
             }
         }
+    }
+
+    for p in playbooks.iter_mut() {
+        let written = docs[p.doc].fm.current_stage.as_deref();
+        derive::place_stages(p, written, &hypotheses, &experiments);
     }
 
     // Backlinks, each source once, in document order.

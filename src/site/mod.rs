@@ -79,6 +79,7 @@ pub struct Outcome {
     /// A problem with how gemba was called (exit code 2), not with the content.
     pub usage_error: Option<String>,
     pub timings: Vec<Phase>,
+    /// The documents built (or checked).
     pub pages: usize,
 }
 

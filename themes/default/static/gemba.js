@@ -47,15 +47,18 @@
     var cards = document.getElementById("experiments"), table = document.getElementById("experiments-table");
     if (!cards || !table) return;
     switcher.hidden = false;
+    // The choice is kept per width: a desktop's table does not follow the
+    // reader onto a phone.
+    var key = "gemba-log-view-" + (window.matchMedia("(max-width: 40rem)").matches ? "narrow" : "wide");
     var show = function (view) {
       cards.hidden = view === "table";
       table.hidden = view !== "table";
       switcher.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", String(b.dataset.view === view)); });
-      try { localStorage.setItem("gemba-log-view", view); } catch (e) {}
+      try { localStorage.setItem(key, view); } catch (e) {}
     };
     switcher.addEventListener("click", function (e) { if (e.target.dataset.view) show(e.target.dataset.view); });
     var saved = null;
-    try { saved = localStorage.getItem("gemba-log-view"); } catch (e) {}
+    try { saved = localStorage.getItem(key); } catch (e) {}
     if (saved === "table") show("table");
   });
 
