@@ -29,6 +29,8 @@ pub struct Config {
     pub search_shard_pages: usize,
     /// How evidence from counts is weighed.
     pub stats: crate::stats::WrittenSettings,
+    /// A logo, an accent colour and a favicon for the default theme.
+    pub brand: crate::brand::Brand,
     /// Git identities (an email or a name) → the names pages show.
     pub authors: std::collections::BTreeMap<String, String>,
     pub extra: serde_json::Value,
@@ -49,13 +51,14 @@ impl Default for Config {
             search: true,
             search_shard_pages: crate::search::SHARD_PAGES,
             stats: crate::stats::WrittenSettings::default(),
+            brand: crate::brand::Brand::default(),
             authors: Default::default(),
             extra: serde_json::Value::Object(Default::default()),
         }
     }
 }
 
-const KNOWN: [&str; 14] = [
+const KNOWN: [&str; 15] = [
     "authors",
     "title",
     "description",
@@ -69,6 +72,7 @@ const KNOWN: [&str; 14] = [
     "search",
     "search_shard_pages",
     "stats",
+    "brand",
     "extra",
 ];
 
@@ -133,6 +137,12 @@ impl Config {
                         .with_source(text),
                 );
             }
+        }
+        for problem in config.brand.problems() {
+            let span = spans
+                .get("brand")
+                .map(|s| nested_value(text, s.key.line, "accent").unwrap_or(s.value));
+            diags.push(Diagnostic::warning(shown, span, problem).with_source(text));
         }
         for (name, value, lo, hi) in config.stats.out_of_range() {
             let span = spans

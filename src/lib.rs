@@ -8,6 +8,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod bodies;
+pub mod brand;
 pub mod changelog;
 pub mod charts;
 pub mod config;

@@ -558,6 +558,20 @@ fn every_page_fits_a_phone_and_a_desktop_and_passes_axe() {
                        const px = parseFloat(getComputedStyle(t).fontSize) * Math.hypot(m.a, m.b); \
                        if (px < 11) out.push('chart text ' + px.toFixed(1) + ' px: ' + t.textContent); } \
                      for (const e of document.querySelectorAll('img, svg')) { const r = e.getBoundingClientRect(); if (r.width && r.right > w + 1 && !e.closest('.table-scroll, pre')) out.push(e.tagName + ' reaches ' + Math.round(r.right) + ' px'); } \
+                     for (const chart of document.querySelectorAll('.metric-bars, .month-chart, .mix')) { \
+                       const vertical = chart.classList.contains('month-chart'); \
+                       const marks = [...chart.querySelectorAll('[data-value]')].map(e => [parseFloat(e.dataset.value), vertical ? e.getBoundingClientRect().height : e.getBoundingClientRect().width]); \
+                       const big = marks.reduce((a, m) => Math.abs(m[0]) > Math.abs(a[0]) ? m : a, [0, 0]); \
+                       if (!big[0] || !big[1]) continue; const k = big[1] / Math.abs(big[0]); \
+                       for (const [v, len] of marks) if (Math.abs(len - Math.abs(v) * k) > 1.5) out.push('a bar of ' + v + ' is ' + len.toFixed(1) + ' px where ' + (Math.abs(v) * k).toFixed(1) + ' px is in scale'); \
+                       const track = chart.querySelector('.mb-track'); \
+                       if (track) { const x0 = track.getBoundingClientRect().left; \
+                         for (const t of chart.querySelectorAll('.mb-target[data-at]')) { const x = t.getBoundingClientRect().left - x0; const want = Math.abs(parseFloat(t.dataset.at)) * k; if (Math.abs(x - want) > 2) out.push('the target line at ' + x.toFixed(1) + ' px, ' + want.toFixed(1) + ' px in scale'); } } } \
+                     const result = document.getElementById('result'); \
+                     if (location.pathname.startsWith('/experiments/') && location.pathname.split('/').length > 3 && !result) out.push('no #result sentence'); \
+                     if (result && w < 500 && result.getBoundingClientRect().top + 60 > 740) out.push('the result starts at ' + Math.round(result.getBoundingClientRect().top) + ' px, below a phone\\'s first screen'); \
+                     for (const st of document.querySelectorAll('.stage-current')) if (!st.querySelector('.mini li')) out.push('the current stage has no work: ' + st.id); \
+                     if (w < 500) for (const t of document.querySelectorAll('table.stack')) { const r = t.getBoundingClientRect(); if (r.width && r.right > w + 1) out.push('a table reaches ' + Math.round(r.right) + ' px'); } \
                      return out; })()",
                 );
                 for p in layout.as_array().unwrap() {

@@ -90,6 +90,11 @@ impl Global {
             "taxonomies": taxonomies,
             "search": input.config.search,
             "repo_url": input.config.repo_url,
+            "brand": {
+                "logo": input.config.brand.logo.as_deref().map(|l| input.link(&format!("/{}", l.trim_start_matches('/')))),
+                "favicon": input.config.brand.favicon.as_deref().map(|l| input.link(&format!("/{}", l.trim_start_matches('/')))),
+                "accent": input.config.brand.accent(),
+            },
             "extra": input.config.extra,
             "audience": match m.selection.audience { Some(crate::model::Visibility::Public) => "public", _ => "all" },
             "counts": {
