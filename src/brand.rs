@@ -6,7 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 /// The theme's backgrounds the accent is read against: light, then dark.
-const BACKGROUNDS: [(&str, [u8; 3]); 2] = [("light", [0xfb, 0xfa, 0xf7]), ("dark", [0x14, 0x17, 0x1c])];
+const BACKGROUNDS: [(&str, [u8; 3]); 2] =
+    [("light", [0xfb, 0xfa, 0xf7]), ("dark", [0x14, 0x17, 0x1c])];
 
 /// WCAG AA for normal text.
 const AA: f64 = 4.5;

@@ -216,20 +216,21 @@ pub fn metric_chart(m: &Metric) -> String {
     html
 }
 
-/// One column of `month_chart`: its label and how many experiments were
-/// validated, invalidated, or neither.
+/// One column of `month_chart`: its label and how many experiments ended
+/// with each status.
 pub struct Column<'a> {
     pub label: &'a str,
     pub validated: usize,
     pub invalidated: usize,
-    pub other: usize,
+    pub inconclusive: usize,
+    pub abandoned: usize,
 }
 
 /// A column per month, stacked by result (validated, invalidated, other),
 /// laid out in HTML and CSS so that its text keeps the page's size at every
 /// width; a screen reader reads it as a list of sentences.
 pub fn month_chart(title: &str, months: &[Column]) -> String {
-    let total = |m: &Column| m.validated + m.invalidated + m.other;
+    let total = |m: &Column| m.validated + m.invalidated + m.inconclusive + m.abandoned;
     let max = months.iter().map(total).max().unwrap_or(0).max(1) as f64;
     let mut html = format!(
         r#"<div class="month-chart" role="list" aria-label="{}">"#,
@@ -247,16 +248,17 @@ pub fn month_chart(title: &str, months: &[Column]) -> String {
             }
         };
         let said = format!(
-            "{}: {} concluded ({} validated, {} invalidated, {} other)",
+            "{}: {} concluded ({} validated, {} invalidated, {} inconclusive, {} abandoned)",
             m.label,
             total(m),
             m.validated,
             m.invalidated,
-            m.other
+            m.inconclusive,
+            m.abandoned
         );
         let _ = write!(
             html,
-            r#"<div class="mc-month" role="listitem" aria-label="{said}"><span class="mc-count" aria-hidden="true">{count}</span><span class="mc-column" aria-hidden="true">{other}{lost}{won}</span><span class="mc-label" aria-hidden="true">{label}</span></div>"#,
+            r#"<div class="mc-month" role="listitem" aria-label="{said}"><span class="mc-count" aria-hidden="true">{count}</span><span class="mc-column" aria-hidden="true">{abandoned}{inconclusive}{lost}{won}</span><span class="mc-label" aria-hidden="true">{label}</span></div>"#,
             said = esc(&said),
             count = if total(m) > 0 {
                 total(m).to_string()
@@ -265,11 +267,12 @@ pub fn month_chart(title: &str, months: &[Column]) -> String {
             },
             won = part(m.validated, "mc-won"),
             lost = part(m.invalidated, "mc-lost"),
-            other = part(m.other, "mc-other"),
+            inconclusive = part(m.inconclusive, "mc-inconclusive"),
+            abandoned = part(m.abandoned, "mc-abandoned"),
             label = esc(m.label).replacen(' ', "<br>", 1),
         );
     }
-    html.push_str(r#"</div><ul class="legend mc-legend" aria-hidden="true"><li><span class="mc-key mc-won"></span>validated</li><li><span class="mc-key mc-lost"></span>invalidated</li><li><span class="mc-key mc-other"></span>inconclusive or abandoned</li></ul>"#);
+    html.push_str(r#"</div><ul class="legend mc-legend" aria-hidden="true"><li><span class="mc-key mc-won"></span>validated</li><li><span class="mc-key mc-lost"></span>invalidated</li><li><span class="mc-key mc-inconclusive"></span>inconclusive</li><li><span class="mc-key mc-abandoned"></span>abandoned</li></ul>"#);
     html
 }
 

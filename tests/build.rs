@@ -221,9 +221,9 @@ fn backlog_outcomes_taxonomies_feed_and_sitemap() {
     assert_eq!(
         attrs(&outcomes, ".mc-month", "aria-label"),
         [
-            "Jan 2026: 1 concluded (1 validated, 0 invalidated, 0 other)",
-            "Feb 2026: 1 concluded (0 validated, 1 invalidated, 0 other)",
-            "Mar 2026: 2 concluded (1 validated, 1 invalidated, 0 other)",
+            "Jan 2026: 1 concluded (1 validated, 0 invalidated, 0 inconclusive, 0 abandoned)",
+            "Feb 2026: 1 concluded (0 validated, 1 invalidated, 0 inconclusive, 0 abandoned)",
+            "Mar 2026: 2 concluded (1 validated, 1 invalidated, 0 inconclusive, 0 abandoned)",
         ]
     );
     assert!(
@@ -640,7 +640,23 @@ fn an_empty_site_builds_and_says_how_to_start() {
     };
     let home = read("index.html");
     assert_eq!(brand(&home), texts(&home, ".hero h1"));
-    let prompts = texts(&home, ".empty code");
+    // Readers of a built site are told what is there, not which command
+    // to run.
+    assert!(texts(&home, ".empty code").is_empty());
+    assert!(texts(&home, ".empty")
+        .join(" ")
+        .contains("No playbook has been written yet"));
+    let log = read("experiments/index.html");
+    assert!(
+        log.select(&scraper::Selector::parse(".filters, .view-switch, table").unwrap())
+            .next()
+            .is_none(),
+        "no filters or table for an empty log"
+    );
+    // The author, under `serve`, is told how to start.
+    let server = common::Server::start(&root, &[]);
+    let (_, served) = server.get("/");
+    let prompts = texts(&scraper::Html::parse_document(&served), ".empty code");
     assert!(
         prompts.contains(&"gemba new playbook \"Title\"".to_string()),
         "{prompts:?}"
@@ -649,6 +665,7 @@ fn an_empty_site_builds_and_says_how_to_start() {
         prompts.contains(&"gemba new experiment \"Title\"".to_string()),
         "{prompts:?}"
     );
+    drop(server);
     let outcomes = read("outcomes/index.html");
     assert!(texts(&outcomes, "svg").is_empty(), "no chart of zeros");
     assert!(!texts(&read("backlog/index.html"), ".empty").is_empty());

@@ -114,7 +114,7 @@ fn history_comes_from_git_and_survives_renames() {
         .is_none());
     assert!(texts(&site.html("changes/index.html"), ".empty")
         .join(" ")
-        .contains("not in a git repository"));
+        .contains("no revision history to show"));
     let page = site.html("experiments/pricing/index.html");
     assert!(
         texts(&page, ".meta")
@@ -272,7 +272,7 @@ fn a_public_build_leaks_nothing_internal() {
         "{:?}",
         texts(&changes, ".changes li")
     );
-    assert!(texts(&changes, ".commit-head strong").is_empty());
+    assert!(texts(&changes, ".commit-summary").is_empty());
     // The public hypothesis keeps its public evidence only.
     let h = site.json("data/hypotheses.json");
     assert_eq!(h.as_array().unwrap().len(), 1);
@@ -399,7 +399,6 @@ fn the_changelog_says_what_changed_in_the_strategy() {
     assert_eq!(
         lines,
         [
-            "experiment Annual plans: text revised",
             "experiment Annual plans: moved from experiments/annual.md",
             "hypothesis An old idea: removed",
             "hypothesis Price decides the deal: retitled from \u{201c}Pricing matters\u{201d}; statement rewritten",
@@ -409,14 +408,26 @@ fn the_changelog_says_what_changed_in_the_strategy() {
             "hypothesis Price decides the deal: added",
         ]
     );
-    // Commits by their message and author, as `authors:` names them.
-    let heads = texts(&changes, ".commit-head");
+    // The model's changes lead, in bold; a commit of wording only folds
+    // into one line for its day.
+    assert_eq!(
+        texts(&changes, ".changes strong")[3],
+        "Annual plans: running \u{2192} validated; decision: persevere"
+    );
+    assert_eq!(
+        texts(&changes, ".quiet"),
+        ["1 commit revised wording only (Annual plans): \u{201c}Add week two\u{201d}, by Cleo"]
+    );
+    // Then the commit: its message and author, as `authors:` names them.
+    let heads = texts(&changes, ".commit-meta");
     assert!(
-        heads[3].starts_with("Annual plans won by Bob Builder"),
+        heads[2].starts_with("\u{201c}Annual plans won\u{201d} \u{2014} Bob Builder"),
         "{heads:?}"
     );
-    assert!(heads[4].starts_with("Start by Ann Analyst"), "{heads:?}");
-    assert!(heads[0].contains("by Cleo"), "{heads:?}");
+    assert!(
+        heads[3].starts_with("\u{201c}Start\u{201d} \u{2014} Ann Analyst"),
+        "{heads:?}"
+    );
     // Items link to their pages as they are now, through the rename.
     assert_eq!(
         attrs(&changes, ".changes a", "href")[0],

@@ -213,12 +213,25 @@ pub(super) fn metric_text(m: &Metric) -> String {
             format!("{}{unit}", charts::fmt_num(x))
         })
     };
-    format!(
-        "{} → {} (target {})",
-        v(m.baseline),
-        v(m.actual),
-        v(m.target)
-    )
+    let target = m.target.map(|t| format!(" (target {})", v(Some(t))));
+    match (m.baseline, m.actual) {
+        (Some(_), Some(_)) => format!(
+            "{} → {}{}",
+            v(m.baseline),
+            v(m.actual),
+            target.unwrap_or_default()
+        ),
+        (None, Some(_)) => format!("{}{}", v(m.actual), target.unwrap_or_default()),
+        // No result yet: say what is known, not an empty arrow.
+        (Some(_), None) => match m.target {
+            Some(t) => format!("from {}, aiming for {}", v(m.baseline), v(Some(t))),
+            None => format!("from {}, no result yet", v(m.baseline)),
+        },
+        (None, None) => match m.target {
+            Some(t) => format!("aiming for {}", v(Some(t))),
+            None => "no result yet".to_string(),
+        },
+    }
 }
 
 /// The card of every document as a template value, shared by every page

@@ -398,7 +398,7 @@ fn stats_value(input: &RenderInput, stats: &OutcomeStats) -> Value {
         "velocity": &stats.velocity,
         "velocity_chart": if stats.velocity.is_empty() { String::new() } else { charts::month_chart(
             "Experiments concluded per month, by result",
-            &stats.velocity.iter().map(|m| charts::Column { label: &m.label, validated: m.validated, invalidated: m.invalidated, other: m.other }).collect::<Vec<_>>(),
+            &stats.velocity.iter().map(|m| charts::Column { label: &m.label, validated: m.validated, invalidated: m.invalidated, inconclusive: m.inconclusive, abandoned: m.abandoned }).collect::<Vec<_>>(),
         ) },
         "mix": stats.mix.iter().map(|(k, v)| json!({"status": k, "count": v})).collect::<Vec<_>>(),
         "work_chart": charts::stacked_bar("Work in progress", &stats.mix[..2]),
@@ -518,11 +518,14 @@ fn changelog_days(input: &RenderInput) -> Vec<Value> {
                 // A commit too large to read file by file.
                 what.push("revised".into());
             }
+            // News: anything the model shows, not wording alone.
+            let news = what.iter().any(|w| w != "text revised" && w != "revised");
             files.push(json!({
                 "title": title,
                 "url": doc.map(|d| input.url(d)),
                 "kind": kind,
                 "what": what.join("; "),
+                "news": news,
             }));
         }
         if files.is_empty() {
@@ -534,7 +537,10 @@ fn changelog_days(input: &RenderInput) -> Vec<Value> {
                 counts.push(format!("{n} {word}"));
             }
         }
+        let news = files.iter().any(|f| f["news"] == true);
         let commit = json!({
+            "news": news,
+            "titles": files.iter().filter_map(|f| f["title"].as_str()).collect::<Vec<_>>(),
             "id": c.id,
             "short": &c.id[..c.id.len().min(8)],
             "author": input.config.author_name(&c.author, &c.email),
@@ -550,6 +556,43 @@ fn changelog_days(input: &RenderInput) -> Vec<Value> {
     }
     days.into_iter()
         .take(90)
-        .map(|(date, commits)| json!({"date": date, "commits": commits}))
+        .map(|(date, commits)| {
+            // Commits that change nothing the model shows fold into a line.
+            let quiet: Vec<&Value> = commits.iter().filter(|c| c["news"] == false).collect();
+            let mut titles: Vec<&str> = quiet
+                .iter()
+                .flat_map(|c| c["titles"].as_array().into_iter().flatten())
+                .filter_map(Value::as_str)
+                .collect();
+            titles.dedup();
+            let mut authors: Vec<&str> =
+                quiet.iter().filter_map(|c| c["author"].as_str()).collect();
+            authors.sort_unstable();
+            authors.dedup();
+            let messages: Vec<String> = quiet
+                .iter()
+                .filter_map(|c| c["summary"].as_str())
+                .map(|m| format!("\u{201c}{m}\u{201d}"))
+                .collect();
+            let quiet_line = (!quiet.is_empty()).then(|| {
+                format!(
+                    "{} {} revised wording only ({}){}, by {}",
+                    quiet.len(),
+                    if quiet.len() == 1 {
+                        "commit"
+                    } else {
+                        "commits"
+                    },
+                    titles.join(", "),
+                    if messages.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", messages.join(", "))
+                    },
+                    authors.join(", ")
+                )
+            });
+            json!({"date": date, "commits": commits, "quiet": quiet_line})
+        })
         .collect()
 }

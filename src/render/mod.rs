@@ -108,6 +108,8 @@ impl Global {
         ctx.insert("site", &site);
         ctx.insert("prefix", input.prefix);
         ctx.insert("live_reload", input.live_reload);
+        // Under `serve`, empty states carry hints for the author.
+        ctx.insert("serving", &!input.live_reload.is_empty());
         Global { ctx, key }
     }
 }

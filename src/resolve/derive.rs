@@ -183,8 +183,8 @@ pub struct Month {
     pub label: String,
     pub validated: usize,
     pub invalidated: usize,
-    /// Inconclusive or abandoned.
-    pub other: usize,
+    pub inconclusive: usize,
+    pub abandoned: usize,
     pub count: usize,
 }
 
@@ -220,7 +220,8 @@ pub fn outcome_stats(m: &Model, concluded: &[usize]) -> OutcomeStats {
             match m.experiments[e].status {
                 ExperimentStatus::Validated => month.validated += 1,
                 ExperimentStatus::Invalidated => month.invalidated += 1,
-                _ => month.other += 1,
+                ExperimentStatus::Inconclusive => month.inconclusive += 1,
+                _ => month.abandoned += 1,
             }
             month.count += 1;
         }
