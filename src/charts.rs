@@ -107,7 +107,7 @@ pub fn interval_chart(
     if let Some(m) = mde_at {
         let _ = write!(
             labels,
-            r#"<span class="interval-label interval-mde-label" style="left:{}">mde {}</span>"#,
+            r#"<span class="interval-label interval-mde-label" style="left:{}">min. effect {}</span>"#,
             left(m),
             esc(&pct(m))
         );
@@ -161,7 +161,10 @@ pub fn metric_chart(m: &Metric) -> String {
     }
     let desc = format!("{}: {}; {dir}; {verdict}.", m.name, parts.join(", "));
     let change = match (m.baseline, m.actual) {
-        (Some(b), Some(a)) if b != 0.0 => Some(format!("{:+.0}\u{a0}%", 100.0 * (a - b) / b.abs())),
+        (Some(b), Some(a)) if b != 0.0 => Some(format!(
+            "{} relative",
+            crate::stats::signed_percent((a - b) / b.abs()).replace(" %", "\u{a0}%")
+        )),
         _ => None,
     };
     let target = m.target.map(|t| {

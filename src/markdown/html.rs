@@ -166,7 +166,10 @@ pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
                 }
                 let html = if lang == "mermaid" {
                     result.diagrams = true;
-                    format!("<pre class=\"mermaid\">{}</pre>\n", escape_html(&code))
+                    format!(
+                        "<pre class=\"mermaid\" tabindex=\"0\">{}</pre>\n",
+                        escape_html(&code)
+                    )
                 } else {
                     let class = if lang.is_empty() {
                         String::new()
