@@ -702,3 +702,138 @@ fn hypotheses_are_listed_by_playbook_then_stage() {
         "stage first, then second, then unstaged; then no playbook"
     );
 }
+
+#[test]
+fn the_current_stage_is_written_or_derived_and_never_empty() {
+    let site = Site::new();
+    site.write("gemba.yaml", "title: Stages\n")
+        .write(
+            "content/playbooks/mvm.md",
+            "---\ntitle: MVM\nstages:\n  - {id: hypothesize, title: Hypothesize}\n  - {id: build, title: Build small}\n  - {id: measure, title: Measure}\n  - {id: decide, title: Decide}\n---\n",
+        )
+        // Stage 1 is empty; stage 2 has planned work; stage 3 is done.
+        .write(
+            "content/experiments/planned.md",
+            "---\ntitle: Planned\nplaybook: mvm\nstage: build\n---\n",
+        )
+        .write(
+            "content/experiments/won.md",
+            "---\ntitle: Won\nplaybook: mvm\nstage: measure\nstatus: validated\nended: 2026-01-01\n---\n",
+        )
+        // A stage whose only hypothesis is contested is not done.
+        .write(
+            "content/playbooks/path.md",
+            "---\ntitle: Path\nstages:\n  - {id: one, title: One}\n  - {id: two, title: Two}\n---\n",
+        )
+        .write(
+            "content/hypotheses/torn.md",
+            "---\ntitle: Torn\nplaybook: path\nstage: one\n---\n",
+        )
+        .write(
+            "content/experiments/yes.md",
+            "---\ntitle: Yes\nhypothesis: torn\nstatus: validated\nended: 2026-01-02\n---\n",
+        )
+        .write(
+            "content/experiments/no.md",
+            "---\ntitle: No\nhypothesis: torn\nstatus: invalidated\nended: 2026-01-03\n---\n",
+        );
+    let out = site.build_ok(&[]);
+    let playbooks = site.json("data/playbooks.json");
+    let current = |slug: &str| {
+        playbooks
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["slug"] == slug)
+            .unwrap()["current_stage"]
+            .clone()
+    };
+    assert_eq!(
+        current("mvm"),
+        "build",
+        "the first stage not done with work"
+    );
+    assert_eq!(current("path"), "one", "a contested stage is not done");
+    let page = site.html("playbooks/mvm/index.html");
+    assert_eq!(attrs(&page, ".stage-current", "id"), ["stage-build"]);
+    assert_eq!(attrs(&page, ".stage-done", "id"), ["stage-measure"]);
+    assert_eq!(
+        texts(&page, ".doc-header .position-text"),
+        ["Stage 2 of 4 \u{b7} Build small"]
+    );
+    let list = site.html("playbooks/index.html");
+    assert!(texts(&list, ".position-text").contains(&"Stage 2 of 4 \u{b7} Build small".to_string()));
+    let home = site.html("index.html");
+    assert!(texts(&home, ".position-text").contains(&"Stage 2 of 4 \u{b7} Build small".to_string()));
+    // The build summary counts what it wrote.
+    let pages = common::html_files(&site.public())
+        .keys()
+        .filter(|p| !p.starts_with("pagefind/"))
+        .count();
+    assert!(
+        stderr(&out).contains(&format!("Built 7 documents, {pages} pages into")),
+        "{}",
+        stderr(&out)
+    );
+    // Written, it is honoured; misspelt, it is an error with the right id.
+    let text = std::fs::read_to_string(site.root().join("content/playbooks/mvm.md")).unwrap();
+    site.write(
+        "content/playbooks/mvm.md",
+        &text.replace("title: MVM\n", "title: MVM\ncurrent_stage: decide\n"),
+    );
+    site.build_ok(&[]);
+    assert_eq!(
+        site.json("data/playbooks.json")[0]["current_stage"],
+        "decide"
+    );
+    site.write(
+        "content/playbooks/mvm.md",
+        &text.replace("title: MVM\n", "title: MVM\ncurrent_stage: mesure\n"),
+    );
+    let out = site.build(&[]);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("content/playbooks/mvm.md:3:16: error: `current_stage` `mesure` is not a stage of this playbook"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `measure`?"), "{err}");
+}
+
+#[test]
+fn one_page_explains_every_status_and_decision_word() {
+    let site = fixture();
+    site.build_ok(&[]);
+    let glossary = site.html("glossary/index.html");
+    let ids = attrs(&glossary, ".glossary > div", "id");
+    for word in [
+        "planned",
+        "running",
+        "validated",
+        "invalidated",
+        "inconclusive",
+        "abandoned",
+        "untested",
+        "supported",
+        "refuted",
+        "contested",
+        "active",
+        "draft",
+        "retired",
+    ] {
+        assert!(ids.contains(&format!("status-{word}")), "{word}: {ids:?}");
+    }
+    for word in ["persevere", "pivot", "stop"] {
+        assert!(ids.contains(&format!("decision-{word}")), "{word}");
+    }
+    // Every badge on a page leads there.
+    let log = site.html("experiments/index.html");
+    let badges = attrs(&log, "a.badge", "href");
+    assert!(!badges.is_empty());
+    assert!(
+        badges.iter().all(|h| h.starts_with("/glossary/#status-")),
+        "{badges:?}"
+    );
+    let home = site.html("index.html");
+    assert!(attrs(&home, ".site-footer a", "href").contains(&"/glossary/".to_string()));
+}
