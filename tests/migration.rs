@@ -432,9 +432,43 @@ fn two_files_claiming_one_address_is_an_error_naming_both() {
     let report = stderr(&out);
     assert!(
         report.contains("content/same.md:1:1: error: duplicate page URL `/same/`: also used by content/guides/a.md")
-            && report.contains("content/guides/b.md:3:10: error: alias `/same/` is also claimed by content/guides/a.md"),
+            && report.contains("content/guides/b.md:3:10: warning: alias `/same/` is also claimed by content/guides/a.md, which keeps it"),
         "{report}"
     );
+}
+
+#[test]
+fn a_redirect_two_pages_claim_is_a_warning_and_the_first_keeps_it() {
+    let site = Site::new();
+    site.write(
+        "content/guides/a.md",
+        "---
+title: A
+redirect_from: [/old/, /guides/b/]
+---
+",
+    )
+    .write(
+        "content/guides/b.md",
+        "---
+title: B
+redirect_from: [/old/]
+---
+",
+    );
+    let out = site.build_ok(&[]);
+    let report = stderr(&out);
+    assert!(
+        report.contains("content/guides/a.md:3:16: warning: alias `/guides/b/` is also claimed by content/guides/b.md, which keeps it"),
+        "{report}"
+    );
+    assert!(
+        report.contains("content/guides/b.md:3:16: warning: alias `/old/` is also claimed by content/guides/a.md (as an alias), which keeps it"),
+        "{report}"
+    );
+    // The page keeps its own address; the first file keeps the shared one.
+    assert!(site.read("guides/b/index.html").contains("<h1"));
+    assert!(site.read("old/index.html").contains("/guides/a/"));
 }
 
 #[test]

@@ -126,10 +126,20 @@ pub(super) fn check_addresses(
                         if other_alias { " (as an alias)" } else { "" }
                     )
                 };
-                diags.push(
+                // An old address two pages claim, or one a page has, only
+                // redirects nowhere new: a warning, and the page (else the
+                // first in path order) keeps it, as Jekyll builds it. Two
+                // pages at one address stay an error.
+                diags.push(if alias {
+                    d.diag_warning(
+                        span,
+                        format!("{what} `{url}` is also claimed by {by}, which keeps it"),
+                    )
+                    .with_help("remove it here, or give one of the two another address")
+                } else {
                     d.diag_error(span, format!("{what} `{url}` is also claimed by {by}"))
-                        .with_help("give one of the two another address"),
-                );
+                        .with_help("give one of the two another address")
+                });
                 false
             }
         }
@@ -137,8 +147,11 @@ pub(super) fn check_addresses(
     for (i, d) in docs.iter().enumerate() {
         claim(&d.url, i, false, diags);
     }
-    for (i, d) in docs.iter().enumerate() {
-        for alias in &d.aliases {
+    // Aliases in path order, so that the first file keeps a shared one.
+    let mut by_path: Vec<usize> = (0..docs.len()).collect();
+    by_path.sort_by(|&a, &b| docs[a].source.path.cmp(&docs[b].source.path));
+    for i in by_path {
+        for alias in &docs[i].aliases {
             if claim(alias, i, true, diags) {
                 aliases.push((alias.clone(), i));
             }
