@@ -14,18 +14,7 @@ fn esc(s: &str) -> String {
 
 /// A number without needless decimals: 12, 12.5, 0.125.
 pub fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        // Three decimals, or two significant digits below 0.01.
-        let decimals = if v.abs() < 0.01 && v.is_finite() {
-            (1 - v.abs().log10().floor() as i32).clamp(3, 12) as usize
-        } else {
-            3
-        };
-        let s = format!("{v:.decimals$}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
+    crate::stats::plain_number(v)
 }
 
 /// A relative change's confidence interval as a bar around the estimate,
@@ -360,7 +349,7 @@ mod tests {
         assert!(html.contains("bar-met"));
         assert!(html.contains("Target</span>"));
         assert!(
-            html.contains("+88\u{a0}%"),
+            html.contains("+87.5\u{a0}% relative"),
             "the change from the baseline: {html}"
         );
         assert!(html.contains("baseline 4\u{a0}%, actual 7.5\u{a0}%, target 6\u{a0}%"));

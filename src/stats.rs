@@ -559,7 +559,7 @@ pub fn unreachable_mde(control: Arm, direction: Direction, mde: f64) -> Option<S
         }
         Arm::Mean { .. } if c <= 0.0 => Some(format!(
             "the control's mean is {}, and a relative change of a mean at or below zero has no meaning",
-            crate::charts::fmt_num(c)
+            plain_number(c)
         )),
         Arm::Mean { .. } => None,
     }
@@ -586,7 +586,8 @@ pub fn sample_ratio_p(control_units: u64, variant_units: u64, split: Probability
 mod chance;
 mod words;
 pub use words::{
-    chance_text, p_text, percent_number, signed_number, signed_percent, signed_points, thousands,
+    chance_text, p_text, percent_number, plain_number, signed_number, signed_percent,
+    signed_points, thousands,
 };
 
 #[cfg(test)]

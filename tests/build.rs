@@ -130,7 +130,10 @@ fn pages_show_board_evidence_metrics_and_chain() {
         4,
         "baseline and actual bars for two metrics"
     );
-    assert_eq!(texts(&e, ".mb-change"), ["+100 %", "-40 %"]);
+    assert_eq!(
+        texts(&e, ".mb-change"),
+        ["+100.0 % relative", "\u{2212}40.0 % relative"]
+    );
     assert_eq!(texts(&e, ".chain li").len(), 2);
     assert_eq!(
         attrs(&e, ".prose a", "href"),

@@ -503,3 +503,36 @@ fn a_link_to_a_page_left_out_becomes_its_text_with_a_warning() {
     assert!(attrs(&page, ".prose a", "href").is_empty());
     assert!(texts(&page, ".prose p").join(" ").contains("See the plan."));
 }
+
+#[test]
+fn heading_ids_and_anchors_are_githubs_and_raise_no_false_warnings() {
+    let site = Site::new();
+    site.write(
+        "content/guide.md",
+        "# Guide\n\n## What's new?\n\n## CI/CD\n\n## Что нового\n\n<a id=\"legacy-anchor\"></a>\n\nWrite to <security@example.com>.\n",
+    )
+    .write(
+        "content/links.md",
+        "# Links\n\n[a](guide.md#whats-new) [b](guide.md#cicd) [c](guide.md#что-нового) [d](guide.md#legacy-anchor) [e](guide.md#what-s-new)\n",
+    );
+    let out = site.build_ok(&[]);
+    let err = stderr(&out);
+    let guide = site.html("guide/index.html");
+    let ids = attrs(&guide, ".prose h2", "id");
+    assert_eq!(ids, ["whats-new", "cicd", "что-нового"]);
+    assert!(
+        !err.contains("link to `security@example.com`"),
+        "a mail autolink is no dead link:\n{err}"
+    );
+    assert!(
+        !err.contains("link to `#legacy-anchor`"),
+        "an id anchor is an anchor:\n{err}"
+    );
+    // The one wrong anchor is warned, with the real id as the hint.
+    assert!(
+        err.contains("content/links.md:3:") && err.contains("link to `#what-s-new`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `#whats-new`?"), "{err}");
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+}

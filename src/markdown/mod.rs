@@ -277,7 +277,7 @@ impl HeadingIds {
         let base = match explicit {
             Some(id) => id.to_string(),
             None => {
-                let s = slug::slugify(text);
+                let s = github_slug(text);
                 if s.is_empty() {
                     "section".to_string()
                 } else {
@@ -293,6 +293,20 @@ impl HeadingIds {
         }
         unique
     }
+}
+
+/// A heading's id as GitHub makes it: lowercase; every character but
+/// letters and digits of any script, `-`, `_` and spaces removed (so
+/// punctuation and emoji go); each space a `-`. `What's new?` →
+/// `whats-new`, `CI/CD` → `cicd`, `Что нового` → `что-нового`, `🎉 Done` →
+/// `-done`.
+pub fn github_slug(text: &str) -> String {
+    text.trim()
+        .chars()
+        .flat_map(char::to_lowercase)
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ' '))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
 }
 
 /// The plain text of a heading, from the events after its start.
@@ -312,6 +326,26 @@ pub(crate) fn heading_text<'e, 'a: 'e>(after_start: impl Iterator<Item = &'e Eve
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn heading_ids_are_githubs() {
+        for (text, id) in [
+            ("What's new?", "whats-new"),
+            ("CI/CD", "cicd"),
+            ("Что нового", "что-нового"),
+            ("🎉 Done", "-done"),
+            ("Step 1: install", "step-1-install"),
+            ("snake_case and kebab-case", "snake_case-and-kebab-case"),
+            ("Café Olé", "café-olé"),
+        ] {
+            assert_eq!(github_slug(text), id, "{text}");
+        }
+        let mut ids = HeadingIds::default();
+        assert_eq!(ids.id("Notes", None), "notes");
+        assert_eq!(ids.id("Notes", None), "notes-1");
+        assert_eq!(ids.id("Notes", None), "notes-2");
+        assert_eq!(ids.id("Anything", Some("custom")), "custom");
+    }
 
     #[test]
     fn finds_links_with_labels_and_positions() {

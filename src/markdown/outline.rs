@@ -3,7 +3,7 @@
 
 use super::{heading_text, options, HeadingIds};
 use crate::diagnostics::Span;
-use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use std::ops::Range;
 
 /// A Markdown link or image in a body whose destination is in the site
@@ -79,6 +79,11 @@ pub fn outline(body: &str, body_line: usize) -> Outline {
                 let text = heading_text(events[i + 1..].iter().map(|(e, _)| e));
                 out.anchors.push(ids.id(&text, id.as_deref()));
             }
+            // `<name@example.com>`: a mail address, not a path.
+            Event::Start(Tag::Link {
+                link_type: LinkType::Email,
+                ..
+            }) => {}
             Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) => {
                 let image = matches!(event, Event::Start(Tag::Image { .. }));
                 let source = &body[range.clone()];
@@ -98,7 +103,11 @@ pub fn outline(body: &str, body_line: usize) -> Outline {
                 let source = &body[range.clone()];
                 let first_line = source.lines().next().unwrap_or("");
                 let span = span_at(range.start, first_line.chars().count());
-                for dest in html_destinations(t) {
+                let (dests, anchors) = html_destinations(t);
+                // `<a id="x"></a>` and `name="x"`: anchors as real as a
+                // heading's.
+                out.anchors.extend(anchors);
+                for dest in dests {
                     if !dest.is_empty() && !is_external(&dest) && !dest.starts_with('#') {
                         out.html_links.push(MdLink {
                             dest,
@@ -136,17 +145,27 @@ fn template_tags(
     }
 }
 
-/// The `href` and `src` values of the elements in a piece of raw HTML.
-fn html_destinations(html: &str) -> Vec<String> {
-    if !html.contains("href") && !html.contains("src") {
-        return Vec::new();
+/// The `href` and `src` values of the elements in a piece of raw HTML,
+/// and the anchors its `id` and `name` attributes make.
+fn html_destinations(html: &str) -> (Vec<String>, Vec<String>) {
+    if !["href", "src", "id", "name"]
+        .iter()
+        .any(|a| html.contains(a))
+    {
+        return (Vec::new(), Vec::new());
     }
-    let found = std::cell::RefCell::new(Vec::new());
+    let found = std::cell::RefCell::new((Vec::new(), Vec::new()));
     let settings = lol_html::RewriteStrSettings::new().append_element_content_handler(
-        lol_html::element!("[href], [src]", |el| {
+        lol_html::element!("[href], [src], [id], a[name]", |el| {
+            let mut found = found.borrow_mut();
             for name in ["href", "src"] {
                 if let Some(value) = el.get_attribute(name) {
-                    found.borrow_mut().push(value.trim().to_string());
+                    found.0.push(value.trim().to_string());
+                }
+            }
+            for name in ["id", "name"] {
+                if let Some(value) = el.get_attribute(name).filter(|v| !v.trim().is_empty()) {
+                    found.1.push(value.trim().to_string());
                 }
             }
             Ok(())

@@ -53,7 +53,7 @@ pub fn signed_points(x: f64) -> String {
 pub fn signed_number(x: f64, unit: Option<&str>) -> String {
     let a = x.abs();
     let text = if a >= 1.0 || a == 0.0 {
-        crate::charts::fmt_num((a * 100.0).round() / 100.0)
+        plain_number((a * 100.0).round() / 100.0)
     } else {
         percent_number(a)
     };
@@ -162,5 +162,23 @@ impl Evidence {
     /// Whether the experiment stopped short of the sample its `mde` needs.
     pub fn underpowered(&self) -> bool {
         self.progress.is_some_and(|p| p < 1.0)
+    }
+}
+
+/// A number as written for people: whole numbers without decimals, others
+/// to three decimals (two significant digits below 0.01), trailing zeros
+/// dropped.
+pub fn plain_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        // Three decimals, or two significant digits below 0.01.
+        let decimals = if v.abs() < 0.01 && v.is_finite() {
+            (1 - v.abs().log10().floor() as i32).clamp(3, 12) as usize
+        } else {
+            3
+        };
+        let s = format!("{v:.decimals$}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }
