@@ -2,7 +2,7 @@
 //! links substituted (resolved links, or plain text where a link goes
 //! nowhere this build shows), and what lists and pages take from them.
 
-use crate::markdown::{render, substitute_wiki_links, summarize, Rendered};
+use crate::markdown::{substitute_wiki_links, summarize, Rendered};
 use crate::resolve::Model;
 use rayon::prelude::*;
 
@@ -23,9 +23,22 @@ pub fn body_with_links(model: &Model, prefix: &str, i: usize) -> String {
     })
 }
 
-/// Render document `i`'s body, its wiki links resolved.
+/// Render document `i`'s body, its wiki links resolved and its Markdown
+/// and raw-HTML links leading where resolve found them.
 pub fn render_body(model: &Model, prefix: &str, i: usize) -> Rendered {
-    render(&body_with_links(model, prefix, i))
+    let links = &model.md_links[i];
+    crate::markdown::render_with(&body_with_links(model, prefix, i), &|dest| match links
+        .binary_search_by(|(d, _)| d.as_str().cmp(dest))
+    {
+        Ok(n) => match &links[n].1 {
+            crate::markdown::LinkTo::Url { url, size } => crate::markdown::LinkTo::Url {
+                url: format!("{prefix}{url}"),
+                size: *size,
+            },
+            other => other.clone(),
+        },
+        Err(_) => crate::markdown::LinkTo::AsWritten,
+    })
 }
 
 /// The summary of document `i`'s body (see `summarize`).

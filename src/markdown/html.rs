@@ -81,7 +81,8 @@ fn toc_tree(flat: Vec<TocEntry>) -> Vec<TocEntry> {
 /// fences become diagrams and `$…$` math MathML; each link and image goes
 /// where `links` says.
 pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
-    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let parsable = super::parsable(markdown);
+    let events: Vec<Event> = Parser::new_ext(&parsable, options()).collect();
     let mut result = Rendered::default();
     let mut ids = HeadingIds::default();
     let mut first = FirstParagraph::default();
@@ -91,6 +92,8 @@ pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
     // link, whether its tags were dropped.
     let mut quotes: Vec<bool> = Vec::new();
     let mut dropped_links: Vec<bool> = Vec::new();
+    // The id of the heading being written, for its anchor at its end.
+    let mut heading_anchor: Option<String> = None;
     let mut i = 0;
     while i < events.len() {
         let event = &events[i];
@@ -119,18 +122,19 @@ pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
                     classes: classes.clone(),
                     attrs: attrs.clone(),
                 }));
-                // The anchor goes at the heading's end.
-                let mut j = i + 1;
-                while !matches!(events[j], Event::End(TagEnd::Heading(_))) {
-                    out.push(events[j].clone());
-                    j += 1;
+                // Its content goes through the loop like any other (links
+                // in a heading resolve as GitHub resolves them); the anchor
+                // goes at its end.
+                heading_anchor = Some(unique);
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(unique) = heading_anchor.take() {
+                    out.push(Event::Html(CowStr::from(format!(
+                        "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+                        escape_html(&unique)
+                    ))));
                 }
-                out.push(Event::Html(CowStr::from(format!(
-                    "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
-                    escape_html(&unique)
-                ))));
-                out.push(events[j].clone());
-                i = j;
+                out.push(event.clone());
             }
             Event::Start(Tag::BlockQuote(kind)) => {
                 quotes.push(kind.is_some());
@@ -182,6 +186,20 @@ pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
                 };
                 out.push(Event::Html(CowStr::from(html)));
                 i = j;
+            }
+            // Raw HTML's links and images lead where the Markdown ones do.
+            Event::Html(t) | Event::InlineHtml(t) if t.contains("href") || t.contains("src") => {
+                let html = rewrite_html_links(t, links);
+                out.push(match event {
+                    Event::Html(_) => Event::Html(CowStr::from(html)),
+                    _ => Event::InlineHtml(CowStr::from(html)),
+                });
+            }
+            // `:tada:` as GitHub shows it; unknown names stay as written.
+            Event::Text(t) if t.contains(':') => {
+                out.push(Event::Text(CowStr::from(
+                    super::emoji_shortcodes(t).into_owned(),
+                )));
             }
             // Tables scroll inside their own box on a narrow screen.
             Event::Start(Tag::Table(_)) => {
@@ -283,6 +301,27 @@ pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     result.html = html;
     result
+}
+
+/// A piece of raw HTML with each `href` and `src` where `links` says: a
+/// new address, or none (a link to a page this build leaves out).
+fn rewrite_html_links(html: &str, links: &dyn Fn(&str) -> LinkTo) -> String {
+    let settings = lol_html::RewriteStrSettings::new().append_element_content_handler(
+        lol_html::element!("[href], [src]", |el| {
+            for name in ["href", "src"] {
+                let Some(value) = el.get_attribute(name) else {
+                    continue;
+                };
+                match links(value.trim()) {
+                    LinkTo::Url { url, .. } => el.set_attribute(name, &url)?,
+                    LinkTo::Text => el.remove_attribute(name),
+                    LinkTo::AsWritten => {}
+                }
+            }
+            Ok(())
+        }),
+    );
+    lol_html::rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
 }
 
 fn escape_href(url: &str) -> String {

@@ -180,6 +180,150 @@ pub struct TocEntry {
     pub children: Vec<TocEntry>,
 }
 
+/// The body as the parser reads it, with what was changed for it:
+///
+/// - template syntax at the end of a heading (`## Pa11y {% include
+///   tag.html %}`, left from Jekyll) would be read as heading attributes
+///   and vanish, so its brace is written as an entity and it stays text
+///   (reported like template syntax anywhere else);
+/// - a block opened with `markdown="1"` (kramdown) holds Markdown: a blank
+///   line after its opening tag and before its closing one lets the parser
+///   read it so.
+///
+/// Borrowed when nothing changes. The inserted blank lines are returned (as
+/// 0-based lines of the result), so that positions can be mapped back.
+pub fn parsable_with_inserted(body: &str) -> (std::borrow::Cow<'_, str>, Vec<usize>) {
+    let tail_template = |line: &str| {
+        let t = line.trim_end();
+        t.trim_start().starts_with('#')
+            && (t.ends_with("%}") || t.ends_with("}}"))
+            && t.rfind(" {").is_some_and(|at| {
+                let tail = &t[at + 1..];
+                tail.starts_with("{%") || tail.starts_with("{{")
+            })
+    };
+    fn opens_markdown(line: &str) -> Option<&str> {
+        let t = line.trim();
+        if !(t.starts_with('<') && t.ends_with('>') && !t.starts_with("</")) {
+            return None;
+        }
+        if !(t.contains("markdown=\"1\"")
+            || t.contains("markdown=\"block\"")
+            || t.contains("markdown='1'"))
+        {
+            return None;
+        }
+        let name_end = t[1..]
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .map(|i| i + 1)?;
+        let name = &t[1..name_end];
+        (!name.is_empty() && !t.contains(&format!("</{name}"))).then_some(name)
+    }
+    if !body
+        .lines()
+        .any(|l| tail_template(l) || opens_markdown(l).is_some())
+    {
+        return (std::borrow::Cow::Borrowed(body), Vec::new());
+    }
+    let mut out = String::with_capacity(body.len() + 8);
+    let mut inserted = Vec::new();
+    let mut lines_out = 0;
+    // Lines inside fenced code are code, whatever they look like.
+    let mut fence: Option<&str> = None;
+    let mut open: Vec<&str> = Vec::new();
+    let mut blank_before = true;
+    let mut blank_after_open = false;
+    for line in body.split_inclusive('\n') {
+        let t = line.trim_start();
+        let marker = ["```", "~~~"].into_iter().find(|m| t.starts_with(m));
+        match (fence, marker) {
+            (None, Some(m)) => fence = Some(m),
+            (Some(f), Some(m)) if f == m => fence = None,
+            _ => {}
+        }
+        let in_code = fence.is_some() || marker.is_some();
+        let blank = line.trim().is_empty();
+        if blank_after_open && !blank {
+            out.push('\n');
+            inserted.push(lines_out);
+            lines_out += 1;
+        }
+        blank_after_open = false;
+        let closes = !in_code
+            && open
+                .last()
+                .is_some_and(|name| t.starts_with(&format!("</{name}")));
+        if closes {
+            open.pop();
+            if !blank_before {
+                out.push('\n');
+                inserted.push(lines_out);
+                lines_out += 1;
+            }
+        }
+        if !in_code && tail_template(line) {
+            // As an entity the brace is text to the parser, which would
+            // read a trailing `{…}` as attributes, escaped or not.
+            let at = line.trim_end().rfind(" {").unwrap_or(0) + 1;
+            out.push_str(&line[..at]);
+            out.push_str("&#123;");
+            out.push_str(&line[at + 1..]);
+        } else {
+            out.push_str(line);
+        }
+        if !line.ends_with('\n') {
+            out.push('\n');
+        }
+        lines_out += 1;
+        if !in_code {
+            if let Some(name) = opens_markdown(line) {
+                open.push(name);
+                blank_after_open = true;
+            }
+        }
+        blank_before = blank;
+    }
+    if !body.ends_with('\n') {
+        out.pop();
+    }
+    (std::borrow::Cow::Owned(out), inserted)
+}
+
+/// The body as the parser reads it (see [`parsable_with_inserted`]).
+pub fn parsable(body: &str) -> std::borrow::Cow<'_, str> {
+    parsable_with_inserted(body).0
+}
+
+/// GitHub's emoji shortcodes in some text replaced by their emoji:
+/// `:tada:` → 🎉. A name GitHub does not know stays as written (`10:30:00`).
+pub fn emoji_shortcodes(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = String::new();
+    let mut last = 0;
+    let mut search = 0;
+    while let Some(start) = text[search..].find(':').map(|i| search + i) {
+        let rest = &text[start + 1..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '-')))
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        if !name.is_empty() && rest[end..].starts_with(':') {
+            if let Some(emoji) = emojis::get_by_shortcode(name) {
+                out.push_str(&text[last..start]);
+                out.push_str(emoji.as_str());
+                last = start + 1 + end + 1;
+                search = last;
+                continue;
+            }
+        }
+        search = start + 1;
+    }
+    if last == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -194,7 +338,7 @@ pub fn options() -> Options {
 /// and table cell: what search indexes. No HTML is written for it.
 pub fn plain_text(markdown: &str) -> String {
     let mut text = String::with_capacity(markdown.len());
-    for event in Parser::new_ext(markdown, options()) {
+    for event in Parser::new_ext(&parsable(markdown), options()) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
                 text.push_str(&t)
@@ -256,7 +400,7 @@ impl FirstParagraph {
 /// without rendering the rest: pages render their bodies when they are written.
 pub fn summarize(markdown: &str) -> String {
     let mut first = FirstParagraph::default();
-    for event in Parser::new_ext(markdown, options()) {
+    for event in Parser::new_ext(&parsable(markdown), options()) {
         first.feed(&event);
         if first.done {
             break;
@@ -326,6 +470,40 @@ pub(crate) fn heading_text<'e, 'a: 'e>(after_start: impl Iterator<Item = &'e Eve
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn markdown_blocks_and_headings_with_template_syntax_parse_as_github_would() {
+        let body = "<aside markdown=\"1\">\n**Bold** and [a link](x.md)\n</aside>\n\n## Pa11y {% include tag.html %}\n\n```\n# {{ kept }}\n```\n";
+        let (text, inserted) = parsable_with_inserted(body);
+        assert_eq!(inserted, [1, 3]);
+        assert!(
+            text.contains("## Pa11y &#123;% include tag.html %}"),
+            "{text}"
+        );
+        assert!(text.contains("# {{ kept }}"), "{text}");
+        let html = render(body).html;
+        assert!(html.contains("<strong>Bold</strong>"), "{html}");
+        assert!(
+            html.contains("<h2 id=\"pa11y--include-taghtml-\">Pa11y {% include tag.html %}<a"),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn emoji_shortcodes_are_githubs() {
+        assert_eq!(
+            emoji_shortcodes("Shipped :tada: at 10:30:00"),
+            "Shipped 🎉 at 10:30:00"
+        );
+        assert_eq!(
+            emoji_shortcodes(":+1: and :not_an_emoji_name:"),
+            "👍 and :not_an_emoji_name:"
+        );
+        assert!(matches!(
+            emoji_shortcodes("no codes"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn heading_ids_are_githubs() {
@@ -422,7 +600,7 @@ mod tests {
     /// pulldown-cmark output (no code of this module involved).
     fn first_paragraph_in_html(markdown: &str) -> String {
         let mut html = String::new();
-        pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options()));
+        pulldown_cmark::html::push_html(&mut html, Parser::new_ext(&parsable(markdown), options()));
         let doc = scraper::Html::parse_fragment(&html);
         let p = scraper::Selector::parse("p").unwrap();
         doc.select(&p)

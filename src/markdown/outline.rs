@@ -57,6 +57,8 @@ fn template_syntax(text: &str) -> impl Iterator<Item = usize> + '_ {
 
 /// Read a body's outline. `body_line` is the file line the body starts on.
 pub fn outline(body: &str, body_line: usize) -> Outline {
+    let (parsable, inserted) = super::parsable_with_inserted(body);
+    let body = &*parsable;
     let mut out = Outline::default();
     let line_starts: Vec<usize> = std::iter::once(0)
         .chain(body.match_indices('\n').map(|(i, _)| i + 1))
@@ -64,7 +66,9 @@ pub fn outline(body: &str, body_line: usize) -> Outline {
     let span_at = |offset: usize, len: usize| {
         let line = line_starts.partition_point(|&s| s <= offset) - 1;
         let col = body[line_starts[line]..offset].chars().count() + 1;
-        Span::new(body_line + line, col, len.max(1))
+        // Lines the parser was given in addition are not in the file.
+        let added = inserted.partition_point(|&l| l < line);
+        Span::new(body_line + line - added, col, len.max(1))
     };
     let events: Vec<(Event, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()

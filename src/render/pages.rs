@@ -217,6 +217,23 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
     };
     let mut page: tera::Map = base.into_map().unwrap_or_default();
     let history = view.history(doc);
+    // A page in another language (`lang:` in its front matter) says so, and
+    // a right-to-left script reads right to left.
+    if let Some(lang) = d.extra.get("lang").and_then(|v| v.as_str()) {
+        let primary = lang
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let rtl = [
+            "ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv", "ckb", "syr",
+        ]
+        .contains(&primary.as_str());
+        page.insert("lang".into(), tera::Value::from(lang));
+        if rtl {
+            page.insert("dir".into(), tera::Value::from("rtl"));
+        }
+    }
     page.insert(
         "backlink_items".into(),
         view.cards(view.backlinks(doc).iter().copied()),

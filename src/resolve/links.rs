@@ -289,33 +289,6 @@ pub(super) fn withheld_files<'a>(
         .collect()
 }
 
-/// The files beside the content that raw HTML in `d`'s body uses (its
-/// `href` and `src`), as `files` of `resolve_links`. Such links are
-/// published as written; one to a withheld file is a warning.
-pub(super) fn html_files(
-    d: &Document,
-    targets: &Targets,
-    diags: &mut Vec<Diagnostic>,
-    files: &mut Vec<String>,
-) {
-    for link in &d.outline.html_links {
-        let path = link.dest.split(['#', '?']).next().unwrap_or("");
-        let decoded = percent_decode(path).unwrap_or_else(|| path.to_string());
-        let file = match decoded.strip_prefix('/') {
-            Some(rooted) => Some(rooted.to_string()),
-            None => join(folder_of(&d.source.rel), &decoded),
-        };
-        let Some(rel) = file.filter(|f| targets.assets.get(f).is_some()) else {
-            continue;
-        };
-        if targets.withheld.contains(rel.as_str()) {
-            diags.push(d.diag_warning(link.span, withheld_message(&link.dest, &rel, "link")));
-        } else {
-            files.push(rel);
-        }
-    }
-}
-
 fn withheld_message(dest: &str, rel: &str, consequence: &str) -> String {
     format!(
         "`{dest}` uses `{rel}`, which sits beside pages this build leaves out, so it is not published; {consequence}"
@@ -388,7 +361,8 @@ pub(super) fn resolve_links(
     linked: &mut Linked,
 ) -> Vec<(String, LinkTo)> {
     let mut out: Vec<(String, LinkTo)> = Vec::new();
-    for link in &d.outline.links {
+    // Raw HTML's `href` and `src` resolve as GitHub resolves them too.
+    for link in d.outline.links.iter().chain(&d.outline.html_links) {
         if out.iter().any(|(dest, _)| *dest == link.dest) {
             continue;
         }

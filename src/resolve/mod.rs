@@ -283,7 +283,6 @@ pub fn resolve(
                 &mut diags,
                 &mut linked,
             );
-            links::html_files(d, &targets_of_md, &mut diags, &mut linked.files);
             (refs, targets, md, linked, diags)
         })
         .collect();
