@@ -82,7 +82,7 @@ fn toc_tree(flat: Vec<TocEntry>) -> Vec<TocEntry> {
 /// where `links` says.
 pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
     let parsable = super::parsable(markdown);
-    let events: Vec<Event> = Parser::new_ext(&parsable, options()).collect();
+    let events = footnotes_at_the_end(Parser::new_ext(&parsable, options()).collect());
     let mut result = Rendered::default();
     let mut ids = HeadingIds::default();
     let mut first = FirstParagraph::default();
@@ -301,6 +301,91 @@ pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
     pulldown_cmark::html::push_html(&mut html, out.into_iter());
     result.html = html;
     result
+}
+
+/// Footnotes as GitHub shows them: each reference a numbered link with an
+/// id to come back to, and the notes gathered at the end, in the order
+/// they are first referred to, each with a link back.
+fn footnotes_at_the_end(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    if !events
+        .iter()
+        .any(|e| matches!(e, Event::Start(Tag::FootnoteDefinition(_))))
+    {
+        return events;
+    }
+    let mut main = Vec::with_capacity(events.len());
+    let mut notes: Vec<(CowStr, Vec<Event>)> = Vec::new();
+    let mut depth = 0;
+    for event in events {
+        match &event {
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                if depth == 0 {
+                    notes.push((label.clone(), Vec::new()));
+                }
+                depth += 1;
+            }
+            Event::End(TagEnd::FootnoteDefinition) => depth -= 1,
+            _ if depth > 0 => notes.last_mut().expect("a note is open").1.push(event),
+            _ => main.push(event),
+        }
+    }
+    let slug = |label: &str| super::github_slug(label);
+    let mut order: Vec<String> = Vec::new();
+    let defined = |label: &str| notes.iter().any(|(l, _)| l.as_ref() == label);
+    let mut numbered = Vec::with_capacity(main.len());
+    for event in main {
+        match event {
+            Event::FootnoteReference(label) if defined(&label) => {
+                let n = match order.iter().position(|l| *l == *label) {
+                    Some(i) => i + 1,
+                    None => {
+                        order.push(label.to_string());
+                        order.len()
+                    }
+                };
+                let id = escape_html(&slug(&label));
+                numbered.push(Event::InlineHtml(CowStr::from(format!(
+                    "<sup class=\"footnote-ref\"><a href=\"#fn-{id}\" id=\"fnref-{id}\" role=\"doc-noteref\">{n}</a></sup>"
+                ))));
+            }
+            Event::FootnoteReference(label) => {
+                numbered.push(Event::Text(CowStr::from(format!("[^{label}]"))))
+            }
+            other => numbered.push(other),
+        }
+    }
+    // Notes never referred to come last, in the order written.
+    for (label, _) in &notes {
+        if !order.iter().any(|l| l == label.as_ref()) {
+            order.push(label.to_string());
+        }
+    }
+    numbered.push(Event::Html(CowStr::from(
+        "<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n",
+    )));
+    for (n, label) in order.iter().enumerate() {
+        let Some((_, body)) = notes.iter_mut().find(|(l, _)| l.as_ref() == label) else {
+            continue;
+        };
+        let id = escape_html(&slug(label));
+        numbered.push(Event::Html(CowStr::from(format!("<li id=\"fn-{id}\">\n"))));
+        let back = Event::InlineHtml(CowStr::from(format!(
+            " <a href=\"#fnref-{id}\" class=\"footnote-backref\" role=\"doc-backlink\" aria-label=\"Back to reference {}\">\u{21a9}</a>",
+            n + 1
+        )));
+        let mut body = std::mem::take(body);
+        match body
+            .iter()
+            .rposition(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+        {
+            Some(at) => body.insert(at, back),
+            None => body.push(back),
+        }
+        numbered.extend(body);
+        numbered.push(Event::Html(CowStr::from("</li>\n")));
+    }
+    numbered.push(Event::Html(CowStr::from("</ol>\n</section>\n")));
+    numbered
 }
 
 /// A piece of raw HTML with each `href` and `src` where `links` says: a

@@ -490,6 +490,33 @@ mod tests {
     }
 
     #[test]
+    fn footnotes_gather_at_the_end_with_links_back() {
+        let html = render(
+            "First[^b] and second[^a].\n\n[^a]: The a note.\n\n[^b]: The b note.\n\nAfter.\n",
+        )
+        .html;
+        let (text, notes) = html
+            .split_once("<section class=\"footnotes\"")
+            .expect("a notes section");
+        assert!(text.contains("After."), "{html}");
+        assert!(
+            text.contains("href=\"#fn-b\" id=\"fnref-b\" role=\"doc-noteref\">1</a>"),
+            "{html}"
+        );
+        assert!(
+            text.contains("href=\"#fn-a\" id=\"fnref-a\" role=\"doc-noteref\">2</a>"),
+            "{html}"
+        );
+        let b = notes.find("id=\"fn-b\"").unwrap();
+        let a = notes.find("id=\"fn-a\"").unwrap();
+        assert!(b < a, "in the order referred to: {notes}");
+        assert!(
+            notes.contains("The b note. <a href=\"#fnref-b\" class=\"footnote-backref\""),
+            "{notes}"
+        );
+    }
+
+    #[test]
     fn emoji_shortcodes_are_githubs() {
         assert_eq!(
             emoji_shortcodes("Shipped :tada: at 10:30:00"),

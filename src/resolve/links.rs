@@ -40,8 +40,12 @@ fn made_pages() -> impl Iterator<Item = &'static str> {
 /// and without a trailing `/`.
 fn normal(url: &str) -> String {
     let decoded = percent_decode(url).unwrap_or_else(|| url.to_string());
+    // `/x/index.html`, `/x/index` and `/x.html` are all `/x/`, as GitHub
+    // Pages serves them.
     let trimmed = decoded
         .strip_suffix("index.html")
+        .or_else(|| decoded.strip_suffix("/index"))
+        .or_else(|| decoded.strip_suffix(".html"))
         .unwrap_or(&decoded)
         .trim_end_matches('/');
     if trimmed.is_empty() {
@@ -155,6 +159,20 @@ pub(super) fn check_addresses(
             if claim(alias, i, true, diags) {
                 aliases.push((alias.clone(), i));
             }
+        }
+    }
+    // A plain page's `.html` address, where a default GitHub Pages build
+    // published it, leads to the page (unless a file or alias is there).
+    for (i, d) in docs.iter().enumerate() {
+        if d.kind != Kind::Page || d.is_home_intro() || !d.url.ends_with('/') {
+            continue;
+        }
+        let html = format!("{}.html", d.url.trim_end_matches('/'));
+        if !aliases
+            .iter()
+            .any(|(a, _)| normal(a) == normal(&html) && a.ends_with(".html"))
+        {
+            aliases.push((html, i));
         }
     }
     aliases.sort();
@@ -574,5 +592,7 @@ mod tests {
         assert_eq!(normal("/a/index.html"), "/a");
         assert_eq!(normal("/"), "/");
         assert_eq!(normal("/index.html"), "/");
+        assert_eq!(normal("/a/b.html"), "/a/b");
+        assert_eq!(normal("/a/index"), "/a");
     }
 }

@@ -307,7 +307,9 @@ pub fn resolve(
         .filter(|(_, k)| **k)
         .map(|(d, _)| d)
         .collect();
-    let aliases = links::check_addresses(&docs, diags);
+    let mut aliases = links::check_addresses(&docs, diags);
+    // A file beside the content at an old address is what stays there.
+    aliases.retain(|(a, _)| assets.get(a.trim_start_matches('/')).is_none());
     let mut model = build_model(docs, refs, links, link_sources, selection, diags);
     model.md_links = md_links;
     model.aliases = aliases;
