@@ -536,3 +536,94 @@ fn heading_ids_and_anchors_are_githubs_and_raise_no_false_warnings() {
     assert!(err.contains("did you mean `#whats-new`?"), "{err}");
     assert_eq!(err.matches("warning:").count(), 1, "{err}");
 }
+
+#[test]
+fn githubs_second_round_each_case_builds_as_github_shows_it() {
+    let site = Site::new();
+    site.write("gemba.yaml", "title: Round two\n")
+        .write(
+            "content/README.md",
+            "# Handbook\n\nStart with [the team](team/index.md) and [the review guide](review/reviewer/comments.md).\n",
+        )
+        .write("content/team/index.md", "# Team\n\nWho we are.\n")
+        .write("content/about/index.md", "# About\n\n## History\n\nSince 2019.\n")
+        .write(
+            "content/review/reviewer/comments.md",
+            "---\ntitle: Comments\n---\n## [About us](../../about/index.md)\n\n<a href=\"../../team/index.md\">Team</a> and <a href=\"/about/index\">about</a>.\n\n<aside markdown=\"1\">\n**Tip:** see [history](../../about/index.md#history).\n</aside>\n\n## Pa11y {% include tag.html %}\n\nShipped :tada: and noted.[^1]\n\n[^1]: A note with [a link](../../team/index.md).\n",
+        )
+        .write(
+            "content/ar.md",
+            "---\ntitle: مرحبا\nlang: ar\n---\nنص.\n",
+        );
+    let out = site.build_ok(&[]);
+    let err = stderr(&out);
+    // The only warning: the template syntax left in the heading, as text.
+    assert!(
+        err.contains("content/review/reviewer/comments.md:12:10: warning: template syntax"),
+        "{err}"
+    );
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    let page = site.html("review/reviewer/comments/index.html");
+    let hrefs = attrs(
+        &page,
+        ".prose a:not(.anchor):not(.footnote-ref a):not(.footnote-backref)",
+        "href",
+    );
+    assert!(
+        hrefs.contains(&"/about/".to_string()),
+        "a link in a heading: {hrefs:?}"
+    );
+    assert!(
+        hrefs.contains(&"/team/".to_string()),
+        "raw HTML's href: {hrefs:?}"
+    );
+    assert_eq!(
+        hrefs.iter().filter(|h| *h == "/about/").count(),
+        2,
+        "/about/index is the page's address: {hrefs:?}"
+    );
+    assert!(
+        hrefs.contains(&"/about/#history".to_string()),
+        "Markdown inside markdown=\"1\": {hrefs:?}"
+    );
+    assert_eq!(texts(&page, ".prose aside strong"), ["Tip:"]);
+    let h2 = texts(&page, ".prose h2");
+    assert!(
+        h2.iter()
+            .any(|h| h.starts_with("Pa11y {% include tag.html %}")),
+        "{h2:?}"
+    );
+    assert!(texts(&page, ".prose")
+        .join(" ")
+        .contains("Shipped 🎉 and noted."));
+    assert_eq!(attrs(&page, "section.footnotes li", "id"), ["fn-1"]);
+    assert_eq!(
+        attrs(&page, "section.footnotes a.footnote-backref", "href"),
+        ["#fnref-1"]
+    );
+    // The home page's own text links where GitHub would.
+    let home = site.html("index.html");
+    let home_links = attrs(&home, ".intro a, .hero a, main a", "href");
+    assert!(home_links.contains(&"/team/".to_string()), "{home_links:?}");
+    assert!(
+        home_links.contains(&"/review/reviewer/comments/".to_string()),
+        "{home_links:?}"
+    );
+    // The .html address a default GitHub Pages build published redirects.
+    assert!(site
+        .read("review/reviewer/comments.html")
+        .contains("/review/reviewer/comments/"));
+    // lang: sets the page's language and direction.
+    let ar = site.read("ar/index.html");
+    assert!(
+        ar.contains("<html lang=\"ar\" dir=\"rtl\">"),
+        "{}",
+        &ar[..200]
+    );
+    // Nothing left broken.
+    let broken: Vec<String> = broken_links(&site.public())
+        .into_iter()
+        .filter(|b| !b.contains("{%"))
+        .collect();
+    assert!(broken.is_empty(), "{broken:?}");
+}

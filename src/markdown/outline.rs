@@ -122,7 +122,17 @@ pub fn outline(body: &str, body_line: usize) -> Outline {
                 }
                 template_tags(&mut out, body, t, range, &span_at);
             }
-            Event::Text(t) if !in_code => template_tags(&mut out, body, t, range, &span_at),
+            Event::Text(t) if !in_code => {
+                // A brace the parser was given as an entity (template
+                // syntax at a heading's end) comes as a text of its own.
+                if let Some((Event::Text(prev), prev_range)) = i.checked_sub(1).map(|p| &events[p])
+                {
+                    if prev.ends_with('{') && (t.starts_with('%') || t.starts_with('{')) {
+                        out.template_tags.push(span_at(prev_range.start, 2));
+                    }
+                }
+                template_tags(&mut out, body, t, range, &span_at)
+            }
             _ => {}
         }
     }
