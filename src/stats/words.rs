@@ -166,17 +166,21 @@ impl Evidence {
 }
 
 /// A number as written for people: whole numbers without decimals, others
-/// to three decimals (two significant digits below 0.01), trailing zeros
-/// dropped.
+/// to two decimals from 1 up, three below, two significant digits below
+/// 0.01; trailing zeros dropped.
 pub fn plain_number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else {
-        // Three decimals, or two significant digits below 0.01.
-        let decimals = if v.abs() < 0.01 && v.is_finite() {
-            (1 - v.abs().log10().floor() as i32).clamp(3, 12) as usize
-        } else {
+        // Two decimals from 1 up (48.33), three below (0.375), two
+        // significant digits below 0.01 (0.0042).
+        let a = v.abs();
+        let decimals = if a >= 1.0 {
+            2
+        } else if a >= 0.01 || !a.is_finite() {
             3
+        } else {
+            (1 - a.log10().floor() as i32).clamp(3, 12) as usize
         };
         let s = format!("{v:.decimals$}");
         s.trim_end_matches('0').trim_end_matches('.').to_string()
