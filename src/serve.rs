@@ -1,14 +1,14 @@
 //! `gemba serve`: build into memory, serve over HTTP (axum on tokio), watch
 //! the site (notify), rebuild on change and push a reload to open pages over
-//! server-sent events. A failed rebuild keeps the last good site and shows
+//! a WebSocket per page. A failed rebuild keeps the last good site and shows
 //! the diagnostics in an overlay until the file is fixed.
 
 use crate::diagnostics::Diagnostics;
 use crate::incremental::{Files, Session, Update};
 use crate::site::{BuildOptions, Outputs};
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
@@ -19,22 +19,27 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast;
 
-const EVENTS_PATH: &str = "/__gemba/events";
+const LIVE_PATH: &str = "/__gemba/live";
 const SEARCH_QUIET_MS: u64 = 1500;
 /// How long the watcher waits for a burst of file events to end. Editors
 /// save in a few events within a millisecond or two.
 const DEBOUNCE_MS: u64 = 10;
 
 /// The script `serve` injects into every page; never present in `build`.
+/// It listens on a WebSocket, which a browser does not count among the six
+/// HTTP connections it keeps per host, so any number of preview tabs stay
+/// live and loadable; it reconnects when the server comes back.
 pub fn live_reload_script() -> String {
     format!(
-        r#"<script>(function(){{var es=new EventSource("{EVENTS_PATH}");
-es.onopen=function(){{document.documentElement.dataset.gembaLive="open";}};
-es.addEventListener("reload",function(){{location.reload();}});
-es.addEventListener("errors",function(e){{var o=document.getElementById("gemba-overlay");
+        r#"<script>(function(){{function show(t){{var o=document.getElementById("gemba-overlay");
 if(!o){{o=document.createElement("div");o.id="gemba-overlay";o.setAttribute("role","alert");
 o.style.cssText="position:fixed;inset:0;z-index:99999;background:rgba(20,20,24,.94);color:#f5f5f5;padding:2rem;overflow:auto;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap";
-document.body.appendChild(o);}}o.textContent="gemba: the last change did not build\n\n"+e.data;}});}})();</script>"#
+document.body.appendChild(o);}}o.textContent="gemba: the last change did not build\n\n"+t;}}
+function connect(){{var ws=new WebSocket((location.protocol==="https:"?"wss://":"ws://")+location.host+"{LIVE_PATH}");
+ws.onopen=function(){{document.documentElement.dataset.gembaLive="open";}};
+ws.onmessage=function(m){{var d=JSON.parse(m.data);if(d.event==="reload")location.reload();else if(d.event==="errors")show(d.data);}};
+ws.onclose=function(){{document.documentElement.dataset.gembaLive="closed";setTimeout(connect,1000);}};}}
+connect();}})();</script>"#
     )
 }
 
@@ -367,7 +372,7 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
         let listener =
             tokio::net::TcpListener::from_std(std_listener).map_err(|e| e.to_string())?;
         let app = Router::new()
-            .route(EVENTS_PATH, get(events_handler))
+            .route(LIVE_PATH, get(live_handler))
             .fallback(get(file_handler))
             .with_state(shared);
         axum::serve(listener, app)
@@ -437,29 +442,47 @@ fn show_errors(shared: &Arc<Shared>, text: String) {
     let _ = shared.events.send(("errors", text));
 }
 
-async fn events_handler(State(shared): State<Arc<Shared>>) -> impl IntoResponse {
-    let pending = shared.errors.read().expect("lock").clone();
-    Sse::new(event_stream(pending, shared.events.subscribe()))
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+async fn live_handler(
+    ws: WebSocketUpgrade,
+    State(shared): State<Arc<Shared>>,
+) -> impl IntoResponse {
+    ws.on_upgrade(move |socket| live(socket, shared))
 }
 
-/// An SSE stream: the pending error report first (if any), then each event.
-fn event_stream(
-    pending: Option<String>,
-    rx: broadcast::Receiver<(&'static str, String)>,
-) -> impl futures_util::Stream<Item = Result<Event, std::convert::Infallible>> {
-    let initial =
-        futures_util::stream::iter(pending.map(|p| Ok(Event::default().event("errors").data(p))));
-    let updates = futures_util::stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok((name, data)) => return Some((Ok(Event::default().event(name).data(data)), rx)),
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
+/// One open page: the pending error report first (if any), then each event
+/// as `{"event": name, "data": text}`, until the page goes.
+async fn live(mut socket: WebSocket, shared: Arc<Shared>) {
+    let message = |name: &str, data: &str| {
+        Message::Text(
+            serde_json::json!({"event": name, "data": data})
+                .to_string()
+                .into(),
+        )
+    };
+    let mut rx = shared.events.subscribe();
+    let pending = shared.errors.read().expect("lock").clone();
+    if let Some(p) = pending {
+        if socket.send(message("errors", &p)).await.is_err() {
+            return;
         }
-    });
-    futures_util::StreamExt::chain(initial, updates)
+    }
+    loop {
+        tokio::select! {
+            event = rx.recv() => match event {
+                Ok((name, data)) => {
+                    if socket.send(message(name, &data)).await.is_err() {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(broadcast::error::RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
 }
 
 /// Map a request path to a file of the built site. Anything that could step

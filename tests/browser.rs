@@ -16,6 +16,8 @@ struct Browser {
     _profile: tempfile::TempDir,
     socket: tungstenite::WebSocket<MaybeTlsStream<TcpStream>>,
     next_id: u64,
+    /// The DevTools HTTP port, which lists every tab.
+    port: u16,
 }
 
 impl Browser {
@@ -69,6 +71,7 @@ impl Browser {
             _profile: profile,
             socket,
             next_id: 1,
+            port,
         }
     }
 
@@ -323,6 +326,117 @@ fn search_follows_an_edit_while_serving() {
     search_until(&mut browser, server.port, "wombatfig", "The edited needle");
     search_until(&mut browser, server.port, "quokkaberry", "No results");
     search_until(&mut browser, server.port, "kiwiplum", "The steady page");
+}
+
+#[test]
+#[ignore = "needs Chromium"]
+fn nine_preview_pages_all_load_and_all_reload() {
+    // A browser keeps six HTTP connections per host: live reload that held
+    // one per page would leave the seventh page loading for ever.
+    let site = fixture();
+    let server = Server::start(site.root(), &[]);
+    let mut browser = Browser::open(&format!("http://127.0.0.1:{}/", server.port));
+    browser.wait_until("the home page", "document.readyState === 'complete'");
+    // Nine tabs, as a writer opens them, each a page of its own.
+    let start = Instant::now();
+    for i in 0..9 {
+        browser.call(
+            "Target.createTarget",
+            json!({"url": format!("http://127.0.0.1:{}/experiments/e-two/?tab={i}", server.port)}),
+        );
+    }
+    // A tab that has loaded shows its page's title; one still waiting, its
+    // address.
+    let tabs = |browser: &Browser| -> Vec<(String, String)> {
+        let list = http_get(browser.port, "/json/list").unwrap_or_default();
+        let targets: Vec<Value> = serde_json::from_str(&list).unwrap_or_default();
+        targets
+            .into_iter()
+            .filter(|t| t["type"] == "page" && t["url"].as_str().unwrap_or("").contains("?tab="))
+            .map(|t| {
+                (
+                    t["title"].as_str().unwrap_or("").to_string(),
+                    t["webSocketDebuggerUrl"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let open = tabs(&browser);
+        if open.len() == 9 && open.iter().all(|(title, _)| title.starts_with("E Two")) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the tabs did not all load: {:?}",
+            open.iter().map(|t| &t.0).collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let loaded = start.elapsed();
+    assert!(loaded < Duration::from_secs(3), "nine tabs took {loaded:?}");
+    // Each tab goes live, and reloads on an edit.
+    let mut sockets: Vec<_> = tabs(&browser)
+        .into_iter()
+        .map(|(_, ws)| tungstenite::connect(ws.as_str()).unwrap().0)
+        .collect();
+    let mut id = 1000;
+    let mut eval = |socket: &mut tungstenite::WebSocket<MaybeTlsStream<TcpStream>>,
+                    expression: &str|
+     -> Value {
+        id += 1;
+        let msg = json!({"id": id, "method": "Runtime.evaluate", "params": {"expression": expression, "returnByValue": true}});
+        socket
+            .send(tungstenite::Message::text(msg.to_string()))
+            .unwrap();
+        loop {
+            let reply = socket.read().unwrap();
+            if let Ok(v) = serde_json::from_str::<Value>(reply.to_text().unwrap_or("")) {
+                if v["id"] == id {
+                    return v["result"]["result"]["value"].clone();
+                }
+            }
+        }
+    };
+    let wait_all = |what: &str,
+                    expression: &str,
+                    sockets: &mut Vec<_>,
+                    eval: &mut dyn FnMut(
+        &mut tungstenite::WebSocket<MaybeTlsStream<TcpStream>>,
+        &str,
+    ) -> Value| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !sockets
+            .iter_mut()
+            .all(|s| eval(s, expression) == json!(true))
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{what} did not happen in every tab"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    wait_all(
+        "going live",
+        "document.documentElement.dataset.gembaLive === 'open'",
+        &mut sockets,
+        &mut eval,
+    );
+    for s in sockets.iter_mut() {
+        eval(s, "window.__old = true");
+    }
+    site.write(
+        "content/experiments/e-two.md",
+        "---\ntitle: E Two\nhypothesis: refuted-h\nstatus: invalidated\nended: 2026-02-20\n---\nNine tabs later.\n",
+    );
+    wait_all(
+        "the reload",
+        "window.__old === undefined && document.body.innerText.includes('Nine tabs later.')",
+        &mut sockets,
+        &mut eval,
+    );
 }
 
 #[test]
