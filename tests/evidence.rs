@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{attrs, stderr, texts, Site};
+use common::{attrs, stderr, texts, Rng, Site};
 use serde_json::Value;
 
 const MINUS: char = '\u{2212}';
@@ -385,23 +385,6 @@ fn statistical_settings_out_of_range_are_located_errors_not_panics() {
     );
 }
 
-/// A small deterministic generator (xorshift), so the cases are the same
-/// on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 #[test]
 fn eighty_random_experiments_and_the_edges_tell_one_story_each() {
     let site = Site::new();
@@ -409,8 +392,8 @@ fn eighty_random_experiments_and_the_edges_tell_one_story_each() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let statuses = ["validated", "invalidated", "inconclusive", "running"];
     for i in 0..80 {
-        let n = 50 + rng.below(50_000);
-        let nv = n + rng.below(n / 10 + 1);
+        let n = 50 + rng.below(50_000) as u64;
+        let nv = n + rng.below((n / 10 + 1) as usize) as u64;
         let (metric, direction) = if rng.below(3) == 0 {
             let m = 1.0 + rng.below(1000) as f64 / 10.0;
             let shift = (rng.below(200) as f64 - 100.0) / 1000.0;
@@ -424,8 +407,8 @@ fn eighty_random_experiments_and_the_edges_tell_one_story_each() {
                 "decrease",
             )
         } else {
-            let rate = 1 + rng.below(300);
-            let lift = rng.below(400);
+            let rate = 1 + rng.below(300) as u64;
+            let lift = rng.below(400) as u64;
             let xc = n * rate / 1000;
             let xv = (nv * rate / 1000 * (800 + lift) / 1000).min(nv);
             (
@@ -437,7 +420,7 @@ fn eighty_random_experiments_and_the_edges_tell_one_story_each() {
             &format!("content/experiments/r{i}.md"),
             &format!(
                 "---\ntitle: Random {i}\nstatus: {}\nended: 2026-01-01\nmde: 10%\nmetrics:\n  - name: M\n    direction: {direction}\n    {metric}\n---\n",
-                statuses[rng.below(4) as usize]
+                statuses[rng.below(4)]
             ),
         );
     }

@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{snapshot, Site};
+use common::{snapshot, Rng, Site};
 use gemba::incremental::Session;
 use gemba::site::BuildOptions;
 use std::path::PathBuf;
@@ -120,17 +120,6 @@ impl Experiment {
             self.first,
             self.tail.join("\n\n")
         )
-    }
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
     }
 }
 
