@@ -12,7 +12,7 @@ fn serves_edits_additions_renames_and_deletions() {
     assert_eq!(status, 200);
     assert!(body.contains("First paragraph of e-one."));
     assert!(
-        body.contains("/__gemba/events"),
+        body.contains("/__gemba/live"),
         "the reload script is injected in serve"
     );
 
