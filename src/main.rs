@@ -219,7 +219,7 @@ fn main() -> ExitCode {
             timings,
         } => {
             let opts = options(&site, None, None, None, false, timings);
-            match gemba::serve::serve(opts, &bind, port, open) {
+            match gemba::serve::serve(opts, &bind, port, open, site.verbose) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => usage_error(&e),
             }

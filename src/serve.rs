@@ -108,6 +108,60 @@ struct Shared {
     /// The folder of the search index being served: the next index takes
     /// over its bundles whose pages did not change.
     index_dir: std::sync::Mutex<Option<tempfile::TempDir>>,
+    /// What the terminal was last told.
+    reporter: std::sync::Mutex<Reporter>,
+}
+
+/// What `serve` prints after each rebuild: the first time, the report
+/// grouped as `build` groups it; after that, only the problems that are new
+/// and how many were fixed, never the whole report again on every save.
+/// `--verbose` prints every problem every time.
+struct Reporter {
+    verbose: bool,
+    last: Option<Diagnostics>,
+}
+
+/// Warnings of one kind printed before the rest are counted.
+const WARNINGS_OF_A_KIND: usize = 5;
+
+impl Reporter {
+    fn report(&mut self, diagnostics: &Diagnostics) -> String {
+        let root = Path::new("");
+        let text = match &self.last {
+            _ if self.verbose => diagnostics.render(root),
+            None => diagnostics.render_grouped(root, WARNINGS_OF_A_KIND),
+            Some(last) => {
+                use std::collections::HashSet;
+                let before: HashSet<&crate::diagnostics::Diagnostic> = last.0.iter().collect();
+                let now: HashSet<&crate::diagnostics::Diagnostic> = diagnostics.0.iter().collect();
+                let new = Diagnostics(
+                    diagnostics
+                        .0
+                        .iter()
+                        .filter(|d| !before.contains(d))
+                        .cloned()
+                        .collect(),
+                );
+                let fixed = last.0.iter().filter(|d| !now.contains(d)).count();
+                if new.0.is_empty() && fixed == 0 {
+                    String::new()
+                } else {
+                    let grouped = new.render_grouped(root, WARNINGS_OF_A_KIND);
+                    // Its own summary counts the new ones only.
+                    let body = grouped
+                        .strip_suffix(&format!("{}\n", new.summary()))
+                        .unwrap_or(&grouped);
+                    format!(
+                        "{body}{} new, {fixed} fixed; now {}\n",
+                        new.0.len(),
+                        diagnostics.summary()
+                    )
+                }
+            }
+        };
+        self.last = Some(diagnostics.clone());
+        text
+    }
 }
 
 const INDEX_DIR_PREFIX: &str = "gemba-serve-index-";
@@ -237,20 +291,31 @@ fn publish(session: &Session, shared: &Arc<Shared>) {
     });
 }
 
-/// Print a build's diagnostics; `Err` with their text when it failed.
-fn report(diagnostics: &Diagnostics) -> Result<(), String> {
-    let text = diagnostics.render(Path::new(""));
+/// Print what changed in a build's diagnostics; `Err` with the full report
+/// (for the page overlay) when it failed.
+fn report(shared: &Shared, diagnostics: &Diagnostics) -> Result<(), String> {
+    let text = shared
+        .reporter
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .report(diagnostics);
     if !text.is_empty() {
         eprint!("{text}");
     }
     if diagnostics.has_errors() {
-        Err(text)
+        Err(diagnostics.render(Path::new("")))
     } else {
         Ok(())
     }
 }
 
-pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Result<(), String> {
+pub fn serve(
+    mut opts: BuildOptions,
+    bind: &str,
+    port: u16,
+    open: bool,
+    verbose: bool,
+) -> Result<(), String> {
     let addr: std::net::IpAddr = bind
         .parse()
         .map_err(|_| format!("`{bind}` is not an IP address"))?;
@@ -291,6 +356,10 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
         events,
         generation: std::sync::atomic::AtomicU64::new(0),
         index_dir: std::sync::Mutex::new(None),
+        reporter: std::sync::Mutex::new(Reporter {
+            verbose,
+            last: None,
+        }),
     });
     remove_stale_index_dirs();
     let start = Instant::now();
@@ -390,13 +459,13 @@ pub fn serve(mut opts: BuildOptions, bind: &str, port: u16, open: bool) -> Resul
 fn start_session(opts: &BuildOptions, shared: &Arc<Shared>) -> Option<Session> {
     match Session::start(opts) {
         Ok((session, diagnostics)) => {
-            let _ = report(&diagnostics);
+            let _ = report(shared, &diagnostics);
             publish(&session, shared);
             clear_errors(shared, true);
             Some(session)
         }
         Err(diagnostics) => {
-            if let Err(text) = report(&diagnostics) {
+            if let Err(text) = report(shared, &diagnostics) {
                 show_errors(shared, text);
             }
             None
@@ -411,7 +480,7 @@ fn finish_update(session: &Session, shared: &Arc<Shared>, update: Update) -> Opt
             eprintln!("{phase}");
         }
     }
-    match report(&update.diagnostics) {
+    match report(shared, &update.diagnostics) {
         Ok(()) => {
             let changed = !update.changed.is_empty();
             if changed {

@@ -368,3 +368,41 @@ fn template_static_and_settings_changes_are_served() {
         );
     }
 }
+
+#[test]
+fn serve_reports_only_what_changed_in_the_problems() {
+    let site = Site::new();
+    site.write("gemba.yaml", "title: Report\n");
+    let text = |i: usize, extra: &str| {
+        format!(
+            "---\ntitle: E{i}\nstatus: validated\nended: 2026-01-0{}\n{extra}metrics:\n  - {{name: M, target: 10, actual: 5}}\n---\n",
+            i + 1
+        )
+    };
+    for i in 0..8 {
+        site.write(&format!("content/experiments/e{i}.md"), &text(i, ""));
+    }
+    let server = Server::start(site.root(), &[]);
+    // The first report is grouped as `build` groups it.
+    let first = server.log.lock().unwrap().clone();
+    assert_eq!(
+        first.matches("warning: marked validated").count(),
+        5,
+        "{first}"
+    );
+    assert!(first.contains("and 3 more like"), "{first}");
+    // A save that adds a problem prints that problem only.
+    let mark = server.log_mark();
+    site.write("content/experiments/e0.md", &text(0, "stauts: x\n"));
+    server.wait_log(mark, "1 new, 0 fixed; now 0 errors, 9 warnings");
+    let since = server.log.lock().unwrap()[mark..].to_string();
+    assert!(since.contains("`stauts` is not a known key"), "{since}");
+    assert!(
+        !since.contains("marked validated"),
+        "the rest is not printed again:\n{since}"
+    );
+    // Fixing it says so.
+    let mark = server.log_mark();
+    site.write("content/experiments/e0.md", &text(0, ""));
+    server.wait_log(mark, "0 new, 1 fixed; now 0 errors, 8 warnings");
+}
