@@ -54,9 +54,13 @@ def main():
             "floor": lambda o: [floor, f"{site}/gemba/content", o],
         }
         nosearch = f"{site}/gemba-nosearch"
+        if os.path.islink(f"{nosearch}/content"):
+            # gemba does not follow a link out of a site: an older bench
+            # folder linked its content; hard links stay inside.
+            shutil.rmtree(nosearch)
         if not os.path.isdir(nosearch):
             os.makedirs(nosearch)
-            os.symlink(f"{site}/gemba/content", f"{nosearch}/content")
+            shutil.copytree(f"{site}/gemba/content", f"{nosearch}/content", copy_function=os.link)
             with open(f"{nosearch}/gemba.yaml", "w") as f:
                 f.write("title: Benchmark\nsearch: false\n")
         if hugo:
