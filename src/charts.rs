@@ -43,6 +43,16 @@ pub fn interval_chart(
     hi += pad;
     let x = |v: f64| ((v - lo) / (hi - lo) * 1000.0).clamp(0.0, 1000.0);
     let left = |v: f64| format!("{:.1}%", x(v) / 10.0);
+    // Labels near an end are anchored to it, so none runs out of the chart.
+    let edge = |v: f64| {
+        if x(v) < 150.0 {
+            " at-start"
+        } else if x(v) > 850.0 {
+            " at-end"
+        } else {
+            ""
+        }
+    };
     let good = |v: f64| (v > 0.0) == (direction == Direction::Increase);
     let tone = if ci[0] > 0.0 || ci[1] < 0.0 {
         if good(estimate) {
@@ -86,17 +96,21 @@ pub fn interval_chart(
             .unwrap_or_default()
     );
     let mut labels = format!(
-        r#"<span class="interval-label interval-zero-label" style="left:{}">0</span><span class="interval-label interval-ci-label" style="left:{}">{}</span><span class="interval-label interval-ci-label" style="left:{}">{}</span>"#,
+        r#"<span class="interval-label interval-zero-label{}" style="left:{}">0</span><span class="interval-label interval-ci-label{}" style="left:{}">{}</span><span class="interval-label interval-ci-label{}" style="left:{}">{}</span>"#,
+        edge(0.0),
         left(0.0),
+        edge(ci[0]),
         left(ci[0]),
         esc(&pct(ci[0])),
+        edge(ci[1]),
         left(ci[1]),
         esc(&pct(ci[1]))
     );
     if let Some(m) = mde_at {
         let _ = write!(
             labels,
-            r#"<span class="interval-label interval-mde-label" style="left:{}">min. effect {}</span>"#,
+            r#"<span class="interval-label interval-mde-label{}" style="left:{}">min. effect {}</span>"#,
+            edge(m),
             left(m),
             esc(&pct(m))
         );
