@@ -2,7 +2,7 @@
 //! links substituted (resolved links, or plain text where a link goes
 //! nowhere this build shows), and what lists and pages take from them.
 
-use crate::markdown::{substitute_wiki_links, summarize, Rendered};
+use crate::markdown::{substitute_wiki_links, summarize, LinkTo, Rendered};
 use crate::resolve::Model;
 use rayon::prelude::*;
 
@@ -23,21 +23,28 @@ pub fn body_with_links(model: &Model, prefix: &str, i: usize) -> String {
     })
 }
 
-/// Render document `i`'s body, its wiki links resolved and its Markdown
-/// and raw-HTML links leading where resolve found them.
-pub fn render_body(model: &Model, prefix: &str, i: usize) -> Rendered {
-    let links = &model.md_links[i];
-    crate::markdown::render_with(&body_with_links(model, prefix, i), &|dest| match links
-        .binary_search_by(|(d, _)| d.as_str().cmp(dest))
-    {
+/// Where a destination written in a body leads, as resolve found it
+/// (`links`: a document's `md_links`, sorted by destination), its URL under
+/// `prefix`.
+pub fn link_to(links: &[(String, LinkTo)], prefix: &str, dest: &str) -> LinkTo {
+    match links.binary_search_by(|(d, _)| d.as_str().cmp(dest)) {
         Ok(n) => match &links[n].1 {
-            crate::markdown::LinkTo::Url { url, size } => crate::markdown::LinkTo::Url {
+            LinkTo::Url { url, size } => LinkTo::Url {
                 url: format!("{prefix}{url}"),
                 size: *size,
             },
             other => other.clone(),
         },
-        Err(_) => crate::markdown::LinkTo::AsWritten,
+        Err(_) => LinkTo::AsWritten,
+    }
+}
+
+/// Render document `i`'s body, its wiki links resolved and its Markdown
+/// and raw-HTML links leading where resolve found them.
+pub fn render_body(model: &Model, prefix: &str, i: usize) -> Rendered {
+    let links = &model.md_links[i];
+    crate::markdown::render_with(&body_with_links(model, prefix, i), &|dest| {
+        link_to(links, prefix, dest)
     })
 }
 

@@ -165,6 +165,10 @@ impl Diagnostics {
         out
     }
 
+    /// How many warnings of one kind a report prints before it counts the
+    /// rest (`build`'s report, and `serve`'s).
+    pub const WARNINGS_OF_A_KIND: usize = 5;
+
     /// Like `render`, but warnings of one kind past the first `keep` are
     /// counted instead of printed: a large site can carry thousands of the
     /// same warning. Errors are always printed in full.

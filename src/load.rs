@@ -113,10 +113,15 @@ pub fn rel_path(content_dir: &Path, path: &Path) -> String {
 /// of the machine beyond the site is read or published. `false` for a
 /// path that does not exist.
 pub fn escapes_root(root: &Path, path: &Path) -> bool {
-    let (Ok(root), Ok(target)) = (root.canonicalize(), path.canonicalize()) else {
-        return false;
-    };
-    !target.starts_with(root)
+    root.canonicalize()
+        .is_ok_and(|root| resolves_outside(&root, path))
+}
+
+/// Whether `path`, links followed, lies outside `canonical_root`; `false`
+/// for a path that does not exist.
+fn resolves_outside(canonical_root: &Path, path: &Path) -> bool {
+    path.canonicalize()
+        .is_ok_and(|target| !target.starts_with(canonical_root))
 }
 
 /// The warning for a symbolic link under `content/` that leads outside the
@@ -157,7 +162,7 @@ pub fn content_paths(
             // A link (or the content folder itself) that resolves outside
             // the site is not entered or read.
             let outside = (e.path_is_symlink() || e.depth() == 0)
-                && std::fs::canonicalize(e.path()).is_ok_and(|t| !t.starts_with(&canonical_root));
+                && resolves_outside(&canonical_root, e.path());
             if outside {
                 leaving.push(e.path().to_path_buf());
             }

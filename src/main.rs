@@ -273,9 +273,6 @@ fn options(
     }
 }
 
-/// Warnings of one kind printed in full before the rest are counted.
-const WARNINGS_OF_A_KIND: usize = 5;
-
 fn report(opts: &BuildOptions, outcome: &Outcome, site: &SiteArgs) -> ExitCode {
     let deny_warnings = site.deny_warnings;
     if let Some(e) = &outcome.usage_error {
@@ -285,7 +282,9 @@ fn report(opts: &BuildOptions, outcome: &Outcome, site: &SiteArgs) -> ExitCode {
     let text = if site.verbose {
         outcome.diagnostics.render(root)
     } else {
-        outcome.diagnostics.render_grouped(root, WARNINGS_OF_A_KIND)
+        outcome
+            .diagnostics
+            .render_grouped(root, gemba::diagnostics::Diagnostics::WARNINGS_OF_A_KIND)
     };
     if !text.is_empty() {
         eprint!("{}", colorize(&text));

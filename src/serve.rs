@@ -121,15 +121,12 @@ struct Reporter {
     last: Option<Diagnostics>,
 }
 
-/// Warnings of one kind printed before the rest are counted.
-const WARNINGS_OF_A_KIND: usize = 5;
-
 impl Reporter {
     fn report(&mut self, diagnostics: &Diagnostics) -> String {
         let root = Path::new("");
         let text = match &self.last {
             _ if self.verbose => diagnostics.render(root),
-            None => diagnostics.render_grouped(root, WARNINGS_OF_A_KIND),
+            None => diagnostics.render_grouped(root, Diagnostics::WARNINGS_OF_A_KIND),
             Some(last) => {
                 use std::collections::HashSet;
                 let before: HashSet<&crate::diagnostics::Diagnostic> = last.0.iter().collect();
@@ -146,7 +143,7 @@ impl Reporter {
                 if new.0.is_empty() && fixed == 0 {
                     String::new()
                 } else {
-                    let grouped = new.render_grouped(root, WARNINGS_OF_A_KIND);
+                    let grouped = new.render_grouped(root, Diagnostics::WARNINGS_OF_A_KIND);
                     // Its own summary counts the new ones only.
                     let body = grouped
                         .strip_suffix(&format!("{}\n", new.summary()))

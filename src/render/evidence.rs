@@ -168,12 +168,7 @@ pub fn claim_note(e: &ExperimentData, d: &Document) -> Option<String> {
     if e.backed? {
         return Some("the data back it".into());
     }
-    let guardrail_lost = d.fm.metrics.iter().enumerate().any(|(i, m)| {
-        m.guardrail
-            && e.evidence[i]
-                .as_ref()
-                .is_some_and(|g| g.verdict == Verdict::Loss)
-    });
+    let guardrail_lost = e.guardrail_lost(d);
     Some(
         match (e.status, ev.verdict) {
             (Validated, Verdict::Win) if guardrail_lost => "not backed: a guardrail got worse",

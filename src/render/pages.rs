@@ -85,17 +85,8 @@ impl<'a> DocPage<'a> {
     ) -> Result<String, Diagnostic> {
         // Bodies are rendered here, when their page is, and not kept.
         let links = self.links;
-        let rendered = crate::markdown::render_with(&self.body, &|dest| match links
-            .binary_search_by(|(d, _)| d.as_str().cmp(dest))
-        {
-            Ok(i) => match &links[i].1 {
-                LinkTo::Url { url, size } => LinkTo::Url {
-                    url: input.link(url),
-                    size: *size,
-                },
-                other => other.clone(),
-            },
-            Err(_) => LinkTo::AsWritten,
+        let rendered = crate::markdown::render_with(&self.body, &|dest| {
+            crate::bodies::link_to(links, input.prefix, dest)
         });
         self.page
             .insert("content".into(), tera::Value::from(rendered.html.as_str()));

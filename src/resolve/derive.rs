@@ -389,12 +389,7 @@ pub(super) fn weigh_evidence(
 fn backed(e: &super::ExperimentData, d: &crate::parse::Document) -> Option<bool> {
     use crate::stats::Verdict;
     let primary = e.primary_evidence()?.1;
-    let guardrail_lost = d.fm.metrics.iter().enumerate().any(|(i, m)| {
-        m.guardrail
-            && e.evidence[i]
-                .as_ref()
-                .is_some_and(|g| g.verdict == Verdict::Loss)
-    });
+    let guardrail_lost = e.guardrail_lost(d);
     Some(match e.status {
         ExperimentStatus::Validated => primary.verdict == Verdict::Win && !guardrail_lost,
         ExperimentStatus::Invalidated => match primary.verdict {

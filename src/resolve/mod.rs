@@ -160,6 +160,19 @@ impl ExperimentData {
         let i = self.primary?;
         Some((i, self.evidence.get(i)?.as_ref()?))
     }
+
+    /// Whether a guardrail metric of document `d` (this experiment's) got
+    /// significantly worse.
+    pub fn guardrail_lost(&self, d: &Document) -> bool {
+        d.fm.metrics.iter().enumerate().any(|(i, m)| {
+            m.guardrail
+                && self
+                    .evidence
+                    .get(i)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|g| g.verdict == crate::stats::Verdict::Loss)
+        })
+    }
 }
 
 /// Where a wiki link goes: a URL and the title of the file it names.
