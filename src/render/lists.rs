@@ -510,16 +510,15 @@ fn changelog_days(input: &RenderInput) -> Vec<Value> {
                         "statement rewritten".into()
                     });
                 }
-                if what.is_empty() {
-                    what.push("text revised".into());
-                }
-            }
-            if what.is_empty() {
-                // A commit too large to read file by file.
-                what.push("revised".into());
             }
             // News: anything the model shows, not wording alone.
-            let news = what.iter().any(|w| w != "text revised" && w != "revised");
+            let news = !what.is_empty();
+            if !news {
+                // Both versions read: their wording changed; else a commit
+                // too large to read file by file.
+                let both = f.before.is_some() && f.after.is_some();
+                what.push(if both { "text revised" } else { "revised" }.into());
+            }
             files.push(json!({
                 "title": title,
                 "url": doc.map(|d| input.url(d)),
