@@ -581,21 +581,36 @@ fn scalar_string(v: &serde_yaml::Value) -> Option<String> {
     }
 }
 
-/// Slugify that never yields an empty string for a non-empty name.
+/// What a URL path keeps as it is: letters, digits, `/` and the
+/// characters RFC 3986 allows in a path segment; the rest is
+/// percent-encoded.
+const PATH_KEEPS: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
 /// A path as it may stand in a URL: `/`-separated parts kept as they are
 /// but for characters a URL cannot hold, which are percent-encoded.
 pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(path, PATH_KEEPS).to_string()
 }
 
+/// Slugify that never yields an empty string for a non-empty name.
 pub fn slugify(name: &str) -> String {
     let s = slug::slugify(name);
     if s.is_empty() && !name.trim().is_empty() {

@@ -83,14 +83,17 @@ pub fn uri_path(uri: &Uri) -> Option<PathBuf> {
 
 /// The `file://` URI of an absolute path.
 pub fn path_uri(path: &Path) -> Uri {
-    let mut out = String::from("file://");
-    for b in path.to_string_lossy().bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
+    const KEEPS: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'/')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let path = path.to_string_lossy();
+    let out = format!(
+        "file://{}",
+        percent_encoding::utf8_percent_encode(&path, KEEPS)
+    );
     Uri::from_str(&out).unwrap_or_else(|_| Uri::from_str("file:///").expect("a valid URI"))
 }
 
