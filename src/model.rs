@@ -1,6 +1,10 @@
 //! The domain's vocabulary: kinds, statuses, decisions, and the typed front
 //! matter every file is parsed into. Derived facts live in `resolve`.
 
+mod keys;
+
+pub use keys::{nested_keys, Key, KEYS};
+
 use crate::yaml::describe;
 use jiff::civil::Date;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -55,161 +59,7 @@ impl Kind {
             Kind::Page => "",
         }
     }
-
-    /// What a front-matter key is for, in one line (editors show it).
-    pub fn describe_key(key: &str) -> &'static str {
-        match key {
-            "title" => "the title (plain pages: else the first `# heading`)",
-            "slug" => "the address part, [a-z0-9-]+; defaults to the file name",
-            "summary" => "one paragraph; defaults to the body's first paragraph",
-            "tags" => "list of tags (taxonomy /tags/)",
-            "owner" => "who owns it (taxonomy /owners/)",
-            "team" => "the team it belongs to (taxonomy /teams/)",
-            "date" => "created, YYYY-MM-DD",
-            "updated" => "last meaningful revision, YYYY-MM-DD (git supplies a default)",
-            "draft" => "true leaves it out unless --drafts",
-            "visibility" => "internal or public",
-            "extra" => "free-form mapping, page.extra in templates",
-            "kind" => "playbook, hypothesis, experiment or page (overrides the folder)",
-            "status" => "where it stands",
-            "version" => "the playbook's version, e.g. 2.1",
-            "stages" => "ordered list of {id, title, goal?}",
-            "current_stage" => "id of the stage the team is at (default: the first not done that has work)",
-            "statement" => "We believe that … will result in … We will know when …",
-            "playbook" => "slug of the playbook it belongs to",
-            "stage" => "id of a stage of its playbook",
-            "hypothesis" => "slug of the hypothesis it tests",
-            "started" => "when it started, YYYY-MM-DD",
-            "ended" => "when it ended, YYYY-MM-DD",
-            "metrics" => "list of {name, unit?, baseline?, target?, actual?, direction?, control?, variant?, primary?, guardrail?}",
-            "decision" => "persevere, pivot or stop (concluded experiments)",
-            "follows" => "slug of the experiment this one iterates on",
-            "ice" => "{impact, confidence, ease}, each 1-10: orders the backlog",
-            "split" => "planned share of units in the variant arm (default 0.5)",
-            "mde" => "smallest relative effect worth detecting: 10% or 0.1",
-            "confidence" => "this experiment's confidence, e.g. 0.95 (default from stats:)",
-            _ => "",
-        }
-    }
-
-    /// The values a front-matter key of this kind takes from a fixed set.
-    pub fn key_values(self, key: &str) -> &'static [&'static str] {
-        match (self, key) {
-            (Kind::Playbook, "status") => &["draft", "active", "retired"],
-            (Kind::Experiment, "status") => &[
-                "planned",
-                "running",
-                "validated",
-                "invalidated",
-                "inconclusive",
-                "abandoned",
-            ],
-            (Kind::Experiment, "decision") => &["persevere", "pivot", "stop"],
-            (Kind::Experiment, "direction") => &["increase", "decrease"],
-            (_, "visibility") => &["internal", "public"],
-            (_, "draft") => &["true", "false"],
-            (_, "kind") => &["playbook", "hypothesis", "experiment", "page"],
-            _ => &[],
-        }
-    }
-
-    /// Front-matter keys a file of this kind understands.
-    pub fn known_keys(self) -> &'static [&'static str] {
-        match self {
-            Kind::Playbook => &PLAYBOOK_KEYS,
-            Kind::Hypothesis => &HYPOTHESIS_KEYS,
-            Kind::Experiment => &EXPERIMENT_KEYS,
-            Kind::Page => &PAGE_KEYS,
-        }
-    }
 }
-
-const PAGE_KEYS: [&str; 16] = [
-    "title",
-    "slug",
-    "summary",
-    "tags",
-    "owner",
-    "team",
-    "date",
-    "updated",
-    "draft",
-    "visibility",
-    "extra",
-    "kind",
-    "aliases",
-    "redirect_from",
-    "permalink",
-    "url",
-];
-const PLAYBOOK_KEYS: [&str; 18] = [
-    "title",
-    "slug",
-    "summary",
-    "tags",
-    "owner",
-    "team",
-    "date",
-    "updated",
-    "draft",
-    "visibility",
-    "extra",
-    "kind",
-    "aliases",
-    "redirect_from",
-    "status",
-    "version",
-    "stages",
-    "current_stage",
-];
-const HYPOTHESIS_KEYS: [&str; 17] = [
-    "title",
-    "slug",
-    "summary",
-    "tags",
-    "owner",
-    "team",
-    "date",
-    "updated",
-    "draft",
-    "visibility",
-    "extra",
-    "kind",
-    "aliases",
-    "redirect_from",
-    "statement",
-    "playbook",
-    "stage",
-];
-const EXPERIMENT_KEYS: [&str; 27] = [
-    "title",
-    "slug",
-    "summary",
-    "tags",
-    "owner",
-    "team",
-    "date",
-    "updated",
-    "draft",
-    "visibility",
-    "extra",
-    "kind",
-    "aliases",
-    "redirect_from",
-    "hypothesis",
-    "playbook",
-    "stage",
-    "status",
-    "started",
-    "ended",
-    "metrics",
-    "decision",
-    "follows",
-    "ice",
-    "split",
-    "mde",
-    "confidence",
-];
 
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -473,6 +323,19 @@ pub struct FrontMatter {
     pub confidence: Option<f64>,
 }
 
+impl FrontMatter {
+    /// The slug the reference key `key` (`playbook`, `hypothesis`,
+    /// `follows`: the keys `KEYS` says name a document) holds.
+    pub fn slug_named_by(&self, key: &str) -> Option<&str> {
+        match key {
+            "playbook" => self.playbook.as_deref(),
+            "hypothesis" => self.hypothesis.as_deref(),
+            "follows" => self.follows.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 /// A share as written: `10%` (`percent`) or `0.1`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Share {
@@ -632,14 +495,6 @@ pub fn is_valid_slug(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn experiment_keys_include_common_and_own() {
-        let keys = Kind::Experiment.known_keys();
-        assert!(keys.contains(&"title") && keys.contains(&"ice") && keys.contains(&"follows"));
-        assert!(!keys.contains(&""));
-        assert!(!Kind::Hypothesis.known_keys().contains(&"metrics"));
-    }
 
     #[test]
     fn dates_accept_timestamps() {

@@ -840,3 +840,77 @@ fn one_page_explains_every_status_and_decision_word() {
     let home = site.html("index.html");
     assert!(attrs(&home, ".site-footer a", "href").contains(&"/glossary/".to_string()));
 }
+
+/// README's front-matter reference names exactly the keys of the table
+/// parsing, completion and hover read (`model::KEYS`), each under the kinds
+/// that take it.
+#[test]
+fn the_readme_reference_lists_exactly_the_front_matter_keys() {
+    use gemba::model::{Kind, KEYS};
+    use std::collections::BTreeSet;
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme
+        .split("## Front-matter reference")
+        .nth(1)
+        .and_then(|s| s.split("\n### ").next())
+        .expect("README has a front-matter reference");
+    let names_in = |cell: &str| -> Vec<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_string)
+            .collect()
+    };
+    let mut every_kind = BTreeSet::new();
+    let mut per_kind = BTreeSet::new();
+    let mut kind = None;
+    for row in section.lines().filter(|l| l.starts_with("| ")) {
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        if cells.len() == 5 && cells[1].starts_with('`') {
+            every_kind.extend(names_in(cells[1]));
+        } else if cells.len() == 5 && cells[2].starts_with('`') {
+            if !cells[1].is_empty() {
+                kind = Some(Kind::parse(cells[1]).expect("a kind"));
+            }
+            for name in names_in(cells[2]) {
+                per_kind.insert((kind.unwrap(), name));
+            }
+        }
+    }
+    assert!(
+        every_kind.len() > 10 && per_kind.len() > 10,
+        "{every_kind:?} {per_kind:?}"
+    );
+    let documented: BTreeSet<&str> = every_kind
+        .iter()
+        .chain(per_kind.iter().map(|(_, n)| n))
+        .map(String::as_str)
+        .collect();
+    let table: BTreeSet<&str> = KEYS.iter().map(|k| k.name).collect();
+    assert_eq!(
+        documented, table,
+        "README and model::KEYS name different keys"
+    );
+    for name in &every_kind {
+        assert!(
+            Kind::Page.key(name).is_some(),
+            "`{name}` is not a key of every kind"
+        );
+    }
+    for (kind, name) in &per_kind {
+        assert!(
+            kind.key(name).is_some(),
+            "README gives {kind} `{name}`; the table does not"
+        );
+    }
+    for key in KEYS.iter().filter(|k| !k.kinds.contains(&Kind::Page)) {
+        for kind in key.kinds {
+            assert!(
+                per_kind.contains(&(*kind, key.name.to_string())),
+                "README does not give {kind} `{}`",
+                key.name
+            );
+        }
+    }
+}

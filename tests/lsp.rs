@@ -328,6 +328,17 @@ fn completion_offers_keys_values_slugs_stages_and_targets() {
         item["detail"].as_str().unwrap().contains("persevere"),
         "{item}"
     );
+    // Jekyll's and Hugo's keys come with what they are for.
+    let detail = |label: &str| {
+        keys["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["label"] == label)
+            .map(|i| i["detail"].as_str().unwrap_or("").to_string())
+    };
+    assert!(detail("redirect_from").is_some_and(|d| d.contains("redirect")));
+    assert!(detail("aliases").is_some_and(|d| d.contains("old addresses")));
 
     let statuses = labels(&lsp.at("textDocument/completion", &path, 3, 8, json!({})));
     assert_eq!(
@@ -409,6 +420,14 @@ fn definition_references_hover_and_symbols() {
     assert_eq!(
         path_of(def["result"]["uri"].as_str().unwrap()),
         file(&site, "content/experiments/2026/q1/e-one.md")
+    );
+
+    // A key's hover says its type and what it is for.
+    let hover = lsp.at("textDocument/hover", &e_two, 2, 3, json!({}));
+    let text = hover["result"]["contents"]["value"].as_str().unwrap_or("");
+    assert!(
+        text.contains("`hypothesis`") && text.contains("slug of the hypothesis it tests"),
+        "{hover}"
     );
 
     let hover = lsp.at("textDocument/hover", &e_two, 7, 10, json!({}));

@@ -6,31 +6,11 @@
 use super::navigate::Docs;
 use super::workspace::Workspace;
 use crate::load::split_front_matter;
-use crate::model::Kind;
+use crate::model::{nested_keys, Kind};
 use lsp_types::{CompletionItem, CompletionItemKind};
 use std::path::Path;
 
 /// Keys that may stand inside the list items of a top-level key.
-fn nested_keys(parent: &str) -> &'static [&'static str] {
-    match parent {
-        "metrics" => &[
-            "name",
-            "unit",
-            "baseline",
-            "target",
-            "actual",
-            "direction",
-            "primary",
-            "guardrail",
-            "control",
-            "variant",
-        ],
-        "stages" => &["id", "title", "goal"],
-        "ice" => &["impact", "confidence", "ease"],
-        _ => &[],
-    }
-}
-
 /// The kind of a file, from its parsed document or else from its folder.
 fn kind_of(ws: &Workspace, path: &Path) -> Kind {
     if let Some(doc) = ws.document(path) {
@@ -84,7 +64,7 @@ fn front_matter(
         return values(ws, docs, kind, text, key);
     }
     let indented = before.starts_with([' ', '\t', '-']);
-    let keys: Vec<&str> = if indented {
+    let keys: Vec<(&str, &str)> = if indented {
         // Inside a list under a top-level key: that key's item keys.
         let parent = text[..line_start]
             .lines()
@@ -92,15 +72,15 @@ fn front_matter(
             .find(|l| l.chars().next().is_some_and(|c| c.is_ascii_alphabetic()))
             .and_then(|l| l.split(':').next())
             .unwrap_or("");
-        nested_keys(parent.trim()).to_vec()
+        nested_keys(parent.trim()).map(|k| (k, "")).collect()
     } else {
-        kind.known_keys().to_vec()
+        kind.keys().map(|k| (k.name, k.doc)).collect()
     };
     keys.into_iter()
-        .map(|k| CompletionItem {
+        .map(|(k, doc)| CompletionItem {
             label: k.to_string(),
             kind: Some(CompletionItemKind::PROPERTY),
-            detail: Some(Kind::describe_key(k).to_string()).filter(|d| !d.is_empty()),
+            detail: Some(doc.to_string()).filter(|d| !d.is_empty()),
             insert_text: Some(format!("{k}: ")),
             ..CompletionItem::default()
         })
@@ -120,10 +100,10 @@ fn values(ws: &Workspace, docs: &Docs, kind: Kind, text: &str, key: &str) -> Vec
             })
             .collect()
     };
+    if let Some(of) = kind.key(key).and_then(|k| k.names) {
+        return slugs_of(of);
+    }
     match key {
-        "playbook" => slugs_of(Kind::Playbook),
-        "hypothesis" => slugs_of(Kind::Hypothesis),
-        "follows" => slugs_of(Kind::Experiment),
         "stage" => stages(docs, text)
             .into_iter()
             .map(|(id, title)| CompletionItem {

@@ -467,6 +467,9 @@ impl<W: Write> Server<W> {
         let Some((ws, path, offset)) = self.locate(&p.text_document_position_params) else {
             return Ok(None);
         };
+        if let Some(text) = navigate::key_at(ws, &path, offset) {
+            return Ok(Some(markdown_hover(text)));
+        }
         let docs = Docs::of(ws);
         let target = match navigate::token_at(ws, &docs, &path, offset) {
             Some(Token::Doc { target }) => target,

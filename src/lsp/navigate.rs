@@ -19,12 +19,11 @@ use std::ops::Range as Bytes;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Front-matter keys whose value names another document.
-const REFERENCE_KEYS: [(&str, Kind); 3] = [
-    ("playbook", Kind::Playbook),
-    ("hypothesis", Kind::Hypothesis),
-    ("follows", Kind::Experiment),
-];
+/// The front-matter keys of `doc`'s kind whose value names another
+/// document, with that document's kind.
+fn reference_keys(doc: &Document) -> impl Iterator<Item = (&'static str, Kind)> {
+    doc.kind.keys().filter_map(|k| Some((k.name, k.names?)))
+}
 
 /// What the cursor is on.
 pub enum Token {
@@ -104,7 +103,7 @@ fn playbook_of(docs: &Docs, doc: &Document) -> Option<usize> {
 pub fn token_at(ws: &Workspace, docs: &Docs, path: &Path, offset: usize) -> Option<Token> {
     let doc = ws.document(path)?;
     let inside = |r: &Bytes<usize>| r.start <= offset && offset <= r.end;
-    for (key, kind) in REFERENCE_KEYS {
+    for (key, kind) in reference_keys(&doc) {
         if let Some(bytes) = value_bytes(&doc, key).filter(inside) {
             let slug = doc.source.text[bytes.clone()].trim().to_string();
             return Some(Token::Doc {
@@ -129,6 +128,22 @@ pub fn token_at(ws: &Workspace, docs: &Docs, path: &Path, offset: usize) -> Opti
         }
     }
     None
+}
+
+/// What a hover shows of the front-matter key at byte `offset`, from
+/// the table of keys.
+pub fn key_at(ws: &Workspace, path: &Path, offset: usize) -> Option<String> {
+    let doc = ws.document(path)?;
+    let (name, _) = doc.key_spans.iter().find(|(_, k)| {
+        let bytes = span_bytes(&doc.source.text, k.key);
+        bytes.start <= offset && offset < bytes.end
+    })?;
+    let key = doc.kind.key(name)?;
+    let mut text = format!("**`{}`** · {}\n\n{}", key.name, key.ty, key.doc);
+    if !key.values.is_empty() {
+        text.push_str(&format!("\n\none of: {}", key.values.join(", ")));
+    }
+    Some(text)
 }
 
 /// The document a request is about: the one the cursor names, else the
@@ -174,13 +189,8 @@ fn mentions(ws: &Workspace, docs: &Docs, target: usize) -> Vec<(Arc<Document>, B
     let index = docs.index();
     let mut found = Vec::new();
     for doc in &docs.all {
-        for (key, kind) in REFERENCE_KEYS {
-            let named = match key {
-                "playbook" => doc.fm.playbook.as_deref(),
-                "hypothesis" => doc.fm.hypothesis.as_deref(),
-                _ => doc.fm.follows.as_deref(),
-            };
-            if kind == t.kind && named == Some(t.slug.as_str()) {
+        for (key, kind) in reference_keys(doc) {
+            if kind == t.kind && doc.fm.slug_named_by(key) == Some(t.slug.as_str()) {
                 if let Some(bytes) = value_bytes(doc, key) {
                     found.push((Arc::clone(doc), bytes));
                 }

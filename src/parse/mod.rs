@@ -269,7 +269,6 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
 
     // Unknown keys are kept for templates; in the structured kinds they are
     // probably typos, so they also get a warning.
-    let known = kind.known_keys();
     let mut extra = BTreeMap::new();
     if let Some(m) = &fm.extra {
         for (k, v) in m {
@@ -280,7 +279,7 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
     }
     for (k, v) in &mapping {
         let Some(key) = k.as_str() else { continue };
-        if known.contains(&key) {
+        if kind.key(key).is_some() {
             continue;
         }
         extra.insert(key.to_string(), yaml_to_json(v));
@@ -291,7 +290,7 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
                 span,
                 format!("`{key}` is not a known key of {}", kind.with_article()),
             );
-            if let Some(c) = closest(key, known.iter().copied()) {
+            if let Some(c) = closest(key, kind.keys().map(|k| k.name)) {
                 d = d.with_help(format!("did you mean `{c}`?"));
             }
             diags.push(d.with_source(text));
