@@ -1,7 +1,7 @@
 //! `gemba.yaml`: the site's configuration. Every key is optional.
 
 use crate::diagnostics::{closest, Diagnostic, Span};
-use crate::model::Visibility;
+use crate::model::{Taxonomy, Visibility};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -45,7 +45,7 @@ impl Default for Config {
             theme: "default".into(),
             language: "en".into(),
             default_visibility: Visibility::Internal,
-            taxonomies: vec!["tags".into(), "owners".into(), "teams".into()],
+            taxonomies: Taxonomy::ALL.map(|t| t.name().to_string()).to_vec(),
             repo_url: None,
             paginate: 200,
             search: true,
@@ -158,7 +158,7 @@ impl Config {
             );
         }
         for t in &config.taxonomies {
-            if !["tags", "owners", "teams"].contains(&t.as_str()) {
+            if Taxonomy::parse(t).is_none() {
                 let span = spans.get("taxonomies").map(|s| s.value);
                 diags.push(
                     Diagnostic::error(shown, span, format!("unknown taxonomy `{t}`"))
@@ -184,8 +184,13 @@ impl Config {
             .map_or(name, String::as_str)
     }
 
-    pub fn has_taxonomy(&self, name: &str) -> bool {
-        self.taxonomies.iter().any(|t| t == name)
+    pub fn has_taxonomy(&self, taxonomy: Taxonomy) -> bool {
+        self.taxonomies.iter().any(|t| t == taxonomy.name())
+    }
+
+    /// The taxonomies this site has, in the order `gemba.yaml` gives.
+    pub fn taxonomies(&self) -> impl Iterator<Item = Taxonomy> + '_ {
+        self.taxonomies.iter().filter_map(|t| Taxonomy::parse(t))
     }
 }
 

@@ -2,8 +2,12 @@
 //! matter every file is parsed into. Derived facts live in `resolve`.
 
 mod keys;
+mod pages;
+mod taxonomy;
 
 pub use keys::{nested_keys, Key, KEYS};
+pub use pages::SitePage;
+pub use taxonomy::Taxonomy;
 
 use crate::yaml::describe;
 use jiff::civil::Date;

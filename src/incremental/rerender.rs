@@ -9,9 +9,7 @@ use crate::export::{json_entry, json_files_from};
 use crate::keys::hash_of;
 use crate::render::{list_pages, lists_show_body_of, render_pages, Cards, Global, ListPage};
 use crate::resolve::Model;
-use crate::site::{
-    asset_files, data_files, feed_entry, feed_file, redirect_files, sitemap_file, sitemap_urls,
-};
+use crate::site::{data_files, feed_entry, sitemap_urls, DataParts};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -32,17 +30,7 @@ impl Session {
             return self.update_everything();
         }
         let m = &self.model;
-        // Cards to build again: those of touched documents, and, unless only
-        // bodies changed, those that read a touched document.
-        let candidates: Vec<usize> = if bodies_only {
-            (0..n).filter(|&d| touched[d]).collect()
-        } else {
-            let mut c = self.cards.reading(&touched);
-            c.extend((0..n).filter(|&d| touched[d]));
-            c.sort_unstable();
-            c.dedup();
-            c
-        };
+        let candidates = cards_to_refresh(&self.cards, &touched, bodies_only);
         let mut new_cards = vec![false; n];
         for d in self.cards.refresh(&input, &global, &candidates) {
             new_cards[d] = true;
@@ -65,119 +53,62 @@ impl Session {
             .collect();
         self.timer.lap("cards + dependencies");
         // List pages: described again when the model changed, or a body they
-        // carry as a plain value; re-rendered when their description or one
-        // of their cards changed.
+        // carry as a plain value.
         let plain_bodies = (0..n).any(|d| touched[d] && lists_show_body_of(&m.docs[d]));
         let describe = !bodies_only || plain_bodies;
-        // The documents' pages render while the lists are described and
-        // those that changed rendered.
-        let out = Mutex::new(Output::default());
-        let put = |path, html| out.lock().expect("lock").page(path, html);
-        let (new_deps, described) = rayon::join(
-            || render_pages(&input, &self.cards, &global, &pages, &[], None, &put),
-            || {
-                let described = describe.then(|| {
-                    let lists = list_pages(&input);
-                    let keys = list_keys(&lists);
-                    (lists, keys)
-                });
-                let (lists, keys) = match &described {
-                    Some((lists, keys)) => (lists, Some(keys)),
-                    None => (&self.lists, None),
-                };
-                let changed: Vec<&ListPage> = lists
-                    .iter()
-                    .filter(|p| {
-                        p.shows_any(&shown)
-                            || keys.is_some_and(|k| self.list_keys.get(&p.path) != k.get(&p.path))
-                    })
-                    .collect();
-                render_pages(&input, &self.cards, &global, &[], &changed, None, &put);
-                described
-            },
-        );
+        let lists = Lists {
+            old: &self.lists,
+            old_keys: &self.list_keys,
+            describe,
+        };
+        let (mut out, new_deps, described) =
+            render_changed(&input, &self.cards, &global, &pages, &shown, lists);
         let mut keys = None;
         if let Some((lists, k)) = described {
             self.lists = lists;
             keys = Some(k);
         }
-        let mut out = out.into_inner().expect("lock");
         self.timer.lap("pages");
-        // The JSON files of the kinds whose entries changed.
-        let mut json_kinds = [false; 4];
-        if !bodies_only {
-            let export = input.export();
-            let entries: Vec<(usize, Option<Vec<u8>>)> = pages
-                .par_iter()
-                .map(|&d| (d, json_entry(&export, d)))
-                .collect();
-            for (d, entry) in entries {
-                if self.json[d] != entry {
-                    json_kinds[m.docs[d].kind as usize] = true;
-                    self.json[d] = entry;
-                }
-            }
-        }
-        // Feed entries follow their own experiment's document (and its
-        // first paragraph); the feed is joined again when one changed.
-        let redo: Vec<usize> = (0..m.experiments.len())
-            .filter(|&e| touched[m.experiments[e].doc])
-            .collect();
-        let entries: Vec<(usize, String)> = redo
-            .into_par_iter()
-            .map(|e| (e, feed_entry(&input, e)))
-            .collect();
-        let mut feed_changed = !bodies_only || cards_changed;
-        for (e, entry) in entries {
-            if self.feed_entries[e] != entry {
-                self.feed_entries[e] = entry;
-                feed_changed = true;
-            }
-        }
+        let json_kinds = if bodies_only {
+            [false; 4]
+        } else {
+            changed_json(&input, &pages, &mut self.json)
+        };
+        let feed_changed = changed_feed_entries(&input, &touched, &mut self.feed_entries)
+            || !bodies_only
+            || cards_changed;
         // The sitemap only when what it lists changed: never after new
         // titles, which keep every address and date.
-        let mut sitemap = None;
-        if edit == Edit::Model {
-            let urls = sitemap_urls(&input);
-            let key = hash_of(&urls);
-            if key != self.sitemap_key {
-                self.sitemap_key = key;
-                sitemap = Some(urls);
-            }
-        }
-        // The data files are independent of each other: build them at once.
-        let json = &self.json;
-        let feed_entries = &self.feed_entries;
-        let ((json_files, sitemap), feed) = rayon::join(
-            || {
-                if bodies_only {
-                    (Vec::new(), None)
-                } else {
-                    rayon::join(
-                        || json_files_from(m, json, &json_kinds),
-                        || sitemap.as_deref().map(sitemap_file),
-                    )
-                }
-            },
-            || feed_changed.then(|| feed_file(&input, &|e| feed_entries[e].clone())),
-        );
-        for (path, bytes) in json_files.into_iter().chain(sitemap).chain(feed) {
-            out.put(path, bytes);
-        }
+        let urls = (edit == Edit::Model)
+            .then(|| sitemap_urls(&input))
+            .filter(|urls| {
+                let key = hash_of(urls);
+                std::mem::replace(&mut self.sitemap_key, key) != key
+            });
         // Redirect pages follow the aliases; the files beside the content
         // are read again when one of them changed.
+        let feed_entries = &self.feed_entries;
+        let feed_entry = |e: usize| feed_entries[e].clone();
+        let parts = DataParts {
+            json: if bodies_only {
+                Vec::new()
+            } else {
+                json_files_from(m, &self.json, &json_kinds)
+            },
+            feed: feed_changed.then_some(&feed_entry),
+            sitemap: urls.as_deref(),
+            redirects: !bodies_only,
+            assets: !bodies_only && self.assets_changed,
+            statics: false,
+        };
+        for (path, bytes) in data_files(&input, parts) {
+            out.put(path, bytes);
+        }
         let mut gone = Vec::new();
         if !bodies_only {
-            let mut extra = redirect_files(&input);
-            if self.assets_changed {
-                extra.extend(asset_files(m));
-            }
             let now = extra_paths(m);
             gone = self.extra_paths.difference(&now).cloned().collect();
             self.extra_paths = now;
-            for (path, bytes) in extra {
-                out.put(path, bytes);
-            }
         }
         if out.diags.iter().any(Diagnostic::is_error) {
             // The files are those of the last good build; the next change
@@ -195,9 +126,31 @@ impl Session {
         for (d, deps) in new_deps {
             self.deps[d] = deps;
         }
+        let changed = self.swap_in(out.files, gone, keys);
+        Update {
+            timings: std::mem::take(&mut self.timer.phases),
+            diagnostics: self.diagnostics(out.diags),
+            changed,
+            scope: if bodies_only {
+                "bodies"
+            } else {
+                "changed pages"
+            },
+        }
+    }
+
+    /// Take the rendered files into the served ones, and drop those no
+    /// longer made (`gone`, and list pages no longer described); returns
+    /// the paths that changed.
+    fn swap_in(
+        &mut self,
+        files: Files,
+        gone: Vec<String>,
+        keys: Option<BTreeMap<String, u64>>,
+    ) -> Vec<String> {
         let mut changed = Vec::new();
         for path in gone {
-            if !out.files.contains_key(&path) && self.files.remove(&path).is_some() {
+            if !files.contains_key(&path) && self.files.remove(&path).is_some() {
                 changed.push(path);
             }
         }
@@ -209,22 +162,13 @@ impl Session {
             }
             self.list_keys = keys;
         }
-        for (path, bytes) in out.files {
+        for (path, bytes) in files {
             if self.files.get(&path) != Some(&bytes) {
                 self.files.insert(path.clone(), bytes);
                 changed.push(path);
             }
         }
-        Update {
-            timings: std::mem::take(&mut self.timer.phases),
-            diagnostics: self.diagnostics(out.diags),
-            changed,
-            scope: if bodies_only {
-                "bodies"
-            } else {
-                "changed pages"
-            },
-        }
+        changed
     }
 
     /// An update that renders every page again.
@@ -270,12 +214,15 @@ impl Session {
             .map(|e| feed_entry(&input, e))
             .collect();
         let urls = sitemap_urls(&input);
-        let data = data_files(
-            &input,
-            &json_files_from(&self.model, &json, &[true; 4]),
-            &|e| feed_entries[e].clone(),
-            &urls,
-        );
+        let parts = DataParts {
+            json: json_files_from(&self.model, &json, &[true; 4]),
+            feed: Some(&|e| feed_entries[e].clone()),
+            sitemap: Some(&urls),
+            redirects: true,
+            assets: true,
+            statics: true,
+        };
+        let data = data_files(&input, parts);
         for (path, bytes) in data {
             out.put(path, bytes);
         }
@@ -333,6 +280,117 @@ impl Output {
     fn put(&mut self, path: String, bytes: Vec<u8>) {
         self.files.insert(path, bytes::Bytes::from(bytes));
     }
+}
+
+/// Cards to build again: those of touched documents, and, unless only
+/// bodies changed, those that read a touched document.
+fn cards_to_refresh(cards: &Cards, touched: &[bool], bodies_only: bool) -> Vec<usize> {
+    let own = (0..touched.len()).filter(|&d| touched[d]);
+    if bodies_only {
+        return own.collect();
+    }
+    let mut c = cards.reading(touched);
+    c.extend(own);
+    c.sort_unstable();
+    c.dedup();
+    c
+}
+
+/// The list pages as last described, and whether to describe them again.
+struct Lists<'a> {
+    old: &'a [ListPage],
+    old_keys: &'a BTreeMap<String, u64>,
+    describe: bool,
+}
+
+/// A new description of the list pages, and each one's key.
+type Described = Option<(Vec<ListPage>, BTreeMap<String, u64>)>;
+
+/// Render the documents' `pages` while the lists are described (when
+/// asked) and those rendered whose description or one of whose cards
+/// (`shown`) changed. Returns the output, each rendered page's reads and
+/// the new description.
+fn render_changed(
+    input: &crate::render::RenderInput,
+    cards: &Cards,
+    global: &Global,
+    pages: &[usize],
+    shown: &[bool],
+    lists: Lists,
+) -> (Output, Vec<(usize, Vec<usize>)>, Described) {
+    let out = Mutex::new(Output::default());
+    let put = |path, html| out.lock().expect("lock").page(path, html);
+    let (new_deps, described) = rayon::join(
+        || render_pages(input, cards, global, pages, &[], None, &put),
+        || {
+            let described = lists.describe.then(|| {
+                let lists = list_pages(input);
+                let keys = list_keys(&lists);
+                (lists, keys)
+            });
+            let (now, keys) = match &described {
+                Some((now, keys)) => (now.as_slice(), Some(keys)),
+                None => (lists.old, None),
+            };
+            let changed: Vec<&ListPage> = now
+                .iter()
+                .filter(|p| {
+                    p.shows_any(shown)
+                        || keys.is_some_and(|k| lists.old_keys.get(&p.path) != k.get(&p.path))
+                })
+                .collect();
+            render_pages(input, cards, global, &[], &changed, None, &put);
+            described
+        },
+    );
+    (out.into_inner().expect("lock"), new_deps, described)
+}
+
+/// The JSON entries of the rendered `pages`, taken into `json`; returns
+/// which kinds' files changed.
+fn changed_json(
+    input: &crate::render::RenderInput,
+    pages: &[usize],
+    json: &mut [Option<Vec<u8>>],
+) -> [bool; 4] {
+    let export = input.export();
+    let entries: Vec<(usize, Option<Vec<u8>>)> = pages
+        .par_iter()
+        .map(|&d| (d, json_entry(&export, d)))
+        .collect();
+    let mut kinds = [false; 4];
+    for (d, entry) in entries {
+        if json[d] != entry {
+            kinds[input.model.docs[d].kind as usize] = true;
+            json[d] = entry;
+        }
+    }
+    kinds
+}
+
+/// Feed entries follow their own experiment's document (and its first
+/// paragraph): those of touched experiments, taken into `entries`; returns
+/// whether one changed.
+fn changed_feed_entries(
+    input: &crate::render::RenderInput,
+    touched: &[bool],
+    entries: &mut [String],
+) -> bool {
+    let m = input.model;
+    let redo: Vec<(usize, String)> = (0..m.experiments.len())
+        .filter(|&e| touched[m.experiments[e].doc])
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|e| (e, feed_entry(input, e)))
+        .collect();
+    let mut changed = false;
+    for (e, entry) in redo {
+        if entries[e] != entry {
+            entries[e] = entry;
+            changed = true;
+        }
+    }
+    changed
 }
 
 fn summarize_touched(model: &Model, prefix: &str, which: &[bool]) -> Vec<(usize, String)> {

@@ -8,7 +8,7 @@ use super::{output_path, render_page, Global, RenderInput};
 use crate::charts;
 use crate::diagnostics::Diagnostic;
 use crate::keys::hash_of;
-use crate::model::{ExperimentStatus, Kind, PlaybookStatus};
+use crate::model::{ExperimentStatus, Kind, PlaybookStatus, SitePage};
 use crate::resolve::{
     backlog_order, filter_options, outcome_stats, Evidence, FilterOptions, OutcomeStats,
 };
@@ -52,6 +52,11 @@ impl ListPage {
             plain: Vec::new(),
             lists: Vec::new(),
         }
+    }
+
+    /// A site-wide page at its address, with its template.
+    fn of(page: SitePage) -> ListPage {
+        ListPage::new(output_path(page.url()), page.template())
     }
 
     fn plain(mut self, name: &'static str, value: Value) -> ListPage {
@@ -238,7 +243,7 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
     let stats = stats_value(input, &outcome_stats(m, &concluded));
     pages.push(
-        ListPage::new("index.html".into(), "index.html")
+        ListPage::of(SitePage::Home)
             .plain("intro", json!(intro))
             .plain("intro_title", json!(intro_title))
             .plain("active_playbooks", json!(active))
@@ -249,7 +254,7 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     );
 
     pages.push(
-        ListPage::new(output_path("/playbooks/"), "playbooks.html")
+        ListPage::of(SitePage::Playbooks)
             .plain("total", json!(pb_cards.len()))
             .plain("items", json!(pb_cards)),
     );
@@ -261,18 +266,19 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     let hyp_filters = filters_value(&filter_options(m, m.hypotheses.iter().map(|h| h.doc)));
     pages.extend(paginated(
         input,
-        "hypotheses",
+        SitePage::Hypotheses.section(),
         &hyp_docs,
-        &ListPage::new(String::new(), "hypotheses.html")
+        &ListPage::new(String::new(), SitePage::Hypotheses.template())
             .plain("filters", hyp_filters)
             .plain("playbook_titles", json!(playbook_titles)),
     ));
     let exp_filters = filters_value(&filter_options(m, m.experiments.iter().map(|e| e.doc)));
     pages.extend(paginated(
         input,
-        "experiments",
+        SitePage::Experiments.section(),
         &exp_docs,
-        &ListPage::new(String::new(), "experiments.html").plain("filters", exp_filters.clone()),
+        &ListPage::new(String::new(), SitePage::Experiments.template())
+            .plain("filters", exp_filters.clone()),
     ));
 
     // Backlog.
@@ -282,9 +288,9 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
         .collect();
     pages.extend(paginated(
         input,
-        "backlog",
+        SitePage::Backlog.section(),
         &backlog,
-        &ListPage::new(String::new(), "backlog.html"),
+        &ListPage::new(String::new(), SitePage::Backlog.template()),
     ));
 
     // Outcomes.
@@ -295,20 +301,21 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
         .collect();
     pages.extend(paginated(
         input,
-        "outcomes",
+        SitePage::Outcomes.section(),
         &outcome_docs,
-        &ListPage::new(String::new(), "outcomes.html")
+        &ListPage::new(String::new(), SitePage::Outcomes.template())
             .plain("stats", stats)
             .plain("evidence", json!(evidence))
             .plain("filters", exp_filters),
     ));
 
     // Taxonomies.
-    for name in &input.config.taxonomies {
-        let terms = m.taxonomies.get(name);
+    for taxonomy in input.config.taxonomies() {
+        let name = taxonomy.name();
+        let terms = m.taxonomies.get(taxonomy);
         let mut term_list = Vec::new();
         for (slug, (term, docs)) in terms {
-            let url = format!("/{name}/{slug}/");
+            let url = taxonomy.slug_url(slug);
             let group = |kind: Kind| {
                 docs.iter()
                     .filter(|&&d| m.docs[d].kind == kind)
@@ -332,7 +339,7 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
             ));
         }
         pages.push(
-            ListPage::new(output_path(&format!("/{name}/")), "taxonomy.html")
+            ListPage::new(output_path(&taxonomy.index_url()), "taxonomy.html")
                 .plain("taxonomy", json!(name))
                 .plain("terms", json!(term_list)),
         );
@@ -342,7 +349,7 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     let has_history = input.histories.iter().any(Option::is_some);
     let days = changelog_days(input);
     pages.push(
-        ListPage::new(output_path("/changes/"), "changes.html")
+        ListPage::of(SitePage::Changes)
             .plain("days", json!(days))
             .plain("has_history", json!(has_history)),
     );
@@ -354,13 +361,10 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
         let more: Vec<String> = (1..shards)
             .map(|k| format!("{}/{}", input.prefix, crate::search::shard_dir(k)))
             .collect();
-        pages.push(
-            ListPage::new(output_path("/search/"), "search.html")
-                .plain("search_shards", json!(more)),
-        );
+        pages.push(ListPage::of(SitePage::Search).plain("search_shards", json!(more)));
     }
-    pages.push(ListPage::new(output_path("/glossary/"), "glossary.html"));
-    pages.push(ListPage::new("404.html".into(), "404.html"));
+    pages.push(ListPage::of(SitePage::Glossary));
+    pages.push(ListPage::of(SitePage::NotFound));
     pages.retain(|p| input.templates.has(p.template));
     pages
 }

@@ -77,9 +77,8 @@ impl Global {
         let m = input.model;
         let taxonomies: Vec<Value> = input
             .config
-            .taxonomies
-            .iter()
-            .map(|t| json!({"name": t, "url": input.link(&format!("/{t}/"))}))
+            .taxonomies()
+            .map(|t| json!({"name": t.name(), "url": input.link(&t.index_url())}))
             .collect();
         let site = json!({
             "title": input.config.title,

@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::git::History;
 use crate::keys::{hash_map, key_hasher};
 use crate::markdown::LinkTo;
-use crate::model::{Direction, Kind};
+use crate::model::{Direction, Kind, Taxonomy};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -408,10 +408,18 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
             .fm
             .tags
             .iter()
-            .map(|t| view.term_link("tags", t))
+            .map(|t| view.term_link(Taxonomy::Tags, t))
             .collect(),
-        owner_link: d.fm.owner.as_ref().map(|o| view.term_link("owners", o)),
-        team_link: d.fm.team.as_ref().map(|t| view.term_link("teams", t)),
+        owner_link: d
+            .fm
+            .owner
+            .as_ref()
+            .map(|o| view.term_link(Taxonomy::Owners, o)),
+        team_link: d
+            .fm
+            .team
+            .as_ref()
+            .map(|t| view.term_link(Taxonomy::Teams, t)),
         source_path: &d.source.rel,
         repo_url: input
             .config

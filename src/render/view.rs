@@ -5,6 +5,7 @@
 use super::RenderInput;
 use crate::export::{ExportContext, Reads};
 use crate::git::History;
+use crate::model::Taxonomy;
 use crate::parse::Document;
 use crate::resolve::{ExperimentData, HypothesisData, PlaybookData};
 use serde::Serialize;
@@ -127,13 +128,14 @@ impl<'v> View<'v> {
         }
     }
 
-    pub fn term_link(&self, taxonomy: &str, name: &str) -> TermLink {
+    pub fn term_link(&self, taxonomy: Taxonomy, name: &str) -> TermLink {
         TermLink {
             name: name.to_string(),
-            url: self.input.config.has_taxonomy(taxonomy).then(|| {
-                self.input
-                    .link(&format!("/{taxonomy}/{}/", crate::model::slugify(name)))
-            }),
+            url: self
+                .input
+                .config
+                .has_taxonomy(taxonomy)
+                .then(|| self.input.link(&taxonomy.term_url(name))),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! concluded experiments. Derived here, once; templates receive them ready.
 
 use super::Model;
-use crate::model::{Decision, ExperimentStatus, HypothesisStatus};
+use crate::model::{Decision, ExperimentStatus, HypothesisStatus, Taxonomy};
 use crate::parse::Document;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -39,32 +39,19 @@ pub fn backlog_order(model: &Model) -> Vec<usize> {
 /// it, in document order.
 pub type Terms = BTreeMap<String, (String, Vec<usize>)>;
 
-/// The terms of the three taxonomies, computed once per model.
+/// The terms of the three taxonomies, computed once per model, in the
+/// order of `Taxonomy::ALL`.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Taxonomies {
-    pub tags: Terms,
-    pub owners: Terms,
-    pub teams: Terms,
-}
+pub struct Taxonomies([Terms; 3]);
 
 impl Taxonomies {
     pub fn of(docs: &[Arc<Document>]) -> Taxonomies {
-        Taxonomies {
-            tags: terms(docs, |d| d.fm.tags.iter()),
-            owners: terms(docs, |d| d.fm.owner.iter()),
-            teams: terms(docs, |d| d.fm.team.iter()),
-        }
+        Taxonomies(Taxonomy::ALL.map(|t| terms(docs, |d| t.terms_of(&d.fm).iter())))
     }
 
-    /// The terms of the taxonomy called `name` (empty for an unknown name).
-    pub fn get(&self, name: &str) -> &Terms {
-        static NONE: Terms = BTreeMap::new();
-        match name {
-            "tags" => &self.tags,
-            "owners" => &self.owners,
-            "teams" => &self.teams,
-            _ => &NONE,
-        }
+    /// The terms of `taxonomy`.
+    pub fn get(&self, taxonomy: Taxonomy) -> &Terms {
+        &self.0[taxonomy as usize]
     }
 }
 

@@ -10,30 +10,18 @@ use super::Selection;
 use crate::diagnostics::{closest, Diagnostic, Span};
 use crate::load::{percent_decode, Assets};
 use crate::markdown::{LinkTo, MdLink};
-use crate::model::{encode_path, Kind};
+use crate::model::{encode_path, Kind, SitePage, Taxonomy};
 use crate::parse::Document;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// The site-wide pages gemba makes besides documents' own, which the
-/// sitemap lists.
-pub const LIST_PAGES: [&str; 8] = [
-    "/",
-    "/playbooks/",
-    "/hypotheses/",
-    "/experiments/",
-    "/outcomes/",
-    "/backlog/",
-    "/changes/",
-    "/glossary/",
-];
-
-/// The search page, made too but left out of the sitemap.
-const SEARCH_PAGE: &str = "/search/";
-
-/// Every page gemba makes besides documents' own and taxonomy pages.
+/// Every page a link may point at besides documents' own and taxonomy
+/// pages.
 fn made_pages() -> impl Iterator<Item = &'static str> {
-    LIST_PAGES.into_iter().chain([SEARCH_PAGE])
+    SitePage::ALL
+        .into_iter()
+        .filter(|p| p.is_link_target())
+        .map(SitePage::url)
 }
 
 /// A URL path as addresses are compared: decoded, without `index.html`
@@ -316,19 +304,15 @@ fn withheld_message(dest: &str, rel: &str, consequence: &str) -> String {
 /// The taxonomy pages the documents' tags, owners and teams make.
 fn taxonomy_pages(all: &[Arc<Document>]) -> std::collections::HashSet<String> {
     let mut pages: std::collections::HashSet<String> =
-        ["/tags", "/owners", "/teams"].map(String::from).into();
+        Taxonomy::ALL.map(|t| normal(&t.index_url())).into();
     // Each spelling once: a term is written the same way in many files.
-    let mut seen: std::collections::HashSet<(&str, &str)> = Default::default();
+    let mut seen: std::collections::HashSet<(Taxonomy, &str)> = Default::default();
     for d in all {
-        let terms = d.fm.tags.iter().map(|t| ("tags", t));
-        let owner = d.fm.owner.iter().map(|o| ("owners", o));
-        let team = d.fm.team.iter().map(|t| ("teams", t));
-        for (taxonomy, term) in terms.chain(owner).chain(team) {
-            if seen.insert((taxonomy, term.as_str())) {
-                pages.insert(format!(
-                    "/{taxonomy}/{}",
-                    crate::model::slugify(term.trim())
-                ));
+        for taxonomy in Taxonomy::ALL {
+            for term in taxonomy.terms_of(&d.fm) {
+                if seen.insert((taxonomy, term.as_str())) {
+                    pages.insert(normal(&taxonomy.term_url(term)));
+                }
             }
         }
     }

@@ -13,7 +13,6 @@ use std::sync::Arc;
 
 mod derive;
 mod links;
-pub use links::LIST_PAGES;
 mod references;
 
 use crate::load::Assets;

@@ -15,9 +15,7 @@ mod outputs;
 mod prepare;
 mod timings;
 
-pub use outputs::{
-    asset_files, data_files, feed_entry, feed_file, redirect_files, sitemap_file, sitemap_urls,
-};
+pub use outputs::{data_files, feed_entry, sitemap_urls, DataParts};
 use outputs::{search_records, searchable};
 pub use prepare::{
     documents, histories_for, parse_shared, prepare, read_parsed, read_sources, Front, Look,
@@ -178,7 +176,15 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     if want_pages {
         let json = json_files(&input.export());
         let urls = sitemap_urls(&input);
-        for (path, bytes) in data_files(&input, &json, &|e| feed_entry(&input, e), &urls) {
+        let parts = DataParts {
+            json,
+            feed: Some(&|e| feed_entry(&input, e)),
+            sitemap: Some(&urls),
+            redirects: true,
+            assets: true,
+            statics: true,
+        };
+        for (path, bytes) in data_files(&input, parts) {
             put(&path, bytes);
         }
     }

@@ -1,30 +1,49 @@
 //! The outputs besides pages: the JSON export, the feed, the sitemap, the
 //! theme's static files, and the search records the index is built from.
 
-use crate::model::Kind;
+use crate::model::{Kind, SitePage};
 use crate::render::RenderInput;
 use crate::resolve::Model;
 use rayon::prelude::*;
 
 /// Everything besides the pages and the search index: the JSON export
-/// (given, already serialised), the feed, the sitemap, the redirect pages,
-/// the files beside the content and the theme's static files.
-/// The JSON export, the feed (its entries by experiment as `feed_entry`
-/// gives them), the sitemap of `sitemap_urls`, redirect pages, the files
-/// beside the content and the theme's static files.
-pub fn data_files(
-    input: &RenderInput,
-    json: &[(String, Vec<u8>)],
-    feed_entry: &(dyn Fn(usize) -> String + Sync),
-    sitemap_urls: &[(String, Option<String>)],
-) -> Vec<(String, Vec<u8>)> {
-    let mut files = json.to_vec();
-    files.push(feed_file(input, feed_entry));
-    files.push(sitemap_file(sitemap_urls));
-    files.extend(redirect_files(input));
-    files.extend(asset_files(input.model));
-    for (path, bytes) in &input.theme.statics {
-        files.push((path.clone(), bytes.clone()));
+/// The files a build writes besides pages and the search index, each
+/// present when it is to be written: a build writes all of them, `serve`
+/// those an edit changed. This is the one list of them.
+pub struct DataParts<'a> {
+    /// The JSON export's files, already joined.
+    pub json: Vec<(String, Vec<u8>)>,
+    /// The feed, its entries by experiment.
+    pub feed: Option<&'a (dyn Fn(usize) -> String + Sync)>,
+    /// The sitemap, of these URLs (`sitemap_urls`).
+    pub sitemap: Option<&'a [(String, Option<String>)]>,
+    /// The redirect pages of the aliases.
+    pub redirects: bool,
+    /// The files beside the content, read again.
+    pub assets: bool,
+    /// The theme's static files.
+    pub statics: bool,
+}
+
+/// The files `parts` asks for, in a fixed order.
+pub fn data_files(input: &RenderInput, parts: DataParts) -> Vec<(String, Vec<u8>)> {
+    let mut files = parts.json;
+    if let Some(entry) = parts.feed {
+        files.push(feed_file(input, entry));
+    }
+    if let Some(urls) = parts.sitemap {
+        files.push(sitemap_file(urls));
+    }
+    if parts.redirects {
+        files.extend(redirect_files(input));
+    }
+    if parts.assets {
+        files.extend(asset_files(input.model));
+    }
+    if parts.statics {
+        for (path, bytes) in &input.theme.statics {
+            files.push((path.clone(), bytes.clone()));
+        }
     }
     files
 }
@@ -80,11 +99,15 @@ pub fn feed_entry(input: &RenderInput, e: usize) -> String {
 /// Every page of the site with its last change, sorted by URL: what the
 /// sitemap lists (`serve` writes it again only when this changes).
 pub fn sitemap_urls(input: &RenderInput) -> Vec<(String, Option<String>)> {
-    let mut lists: Vec<String> = crate::resolve::LIST_PAGES.map(String::from).to_vec();
-    for t in &input.config.taxonomies {
-        lists.push(format!("/{t}/"));
+    let mut lists: Vec<String> = SitePage::ALL
+        .into_iter()
+        .filter(|p| p.in_sitemap() && input.templates.has(p.template()))
+        .map(|p| p.url().to_string())
+        .collect();
+    for t in input.config.taxonomies() {
+        lists.push(t.index_url());
         let terms = input.model.taxonomies.get(t);
-        lists.extend(terms.keys().map(|slug| format!("/{t}/{slug}/")));
+        lists.extend(terms.keys().map(|slug| t.slug_url(slug)));
     }
     crate::feeds::sitemap_urls(input.model, input.prefix, &lists)
 }
