@@ -293,7 +293,7 @@ impl ExportContext<'_> {
 /// stands in the array; `None` for plain pages.
 pub fn json_entry(ctx: &ExportContext, doc: usize) -> Option<Vec<u8>> {
     let m = ctx.model;
-    let i = m.item[doc];
+    let i = m.item[doc].index()?;
     let value = match m.docs[doc].kind {
         Kind::Playbook => serde_json::to_vec_pretty(&ctx.playbook(i)),
         Kind::Hypothesis => serde_json::to_vec_pretty(&ctx.hypothesis(i)),

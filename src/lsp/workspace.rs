@@ -207,14 +207,14 @@ impl Workspace {
     pub fn experiment_result(&self, slug: &str) -> Option<String> {
         let m = self.model.as_ref()?;
         let doc = m.find(Kind::Experiment, slug)?;
-        crate::render::result_line(&m.experiments[m.item[doc]], &m.docs[doc])
+        crate::render::result_line(m.experiment_of(doc)?, &m.docs[doc])
     }
 
     /// A hypothesis's derived status, as last resolved.
     pub fn hypothesis_status(&self, slug: &str) -> Option<HypothesisStatus> {
         let m = self.model.as_ref()?;
         let doc = m.find(Kind::Hypothesis, slug)?;
-        Some(m.hypotheses[m.item[doc]].status)
+        Some(m.hypothesis_of(doc)?.status)
     }
 }
 

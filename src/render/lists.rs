@@ -10,7 +10,8 @@ use crate::diagnostics::Diagnostic;
 use crate::keys::hash_of;
 use crate::model::{ExperimentStatus, Kind, PlaybookStatus, SitePage};
 use crate::resolve::{
-    backlog_order, filter_options, outcome_stats, Evidence, FilterOptions, OutcomeStats,
+    backlog_order, filter_options, hypothesis_order, outcome_stats, playbook_order, Evidence,
+    FilterOptions, OutcomeStats,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -174,31 +175,8 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     let mut pages: Vec<ListPage> = Vec::new();
     let log = &m.log;
     let exp_docs: Vec<usize> = log.iter().map(|&e| m.experiments[e].doc).collect();
-    let mut pb_order: Vec<usize> = (0..m.playbooks.len()).collect();
-    pb_order.sort_by(|&a, &b| {
-        m.docs[m.playbooks[a].doc]
-            .title
-            .cmp(&m.docs[m.playbooks[b].doc].title)
-    });
-    // Hypotheses by playbook (in the playbooks' order, those in none
-    // last), then by stage, then by title.
-    let mut pb_rank = vec![usize::MAX; m.playbooks.len()];
-    for (rank, &p) in pb_order.iter().enumerate() {
-        pb_rank[p] = rank;
-    }
-    let mut hyp_docs: Vec<usize> = m.hypotheses.iter().map(|h| h.doc).collect();
-    hyp_docs.sort_by_cached_key(|&d| {
-        let h = &m.hypotheses[m.item[d]];
-        let stage = h.playbook.and_then(|p| {
-            let id = h.stage.as_ref()?;
-            m.playbooks[p].stages.iter().position(|s| &s.id == id)
-        });
-        (
-            h.playbook.map_or(usize::MAX, |p| pb_rank[p]),
-            stage.unwrap_or(usize::MAX),
-            m.docs[d].title.clone(),
-        )
-    });
+    let pb_order = playbook_order(m);
+    let hyp_docs = hypothesis_order(m, &pb_order);
     // List pages are keyed by their descriptions: what the cards read
     // needs no record here.
     let view = View::new(input, &[]);

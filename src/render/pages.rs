@@ -287,12 +287,14 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
                 ),
             );
             // Outcomes by stage, in the stages' order, then by when they ended.
+            // Those in no stage last.
             let stage_of = |e: usize| {
-                view.experiment(e)
+                let at = view
+                    .experiment(e)
                     .stage
                     .as_ref()
-                    .and_then(|id| p.stages.iter().position(|s| &s.id == id))
-                    .unwrap_or(usize::MAX)
+                    .and_then(|id| p.stages.iter().position(|s| &s.id == id));
+                (at.is_none(), at)
             };
             let mut outcomes: Vec<usize> = p
                 .experiments

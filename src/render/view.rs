@@ -48,10 +48,12 @@ impl<'v> View<'v> {
         &self.input.model.docs[doc]
     }
 
-    /// A document's index in the list of its kind.
+    /// A structured document's index in the list of its kind.
     pub fn item(&self, doc: usize) -> usize {
         self.reads.note(doc);
         self.input.model.item[doc]
+            .index()
+            .expect("only playbooks, hypotheses and experiments have items")
     }
 
     pub fn playbook(&self, p: usize) -> &'v PlaybookData {

@@ -35,6 +35,42 @@ pub fn backlog_order(model: &Model) -> Vec<usize> {
     order
 }
 
+/// The playbooks by title: the order lists show them in.
+pub fn playbook_order(model: &Model) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..model.playbooks.len()).collect();
+    order.sort_by(|&a, &b| {
+        let title = |p: usize| &model.docs[model.playbooks[p].doc].title;
+        title(a).cmp(title(b))
+    });
+    order
+}
+
+/// The hypotheses' documents by playbook (in `playbooks`' order, those in
+/// none last), then by stage (those in none last), then by title.
+pub fn hypothesis_order(model: &Model, playbooks: &[usize]) -> Vec<usize> {
+    let mut rank: Vec<Option<usize>> = vec![None; model.playbooks.len()];
+    for (r, &p) in playbooks.iter().enumerate() {
+        rank[p] = Some(r);
+    }
+    let mut docs: Vec<usize> = model.hypotheses.iter().map(|h| h.doc).collect();
+    docs.sort_by_cached_key(|&d| {
+        let h = model.hypothesis_of(d).expect("a hypothesis");
+        let playbook = h.playbook.and_then(|p| rank[p]);
+        let stage = h.playbook.and_then(|p| {
+            let id = h.stage.as_ref()?;
+            model.playbooks[p].stages.iter().position(|s| &s.id == id)
+        });
+        (
+            playbook.is_none(),
+            playbook,
+            stage.is_none(),
+            stage,
+            model.docs[d].title.clone(),
+        )
+    });
+    docs
+}
+
 /// A taxonomy's terms by slug: the term's name and the documents carrying
 /// it, in document order.
 pub type Terms = BTreeMap<String, (String, Vec<usize>)>;

@@ -80,9 +80,11 @@ pub(super) fn check_addresses(
     docs: &[Arc<Document>],
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<(String, usize)> {
-    let mut owner: HashMap<String, (usize, bool)> = HashMap::new();
+    // Who holds each address: a page gemba makes (`None`), or a document
+    // and whether as an alias.
+    let mut owner: HashMap<String, (Option<usize>, bool)> = HashMap::new();
     for url in made_pages() {
-        owner.insert(normal(url), (usize::MAX, false));
+        owner.insert(normal(url), (None, false));
     }
     let mut aliases = Vec::new();
     let mut claim = |url: &str, i: usize, alias: bool, diags: &mut Vec<Diagnostic>| -> bool {
@@ -92,11 +94,11 @@ pub(super) fn check_addresses(
         }
         match owner.get(&normal(url)) {
             None => {
-                owner.insert(normal(url), (i, alias));
+                owner.insert(normal(url), (Some(i), alias));
                 true
             }
             // The same document twice (an alias equal to its URL).
-            Some(&(o, _)) if o == i => false,
+            Some(&(o, _)) if o == Some(i) => false,
             Some(&(o, other_alias)) => {
                 let key = if alias {
                     ["aliases", "redirect_from"]
@@ -109,14 +111,13 @@ pub(super) fn check_addresses(
                 };
                 let span = key.map_or(Span::new(1, 1, 1), |k| d.value_span(k));
                 let what = if alias { "alias" } else { "address" };
-                let by = if o == usize::MAX {
-                    "a page gemba makes".to_string()
-                } else {
-                    format!(
+                let by = match o {
+                    None => "a page gemba makes".to_string(),
+                    Some(o) => format!(
                         "{}{}",
                         docs[o].source.path.display(),
                         if other_alias { " (as an alias)" } else { "" }
-                    )
+                    ),
                 };
                 // An old address two pages claim, or one a page has, only
                 // redirects nowhere new: a warning, and the page (else the

@@ -18,8 +18,8 @@ mod references;
 use crate::load::Assets;
 use crate::markdown::LinkTo;
 pub use derive::{
-    backlog_order, chain, filter_options, log_order, outcome_stats, FilterOptions, Month,
-    OutcomeStats, Taxonomies, Terms,
+    backlog_order, chain, filter_options, hypothesis_order, log_order, outcome_stats,
+    playbook_order, FilterOptions, Month, OutcomeStats, Taxonomies, Terms,
 };
 pub use references::Index;
 use references::{check_references, report_duplicates, resolve_wiki_link, Refs};
@@ -201,8 +201,8 @@ pub struct Model {
     /// The files beside the content, copied to the output.
     pub assets: Arc<Assets>,
     pub selection: Selection,
-    /// Per document: its index in the list of its kind (`playbooks`, …).
-    pub item: Vec<usize>,
+    /// Per document: where its derived data is.
+    pub item: Vec<Item>,
     /// The log's order of experiments (indices into `experiments`): latest
     /// first, ties by title.
     pub log: Vec<usize>,
@@ -253,15 +253,17 @@ pub fn resolve(
         || Index::new(&all),
         || links::Targets::new(&all, &assets, withheld),
     );
-    let mut new_index = vec![usize::MAX; all.len()];
-    let mut n = 0;
-    for (i, k) in kept.iter().enumerate() {
-        if *k {
-            new_index[i] = n;
-            n += 1;
-        }
-    }
-    let kept_ref = |old: usize| -> Option<usize> { kept[old].then(|| new_index[old]) };
+    // Each kept document's index among the kept ones.
+    let new_index: Vec<Option<usize>> = kept
+        .iter()
+        .scan(0, |n, &k| {
+            let at = k.then_some(*n);
+            *n += usize::from(k);
+            Some(at)
+        })
+        .collect();
+    let kept_ref = |old: usize| -> Option<usize> { new_index[old] };
+    let n = kept.iter().filter(|&&k| k).count();
 
     // Per kept document, in parallel: its front-matter references, checked
     // against every document in the source; its wiki links; its Markdown
@@ -553,15 +555,15 @@ fn build_model(
         b.dedup();
     }
 
-    let mut item = vec![usize::MAX; docs.len()];
+    let mut item = vec![Item::Page; docs.len()];
     for (i, p) in playbooks.iter().enumerate() {
-        item[p.doc] = i;
+        item[p.doc] = Item::Playbook(i);
     }
     for (i, h) in hypotheses.iter().enumerate() {
-        item[h.doc] = i;
+        item[h.doc] = Item::Hypothesis(i);
     }
     for (i, e) in experiments.iter().enumerate() {
-        item[e.doc] = i;
+        item[e.doc] = Item::Experiment(i);
     }
     let mut model = Model {
         item,
@@ -586,6 +588,44 @@ fn build_model(
     model.log = log_order(&model);
     model.taxonomies = Taxonomies::of(&model.docs);
     model
+}
+
+/// Where a document's derived data is: its index in the list of its kind
+/// (`Model::playbooks`, `hypotheses`, `experiments`); plain pages have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Item {
+    Playbook(usize),
+    Hypothesis(usize),
+    Experiment(usize),
+    Page,
+}
+
+impl Item {
+    /// The index in the list of its kind; `None` for a plain page.
+    pub fn index(self) -> Option<usize> {
+        match self {
+            Item::Playbook(i) | Item::Hypothesis(i) | Item::Experiment(i) => Some(i),
+            Item::Page => None,
+        }
+    }
+}
+
+impl Model {
+    /// The derived data of experiment document `doc`, if it is one.
+    pub fn experiment_of(&self, doc: usize) -> Option<&ExperimentData> {
+        match self.item[doc] {
+            Item::Experiment(i) => Some(&self.experiments[i]),
+            _ => None,
+        }
+    }
+
+    /// The derived data of hypothesis document `doc`, if it is one.
+    pub fn hypothesis_of(&self, doc: usize) -> Option<&HypothesisData> {
+        match self.item[doc] {
+            Item::Hypothesis(i) => Some(&self.hypotheses[i]),
+            _ => None,
+        }
+    }
 }
 
 pub fn derive_status(validated: bool, invalidated: bool) -> HypothesisStatus {

@@ -156,10 +156,8 @@ pub(super) fn search_records(
                     .chain(d.fm.tags.iter().map(String::as_str))
                     .collect();
             let status = match d.kind {
-                Kind::Experiment => {
-                    Some(model.experiments[model.item[i]].status.name().to_string())
-                }
-                Kind::Hypothesis => Some(model.hypotheses[model.item[i]].status.name().to_string()),
+                Kind::Experiment => model.experiment_of(i).map(|e| e.status.name().to_string()),
+                Kind::Hypothesis => model.hypothesis_of(i).map(|h| h.status.name().to_string()),
                 Kind::Playbook => Some(d.playbook_status.name().to_string()),
                 Kind::Page => None,
             };
