@@ -12,11 +12,6 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// A number without needless decimals: 12, 12.5, 0.125.
-pub fn fmt_num(v: f64) -> String {
-    crate::stats::plain_number(v)
-}
-
 /// A relative change's confidence interval as a bar around the estimate,
 /// with the zero line and, when there is one, the smallest effect worth
 /// detecting (in the metric's direction). The drawing stretches with the
@@ -129,9 +124,9 @@ pub fn metric_chart(m: &Metric) -> String {
     let unit = m.unit.as_deref().unwrap_or("");
     let with_unit = |v: f64| {
         if unit.is_empty() {
-            fmt_num(v)
+            crate::fmt::plain_number(v)
         } else {
-            format!("{}\u{a0}{unit}", fmt_num(v))
+            format!("{}\u{a0}{unit}", crate::fmt::plain_number(v))
         }
     };
     let values = [m.baseline, m.actual, m.target];
@@ -166,7 +161,7 @@ pub fn metric_chart(m: &Metric) -> String {
     let change = match (m.baseline, m.actual) {
         (Some(b), Some(a)) if b != 0.0 => Some(format!(
             "{} relative",
-            crate::stats::signed_percent((a - b) / b.abs()).replace(" %", "\u{a0}%")
+            crate::fmt::signed_percent((a - b) / b.abs()).replace(" %", "\u{a0}%")
         )),
         _ => None,
     };
@@ -327,7 +322,7 @@ mod tests {
             Some(0.1),
             Direction::Increase,
             "Conversion",
-            &crate::stats::signed_percent,
+            &crate::fmt::signed_percent,
         );
         // The interval crosses zero: the bar says it is unsure.
         assert!(html.contains("interval-unsure"), "{html}");
@@ -339,7 +334,7 @@ mod tests {
             None,
             Direction::Decrease,
             "Churn",
-            &crate::stats::signed_percent,
+            &crate::fmt::signed_percent,
         );
         assert!(
             bad.contains("interval-bad") && !bad.contains("mde"),
@@ -371,8 +366,8 @@ mod tests {
 
     #[test]
     fn numbers_print_plainly() {
-        assert_eq!(fmt_num(12.0), "12");
-        assert_eq!(fmt_num(0.125), "0.125");
-        assert_eq!(fmt_num(2.50), "2.5");
+        assert_eq!(crate::fmt::plain_number(12.0), "12");
+        assert_eq!(crate::fmt::plain_number(0.125), "0.125");
+        assert_eq!(crate::fmt::plain_number(2.50), "2.5");
     }
 }

@@ -15,6 +15,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod export;
 pub mod feeds;
+pub mod fmt;
 pub mod git;
 pub mod highlight;
 pub mod incremental;

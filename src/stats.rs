@@ -21,6 +21,7 @@
 //!
 //! Per experiment: a χ² test of the arms' units against the planned split.
 
+use crate::fmt::{percent_number, plain_number};
 use crate::model::{ArmCounts, Direction};
 use serde::Serialize;
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
@@ -585,10 +586,6 @@ pub fn sample_ratio_p(control_units: u64, variant_units: u64, split: Probability
 
 mod chance;
 mod words;
-pub use words::{
-    chance_text, p_text, percent_number, plain_number, signed_number, signed_percent,
-    signed_points, thousands,
-};
 
 #[cfg(test)]
 mod tests;

@@ -436,7 +436,11 @@ fn definition_references_hover_and_symbols() {
         text.contains("**E One**") && text.contains("experiment · validated"),
         "{text}"
     );
-    assert!(text.contains("Conversion: 2 → 4 (target 3) %"), "{text}");
+    // The same words as the card: the unit after each number.
+    assert!(
+        text.contains("Conversion: 2\u{a0}% → 4\u{a0}% (target 3\u{a0}%)"),
+        "{text}"
+    );
     let hover = lsp.at("textDocument/hover", &e_two, 2, 14, json!({}));
     assert!(
         hover["result"]["contents"]["value"]

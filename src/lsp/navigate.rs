@@ -254,17 +254,10 @@ pub fn describe(ws: &Workspace, docs: &Docs, target: usize) -> String {
     if let Some(result) = &result {
         text.push_str(&format!("\n\n{result}"));
     } else if let Some(m) = d.fm.metrics.first() {
-        let v = |x: Option<f64>| x.map_or("–".to_string(), crate::charts::fmt_num);
         text.push_str(&format!(
-            "\n\n{}: {} → {} (target {}){}",
+            "\n\n{}: {}",
             m.name,
-            v(m.baseline),
-            v(m.actual),
-            v(m.target),
-            m.unit
-                .as_deref()
-                .map(|u| format!(" {u}"))
-                .unwrap_or_default()
+            crate::render::metric_text(m)
         ));
     }
     if let Some(decision) = d.fm.decision {

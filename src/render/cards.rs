@@ -6,9 +6,8 @@
 use super::evidence;
 use super::view::View;
 use super::{Global, RenderInput};
-use crate::charts;
 use crate::model::{
-    Decision, ExperimentStatus, HypothesisStatus, Ice, Kind, Metric, PlaybookStatus, Visibility,
+    Decision, ExperimentStatus, HypothesisStatus, Ice, Kind, PlaybookStatus, Visibility,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -148,7 +147,7 @@ pub(super) fn card(view: &View, doc: usize) -> Card {
                     .map(|h| view.doc(view.hypothesis(h).doc).title.clone()),
                 headline: d.fm.metrics.first().map(|mt| Headline {
                     name: mt.name.clone(),
-                    text: metric_text(mt),
+                    text: evidence::metric_text(mt),
                     met: mt.meets_target(),
                 }),
                 result: evidence::result_line(e, d).map(evidence::unbroken),
@@ -198,39 +197,6 @@ pub(super) fn card(view: &View, doc: usize) -> Card {
         visibility: view.visibility(doc),
         of_kind,
         facts,
-    }
-}
-
-/// "12 → 15 % (target 14 %)": a metric's baseline, actual and target.
-pub(super) fn metric_text(m: &Metric) -> String {
-    let unit = m
-        .unit
-        .as_deref()
-        .map(|u| format!("\u{a0}{u}"))
-        .unwrap_or_default();
-    let v = |x: Option<f64>| {
-        x.map_or("–".to_string(), |x| {
-            format!("{}{unit}", charts::fmt_num(x))
-        })
-    };
-    let target = m.target.map(|t| format!(" (target {})", v(Some(t))));
-    match (m.baseline, m.actual) {
-        (Some(_), Some(_)) => format!(
-            "{} → {}{}",
-            v(m.baseline),
-            v(m.actual),
-            target.unwrap_or_default()
-        ),
-        (None, Some(_)) => format!("{}{}", v(m.actual), target.unwrap_or_default()),
-        // No result yet: say what is known, not an empty arrow.
-        (Some(_), None) => match m.target {
-            Some(t) => format!("from {}, aiming for {}", v(m.baseline), v(Some(t))),
-            None => format!("from {}, no result yet", v(m.baseline)),
-        },
-        (None, None) => match m.target {
-            Some(t) => format!("aiming for {}", v(Some(t))),
-            None => "no result yet".to_string(),
-        },
     }
 }
 

@@ -2,20 +2,16 @@
 //! in one line, why it counts (or not) as evidence for its hypothesis, and
 //! the result panel and counts of its page.
 
+use crate::fmt::thousands;
 use crate::parse::Document;
 use crate::resolve::ExperimentData;
 use serde::Serialize;
-
-/// `10,000`.
-pub fn count(n: u64) -> String {
-    crate::stats::thousands(n)
-}
 
 /// An arm's value as the metric shows it: a rate as a percentage, a mean
 /// with its unit.
 fn value(metric: &crate::model::Metric, v: f64) -> String {
     if metric.is_rate() {
-        format!("{} %", crate::stats::percent_number(v * 100.0))
+        format!("{} %", crate::fmt::percent_number(v * 100.0))
     } else {
         let unit = metric
             .unit
@@ -24,7 +20,7 @@ fn value(metric: &crate::model::Metric, v: f64) -> String {
             .unwrap_or_default();
         format!(
             "{}{unit}",
-            crate::charts::fmt_num((v * 100.0).round() / 100.0)
+            crate::fmt::plain_number((v * 100.0).round() / 100.0)
         )
     }
 }
@@ -40,7 +36,7 @@ pub fn result_line(e: &ExperimentData, d: &Document) -> Option<String> {
         verdict_word(ev.verdict),
         m.name,
         change_words(ev, m),
-        crate::stats::chance_text(ev.chance_to_win)
+        crate::fmt::chance_text(ev.chance_to_win)
     ))
 }
 
@@ -93,7 +89,7 @@ pub fn verdict_sentence(e: &ExperimentData, d: &Document) -> String {
         let mut text = format!(
             "{}: {moved}, {sure} ({} chance the variant is better)",
             verdict_word(ev.verdict),
-            crate::stats::chance_text(ev.chance_to_win)
+            crate::fmt::chance_text(ev.chance_to_win)
         );
         if ev.verdict == Verdict::Inconclusive {
             if let (Some(r), Some(c), Some(v)) = (ev.required, m.control, m.variant) {
@@ -101,16 +97,16 @@ pub fn verdict_sentence(e: &ExperimentData, d: &Document) -> String {
                     text.push_str(&if r.control == r.variant {
                         format!(
                             "; {} of the {} units per arm it needs",
-                            count(c.units.min(v.units)),
-                            count(r.control)
+                            thousands(c.units.min(v.units)),
+                            thousands(r.control)
                         )
                     } else {
                         format!(
                             "; {} of {} control and {} of {} variant units it needs",
-                            count(c.units),
-                            count(r.control),
-                            count(v.units),
-                            count(r.variant)
+                            thousands(c.units),
+                            thousands(r.control),
+                            thousands(v.units),
+                            thousands(r.variant)
                         )
                     });
                 }
@@ -140,7 +136,7 @@ pub fn verdict_sentence(e: &ExperimentData, d: &Document) -> String {
                 "{}: {} {}{met}.{decided}",
                 capitalized(status.name()),
                 m.name,
-                super::cards::metric_text(m),
+                metric_text(m),
             )
         }
         (status, None) => format!("{}.{decided}", capitalized(status.name())),
@@ -200,16 +196,16 @@ pub fn underpowered(e: &ExperimentData, d: &Document) -> Option<String> {
     Some(if r.control == r.variant {
         format!(
             "underpowered: {} of {} units per arm",
-            count(c.min(v)),
-            count(r.control)
+            thousands(c.min(v)),
+            thousands(r.control)
         )
     } else {
         format!(
             "underpowered: {} of {} control and {} of {} variant units",
-            count(c),
-            count(r.control),
-            count(v),
-            count(r.variant)
+            thousands(c),
+            thousands(r.control),
+            thousands(v),
+            thousands(r.variant)
         )
     })
 }
@@ -234,7 +230,7 @@ pub fn counts_as(e: &ExperimentData, d: &Document) -> String {
             )
         ),
         None => match d.fm.metrics.first() {
-            Some(m) => format!("{status}: {} {}", m.name, super::cards::metric_text(m)),
+            Some(m) => format!("{status}: {} {}", m.name, metric_text(m)),
             None => format!("{status}, with no metric"),
         },
     };
@@ -281,18 +277,18 @@ pub fn panel(e: &ExperimentData, d: &Document) -> Option<Panel> {
         metric: m.name.clone(),
         result: unbroken(ev.sentence(e.confidence, m.is_rate(), m.unit.as_deref())),
         verdict: ev.verdict.name(),
-        chance_to_win: unbroken(crate::stats::chance_text(ev.chance_to_win)),
+        chance_to_win: unbroken(crate::fmt::chance_text(ev.chance_to_win)),
         units: format!(
             "{} control and {} variant units",
-            count(m.control?.units),
-            count(m.variant?.units)
+            thousands(m.control?.units),
+            thousands(m.variant?.units)
         ),
         backed: e.backed,
         underpowered: underpowered(e, d),
         srm: (e.srm == Some(true)).then(|| {
             format!(
                 "sample ratio mismatch ({}): the arms were not filled as planned",
-                crate::stats::p_text(e.srm_p.unwrap_or(0.0))
+                crate::fmt::p_text(e.srm_p.unwrap_or(0.0))
             )
         }),
     })
@@ -314,21 +310,26 @@ pub fn metric_evidence(e: &ExperimentData, d: &Document, i: usize) -> Option<Met
     let ev = e.evidence.get(i)?.as_ref()?;
     let m = &d.fm.metrics[i];
     let arm = |a: &crate::model::ArmCounts, v: f64| match (a.conversions, a.sd) {
-        (Some(c), _) => format!("{} of {} ({})", count(c), count(a.units), value(m, v)),
+        (Some(c), _) => format!(
+            "{} of {} ({})",
+            thousands(c),
+            thousands(a.units),
+            value(m, v)
+        ),
         (None, Some(sd)) => format!(
             "mean {} (sd {}) of {}",
             value(m, v),
-            crate::charts::fmt_num(sd),
-            count(a.units)
+            crate::fmt::plain_number(sd),
+            thousands(a.units)
         ),
-        _ => count(a.units),
+        _ => thousands(a.units),
     };
     Some(MetricEvidence {
         result: unbroken(ev.sentence(e.confidence, m.is_rate(), m.unit.as_deref())),
         verdict: ev.verdict.name(),
         control: arm(m.control.as_ref()?, ev.control),
         variant: arm(m.variant.as_ref()?, ev.variant),
-        chance_to_win: crate::stats::chance_text(ev.chance_to_win),
+        chance_to_win: crate::fmt::chance_text(ev.chance_to_win),
         interval: match (ev.basis, ev.lift, ev.ci) {
             (crate::stats::Basis::Relative, Some(lift), Some(ci)) => crate::charts::interval_chart(
                 lift,
@@ -336,7 +337,7 @@ pub fn metric_evidence(e: &ExperimentData, d: &Document, i: usize) -> Option<Met
                 d.fm.mde.map(|s| s.value),
                 m.direction,
                 &m.name,
-                &crate::stats::signed_percent,
+                &crate::fmt::signed_percent,
             ),
             _ => {
                 let unit = m.unit.as_deref();
@@ -349,9 +350,9 @@ pub fn metric_evidence(e: &ExperimentData, d: &Document, i: usize) -> Option<Met
                     &m.name,
                     &|x| {
                         if rate {
-                            crate::stats::signed_points(x)
+                            crate::fmt::signed_points(x)
                         } else {
-                            crate::stats::signed_number(x, unit)
+                            crate::fmt::signed_number(x, unit)
                         }
                     },
                 )
@@ -367,12 +368,45 @@ pub fn metric_evidence(e: &ExperimentData, d: &Document, i: usize) -> Option<Met
     })
 }
 
+/// "12 → 15 % (target 14 %)": a metric's baseline, actual and target.
+pub fn metric_text(m: &crate::model::Metric) -> String {
+    let unit = m
+        .unit
+        .as_deref()
+        .map(|u| format!("\u{a0}{u}"))
+        .unwrap_or_default();
+    let v = |x: Option<f64>| {
+        x.map_or("–".to_string(), |x| {
+            format!("{}{unit}", crate::fmt::plain_number(x))
+        })
+    };
+    let target = m.target.map(|t| format!(" (target {})", v(Some(t))));
+    match (m.baseline, m.actual) {
+        (Some(_), Some(_)) => format!(
+            "{} → {}{}",
+            v(m.baseline),
+            v(m.actual),
+            target.unwrap_or_default()
+        ),
+        (None, Some(_)) => format!("{}{}", v(m.actual), target.unwrap_or_default()),
+        // No result yet: say what is known, not an empty arrow.
+        (Some(_), None) => match m.target {
+            Some(t) => format!("from {}, aiming for {}", v(m.baseline), v(Some(t))),
+            None => format!("from {}, no result yet", v(m.baseline)),
+        },
+        (None, None) => match m.target {
+            Some(t) => format!("aiming for {}", v(Some(t))),
+            None => "no result yet".to_string(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
     fn counts_have_separators() {
-        assert_eq!(super::count(31231), "31,231");
-        assert_eq!(super::count(100), "100");
-        assert_eq!(super::count(1_000_000), "1,000,000");
+        assert_eq!(crate::fmt::thousands(31231), "31,231");
+        assert_eq!(crate::fmt::thousands(100), "100");
+        assert_eq!(crate::fmt::thousands(1_000_000), "1,000,000");
     }
 }

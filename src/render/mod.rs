@@ -23,7 +23,7 @@ mod templates;
 mod view;
 
 pub use cards::{Card, Cards};
-pub use evidence::result_line;
+pub use evidence::{metric_text, result_line};
 pub use lists::{list_pages, lists_show_body_of, ListPage};
 pub use templates::Templates;
 

@@ -377,9 +377,9 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
                     .map(|(n, mt)| MetricRow {
                         name: mt.name.clone(),
                         unit: mt.unit.clone(),
-                        baseline: mt.baseline.map(charts::fmt_num),
-                        target: mt.target.map(charts::fmt_num),
-                        actual: mt.actual.map(charts::fmt_num),
+                        baseline: mt.baseline.map(crate::fmt::plain_number),
+                        target: mt.target.map(crate::fmt::plain_number),
+                        actual: mt.actual.map(crate::fmt::plain_number),
                         direction: mt.direction,
                         met: mt.meets_target(),
                         chart: charts::metric_chart(mt),

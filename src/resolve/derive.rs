@@ -469,7 +469,7 @@ pub(super) fn check_claims(
         (ExperimentStatus::Invalidated, Some((i, ev)))
             if ev.verdict == Verdict::Inconclusive && e.backed == Some(false) =>
         {
-            use crate::stats::thousands;
+            use crate::fmt::thousands;
             let why = match (
                 ev.required,
                 d.fm.metrics[i].control,
@@ -524,10 +524,10 @@ pub(super) fn check_claims(
                     at,
                     format!(
                         "sample ratio mismatch: {c} control and {v} variant units for a planned {} % variant share ({})",
-                        crate::charts::fmt_num(
+                        crate::fmt::plain_number(
                             d.fm.split.filter(|s| *s > 0.0 && *s < 1.0).unwrap_or(0.5) * 100.0
                         ),
-                        crate::stats::p_text(p)
+                        crate::fmt::p_text(p)
                     ),
                 )
                 .with_help("the arms were not filled as planned, so the comparison cannot be trusted: find out why before concluding"),

@@ -5,6 +5,7 @@
 //! there.
 
 use super::*;
+use crate::fmt::*;
 use proptest::prelude::*;
 
 fn rate(units: u64, conversions: u64) -> Arm {
