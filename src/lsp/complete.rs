@@ -146,11 +146,12 @@ fn stages(docs: &Docs, text: &str) -> Vec<(String, String)> {
             .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
             .filter(|v| !v.is_empty())
     };
-    let playbook = value("playbook").or_else(|| {
-        let h = docs.find(Kind::Hypothesis, &value("hypothesis")?)?;
-        docs.all[h].fm.playbook.clone()
-    });
-    let Some(p) = playbook.and_then(|p| docs.find(Kind::Playbook, &p)) else {
+    // A buffer being typed may not parse: its keys are read line by line.
+    let (playbook, hypothesis) = (value("playbook"), value("hypothesis"));
+    let Some(p) = docs
+        .index()
+        .playbook_of(&docs.all, playbook.as_deref(), hypothesis.as_deref())
+    else {
         return Vec::new();
     };
     docs.all[p]

@@ -92,11 +92,11 @@ fn value_bytes(doc: &Document, key: &str) -> Option<Bytes<usize>> {
 
 /// The playbook a document's stage belongs to.
 fn playbook_of(docs: &Docs, doc: &Document) -> Option<usize> {
-    let playbook = doc.fm.playbook.clone().or_else(|| {
-        let h = docs.find(Kind::Hypothesis, doc.fm.hypothesis.as_deref()?)?;
-        docs.all[h].fm.playbook.clone()
-    })?;
-    docs.find(Kind::Playbook, &playbook)
+    docs.index().playbook_of(
+        &docs.all,
+        doc.fm.playbook.as_deref(),
+        doc.fm.hypothesis.as_deref(),
+    )
 }
 
 /// What is at byte `offset` of the file `path`.

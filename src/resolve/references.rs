@@ -50,6 +50,24 @@ impl<'a> Index<'a> {
         self.by_kind.get(&(kind, slug)).copied()
     }
 
+    /// The playbook a hypothesis's or experiment's stage belongs to: the
+    /// one it names, else its hypothesis's (`all` is what the index was
+    /// made of). Resolve, completion and navigation all follow this rule.
+    pub fn playbook_of(
+        &self,
+        all: &[Arc<Document>],
+        playbook: Option<&str>,
+        hypothesis: Option<&str>,
+    ) -> Option<usize> {
+        match playbook {
+            Some(p) => self.get(Kind::Playbook, p),
+            None => {
+                let h = self.get(Kind::Hypothesis, hypothesis?)?;
+                self.get(Kind::Playbook, all[h].fm.playbook.as_deref()?)
+            }
+        }
+    }
+
     /// Resolve a wiki-link target: `slug`, `kind/slug`, or a page path.
     pub fn wiki(&self, target: &str) -> Option<usize> {
         let target = target.trim().trim_matches('/');
@@ -178,17 +196,8 @@ pub(super) fn check_references(
     }
     // The stage is checked against the playbook named here, or the hypothesis's.
     if let Some(stage) = &d.fm.stage {
-        let playbook = playbook_old.or_else(|| {
-            let h =
-                d.fm.hypothesis
-                    .as_deref()
-                    .and_then(|s| index.get(Kind::Hypothesis, s))?;
-            all[h]
-                .fm
-                .playbook
-                .as_deref()
-                .and_then(|s| index.get(Kind::Playbook, s))
-        });
+        let playbook =
+            playbook_old.or_else(|| index.playbook_of(all, None, d.fm.hypothesis.as_deref()));
         match playbook {
             None if d.fm.playbook.is_none() => diags.push(
                 d.diag_error(
