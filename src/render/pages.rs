@@ -179,7 +179,6 @@ struct PlainPage<'v> {
 
 /// The `page` object of one document and the template that shows it.
 fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
-    let input = view.input();
     let d = view.doc(doc);
     let ex = view.export();
     // The export fields go straight to a template value; the cards, which
@@ -207,9 +206,27 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
         ),
     };
     let mut page: tera::Map = base.into_map().unwrap_or_default();
-    let history = view.history(doc);
-    // A page in another language (`lang:` in its front matter) says so, and
-    // a right-to-left script reads right to left.
+    language(d, &mut page);
+    page.insert(
+        "backlink_items".into(),
+        view.cards(view.backlinks(doc).iter().copied()),
+    );
+    let of_kind = match d.kind {
+        Kind::Playbook => playbook_view(view, doc, &mut page),
+        Kind::Hypothesis => hypothesis_view(view, doc, &mut page),
+        Kind::Experiment => experiment_view(view, doc, &mut page),
+        Kind::Page => KindFacts::Page {},
+    };
+    let facts = tera::Value::from_serializable(&page_facts(view, doc, of_kind));
+    for (k, v) in facts.into_map().unwrap_or_default() {
+        page.insert(k, v);
+    }
+    (template, page)
+}
+
+/// A page in another language (`lang:` in its front matter) says so, and
+/// a right-to-left script reads right to left.
+fn language(d: &crate::parse::Document, page: &mut tera::Map) {
     if let Some(lang) = d.extra.get("lang").and_then(|v| v.as_str()) {
         let primary = lang
             .split(['-', '_'])
@@ -225,172 +242,178 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
             page.insert("dir".into(), tera::Value::from("rtl"));
         }
     }
+}
+
+/// A playbook's stage board, its items in no stage, its outcomes and
+/// position.
+fn playbook_view(view: &View, doc: usize, page: &mut tera::Map) -> KindFacts {
+    let p = view.playbook(view.item(doc));
+    let hyp_cards =
+        |hs: &mut dyn Iterator<Item = usize>| view.cards(hs.map(|h| view.hypothesis(h).doc));
+    let exp_cards =
+        |es: &mut dyn Iterator<Item = usize>| view.cards(es.map(|e| view.experiment(e).doc));
+    let stages: Vec<tera::Value> = p
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            let mut stage = tera::Map::new();
+            stage.insert("number".into(), tera::Value::from(n + 1));
+            stage.insert("state".into(), tera::Value::from(s.state.name()));
+            stage.insert("id".into(), tera::Value::from(s.id.as_str()));
+            stage.insert("title".into(), tera::Value::from(s.title.as_str()));
+            stage.insert(
+                "goal".into(),
+                s.goal
+                    .as_deref()
+                    .map_or_else(tera::Value::none, tera::Value::from),
+            );
+            stage.insert(
+                "hypothesis_items".into(),
+                hyp_cards(&mut s.hypotheses.iter().copied()),
+            );
+            stage.insert(
+                "experiment_items".into(),
+                exp_cards(&mut s.experiments.iter().copied()),
+            );
+            tera::Value::from(stage)
+        })
+        .collect();
+    page.insert("stage_board".into(), tera::Value::from(stages));
     page.insert(
-        "backlink_items".into(),
-        view.cards(view.backlinks(doc).iter().copied()),
-    );
-    let of_kind = match d.kind {
-        Kind::Playbook => {
-            let p = view.playbook(view.item(doc));
-            let hyp_cards = |hs: &mut dyn Iterator<Item = usize>| {
-                view.cards(hs.map(|h| view.hypothesis(h).doc))
-            };
-            let exp_cards = |es: &mut dyn Iterator<Item = usize>| {
-                view.cards(es.map(|e| view.experiment(e).doc))
-            };
-            let stages: Vec<tera::Value> = p
-                .stages
+        "unstaged_hypotheses".into(),
+        hyp_cards(
+            &mut p
+                .hypotheses
                 .iter()
-                .enumerate()
-                .map(|(n, s)| {
-                    let mut stage = tera::Map::new();
-                    stage.insert("number".into(), tera::Value::from(n + 1));
-                    stage.insert("state".into(), tera::Value::from(s.state.name()));
-                    stage.insert("id".into(), tera::Value::from(s.id.as_str()));
-                    stage.insert("title".into(), tera::Value::from(s.title.as_str()));
-                    stage.insert(
-                        "goal".into(),
-                        s.goal
-                            .as_deref()
-                            .map_or_else(tera::Value::none, tera::Value::from),
-                    );
-                    stage.insert(
-                        "hypothesis_items".into(),
-                        hyp_cards(&mut s.hypotheses.iter().copied()),
-                    );
-                    stage.insert(
-                        "experiment_items".into(),
-                        exp_cards(&mut s.experiments.iter().copied()),
-                    );
-                    tera::Value::from(stage)
-                })
-                .collect();
-            page.insert("stage_board".into(), tera::Value::from(stages));
-            page.insert(
-                "unstaged_hypotheses".into(),
-                hyp_cards(
-                    &mut p
-                        .hypotheses
-                        .iter()
-                        .copied()
-                        .filter(|&h| view.hypothesis(h).stage.is_none()),
-                ),
-            );
-            page.insert(
-                "unstaged_experiments".into(),
-                exp_cards(
-                    &mut p
-                        .experiments
-                        .iter()
-                        .copied()
-                        .filter(|&e| view.experiment(e).stage.is_none()),
-                ),
-            );
-            // Outcomes by stage, in the stages' order, then by when they ended.
-            // Those in no stage last.
-            let stage_of = |e: usize| {
-                let at = view
-                    .experiment(e)
-                    .stage
-                    .as_ref()
-                    .and_then(|id| p.stages.iter().position(|s| &s.id == id));
-                (at.is_none(), at)
-            };
-            let mut outcomes: Vec<usize> = p
+                .copied()
+                .filter(|&h| view.hypothesis(h).stage.is_none()),
+        ),
+    );
+    page.insert(
+        "unstaged_experiments".into(),
+        exp_cards(
+            &mut p
                 .experiments
                 .iter()
                 .copied()
-                .filter(|&e| view.experiment(e).status.is_concluded())
-                .collect();
-            outcomes.sort_by_key(|&e| {
-                let d = view.doc(view.experiment(e).doc);
-                (stage_of(e), d.fm.ended.or(d.fm.started), d.slug.clone())
-            });
-            page.insert("outcomes".into(), exp_cards(&mut outcomes.into_iter()));
-            page.insert(
-                "position".into(),
-                crate::render::cards::position(p).map_or_else(tera::Value::none, |pos| {
-                    tera::Value::from_serializable(&pos)
-                }),
-            );
-            page.insert(
-                "stage_states".into(),
-                tera::Value::from_serializable(
-                    &p.stages.iter().map(|s| s.state.name()).collect::<Vec<_>>(),
-                ),
-            );
-            KindFacts::Playbook {
-                hypothesis_count: p.hypotheses.len(),
-            }
-        }
-        Kind::Hypothesis => {
-            let h = view.hypothesis(view.item(doc));
-            page.insert(
-                "playbook_item".into(),
-                h.playbook
-                    .map_or_else(tera::Value::none, |p| view.card(view.playbook(p).doc)),
-            );
-            page.insert(
-                "evidence_items".into(),
-                view.cards(h.experiments.iter().map(|&e| view.experiment(e).doc)),
-            );
-            KindFacts::Item {
-                stage_title: stage_title(view, h.playbook, &h.stage),
-            }
-        }
-        Kind::Experiment => {
-            let i = view.item(doc);
-            let e = view.experiment(i);
-            page.insert(
-                "hypothesis_item".into(),
-                e.hypothesis
-                    .map_or_else(tera::Value::none, |h| view.card(view.hypothesis(h).doc)),
-            );
-            page.insert(
-                "playbook_item".into(),
-                e.playbook
-                    .map_or_else(tera::Value::none, |p| view.card(view.playbook(p).doc)),
-            );
-            let chain: Vec<tera::Value> = view
-                .chain(i)
-                .iter()
-                .map(|&c| {
-                    let mut card = view
-                        .card(view.experiment(c).doc)
-                        .into_map()
-                        .unwrap_or_default();
-                    card.insert("current".into(), tera::Value::from(c == i));
-                    tera::Value::from(card)
-                })
-                .collect();
-            page.insert("chain".into(), tera::Value::from(chain));
-            KindFacts::Experiment {
-                stage_title: stage_title(view, e.playbook, &e.stage),
-                concluded: e.status.is_concluded(),
-                result_panel: evidence::panel(e, d).map(Box::new),
-                verdict_sentence: evidence::verdict_sentence(e, d),
-                metric_rows: d
-                    .fm
-                    .metrics
-                    .iter()
-                    .enumerate()
-                    .map(|(n, mt)| MetricRow {
-                        name: mt.name.clone(),
-                        unit: mt.unit.clone(),
-                        baseline: mt.baseline.map(crate::fmt::plain_number),
-                        target: mt.target.map(crate::fmt::plain_number),
-                        actual: mt.actual.map(crate::fmt::plain_number),
-                        direction: mt.direction,
-                        met: mt.meets_target(),
-                        chart: charts::metric_chart(mt),
-                        evidence: evidence::metric_evidence(e, d, n),
-                    })
-                    .collect(),
-            }
-        }
-        Kind::Page => KindFacts::Page {},
+                .filter(|&e| view.experiment(e).stage.is_none()),
+        ),
+    );
+    // Outcomes by stage, in the stages' order, then by when they ended.
+    // Those in no stage last.
+    let stage_of = |e: usize| {
+        let at = view
+            .experiment(e)
+            .stage
+            .as_ref()
+            .and_then(|id| p.stages.iter().position(|s| &s.id == id));
+        (at.is_none(), at)
     };
-    let facts = PageFacts {
+    let mut outcomes: Vec<usize> = p
+        .experiments
+        .iter()
+        .copied()
+        .filter(|&e| view.experiment(e).status.is_concluded())
+        .collect();
+    outcomes.sort_by_key(|&e| {
+        let d = view.doc(view.experiment(e).doc);
+        (stage_of(e), d.fm.ended.or(d.fm.started), d.slug.clone())
+    });
+    page.insert("outcomes".into(), exp_cards(&mut outcomes.into_iter()));
+    page.insert(
+        "position".into(),
+        crate::render::cards::position(p).map_or_else(tera::Value::none, |pos| {
+            tera::Value::from_serializable(&pos)
+        }),
+    );
+    page.insert(
+        "stage_states".into(),
+        tera::Value::from_serializable(
+            &p.stages.iter().map(|s| s.state.name()).collect::<Vec<_>>(),
+        ),
+    );
+    KindFacts::Playbook {
+        hypothesis_count: p.hypotheses.len(),
+    }
+}
+
+/// A hypothesis's playbook and evidence.
+fn hypothesis_view(view: &View, doc: usize, page: &mut tera::Map) -> KindFacts {
+    let h = view.hypothesis(view.item(doc));
+    page.insert(
+        "playbook_item".into(),
+        h.playbook
+            .map_or_else(tera::Value::none, |p| view.card(view.playbook(p).doc)),
+    );
+    page.insert(
+        "evidence_items".into(),
+        view.cards(h.experiments.iter().map(|&e| view.experiment(e).doc)),
+    );
+    KindFacts::Item {
+        stage_title: stage_title(view, h.playbook, &h.stage),
+    }
+}
+
+/// An experiment's hypothesis, playbook, chain of iterations and evidence.
+fn experiment_view(view: &View, doc: usize, page: &mut tera::Map) -> KindFacts {
+    let d = view.doc(doc);
+    let i = view.item(doc);
+    let e = view.experiment(i);
+    page.insert(
+        "hypothesis_item".into(),
+        e.hypothesis
+            .map_or_else(tera::Value::none, |h| view.card(view.hypothesis(h).doc)),
+    );
+    page.insert(
+        "playbook_item".into(),
+        e.playbook
+            .map_or_else(tera::Value::none, |p| view.card(view.playbook(p).doc)),
+    );
+    let chain: Vec<tera::Value> = view
+        .chain(i)
+        .iter()
+        .map(|&c| {
+            let mut card = view
+                .card(view.experiment(c).doc)
+                .into_map()
+                .unwrap_or_default();
+            card.insert("current".into(), tera::Value::from(c == i));
+            tera::Value::from(card)
+        })
+        .collect();
+    page.insert("chain".into(), tera::Value::from(chain));
+    KindFacts::Experiment {
+        stage_title: stage_title(view, e.playbook, &e.stage),
+        concluded: e.status.is_concluded(),
+        result_panel: evidence::panel(e, d).map(Box::new),
+        verdict_sentence: evidence::verdict_sentence(e, d),
+        metric_rows: d
+            .fm
+            .metrics
+            .iter()
+            .enumerate()
+            .map(|(n, mt)| MetricRow {
+                name: mt.name.clone(),
+                unit: mt.unit.clone(),
+                baseline: mt.baseline.map(crate::fmt::plain_number),
+                target: mt.target.map(crate::fmt::plain_number),
+                actual: mt.actual.map(crate::fmt::plain_number),
+                direction: mt.direction,
+                met: mt.meets_target(),
+                chart: charts::metric_chart(mt),
+                evidence: evidence::metric_evidence(e, d, n),
+            })
+            .collect(),
+    }
+}
+
+/// What every page shows of its document: dates, history, terms, source.
+fn page_facts<'v>(view: &View<'v>, doc: usize, of_kind: KindFacts) -> PageFacts<'v> {
+    let input = view.input();
+    let d = view.doc(doc);
+    let history = view.history(doc);
+    PageFacts {
         kind: d.kind,
         summary: view.summary(doc),
         extra: &d.extra,
@@ -429,12 +452,7 @@ fn page_view(view: &View, doc: usize) -> (&'static str, tera::Map) {
             .as_deref()
             .map(|r| r.trim_end_matches('/')),
         of_kind,
-    };
-    let facts = tera::Value::from_serializable(&facts);
-    for (k, v) in facts.into_map().unwrap_or_default() {
-        page.insert(k, v);
     }
-    (template, page)
 }
 
 fn stage_title(view: &View, playbook: Option<usize>, stage: &Option<String>) -> Option<String> {
