@@ -83,21 +83,57 @@ fn toc_tree(flat: Vec<TocEntry>) -> Vec<TocEntry> {
 pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
     let parsable = super::parsable(markdown);
     let events = footnotes_at_the_end(Parser::new_ext(&parsable, options()).collect());
-    let mut result = Rendered::default();
-    let mut ids = HeadingIds::default();
-    let mut first = FirstParagraph::default();
-    let mut out: Vec<Event> = Vec::with_capacity(events.len());
-    let mut toc = Vec::new();
-    // For each open block quote, whether it is an alert; for each open
-    // link, whether its tags were dropped.
-    let mut quotes: Vec<bool> = Vec::new();
-    let mut dropped_links: Vec<bool> = Vec::new();
-    // The id of the heading being written, for its anchor at its end.
-    let mut heading_anchor: Option<String> = None;
+    let mut writer = Writer::new(links, events.len());
     let mut i = 0;
     while i < events.len() {
+        i = writer.write(&events, i) + 1;
+    }
+    writer.finish(markdown.len() * 3 / 2)
+}
+
+/// What ends the language a fence's info string starts with (`rust` in
+/// `rust,ignore`, `rust ignore` and `rust{1}`).
+const LANG_END: [char; 3] = [' ', ',', '{'];
+
+/// The state of [`render_with`]'s pass over a body's events: the events
+/// written so far, what was noted on the way and what is still open.
+struct Writer<'e, 'l> {
+    links: &'l dyn Fn(&str) -> LinkTo,
+    result: Rendered,
+    ids: HeadingIds,
+    first: FirstParagraph,
+    toc: Vec<TocEntry>,
+    out: Vec<Event<'e>>,
+    // For each open block quote, whether it is an alert; for each open
+    // link, whether its tags were dropped.
+    quotes: Vec<bool>,
+    dropped_links: Vec<bool>,
+    // The id of the heading being written, for its anchor at its end.
+    heading_anchor: Option<String>,
+}
+
+impl<'e, 'l> Writer<'e, 'l> {
+    /// A writer with nothing written, for a body of `len` events.
+    fn new(links: &'l dyn Fn(&str) -> LinkTo, len: usize) -> Self {
+        Writer {
+            links,
+            result: Rendered::default(),
+            ids: HeadingIds::default(),
+            first: FirstParagraph::default(),
+            toc: Vec::new(),
+            out: Vec::with_capacity(len),
+            quotes: Vec::new(),
+            dropped_links: Vec::new(),
+            heading_anchor: None,
+        }
+    }
+
+    /// Write the event at `i`, with the events after it that belong to it (a
+    /// code block's text, an image's alt text); returns the index of the
+    /// last event it used.
+    fn write(&mut self, events: &[Event<'e>], i: usize) -> usize {
         let event = &events[i];
-        first.feed(event);
+        self.first.feed(event);
         match event {
             Event::Start(Tag::Heading {
                 level,
@@ -106,201 +142,236 @@ pub fn render_with(markdown: &str, links: &dyn Fn(&str) -> LinkTo) -> Rendered {
                 attrs,
             }) => {
                 let text = heading_text(events[i + 1..].iter());
-                if *level == HeadingLevel::H1 && result.first_heading.is_none() {
-                    result.first_heading = Some(text.clone());
-                }
-                let unique = ids.id(&text, id.as_deref());
-                toc.push(TocEntry {
-                    level: *level as u8,
-                    id: unique.clone(),
-                    title: text,
-                    children: Vec::new(),
-                });
-                out.push(Event::Start(Tag::Heading {
-                    level: *level,
-                    id: Some(CowStr::from(unique.clone())),
-                    classes: classes.clone(),
-                    attrs: attrs.clone(),
-                }));
-                // Its content goes through the loop like any other (links
-                // in a heading resolve as GitHub resolves them); the anchor
-                // goes at its end.
-                heading_anchor = Some(unique);
+                self.start_heading(*level, id.as_deref(), classes, attrs, text);
             }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some(unique) = heading_anchor.take() {
-                    out.push(Event::Html(CowStr::from(format!(
-                        "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
-                        escape_html(&unique)
-                    ))));
-                }
-                out.push(event.clone());
-            }
-            Event::Start(Tag::BlockQuote(kind)) => {
-                quotes.push(kind.is_some());
-                match kind {
-                    Some(kind) => {
-                        let (class, title) = alert_name(*kind);
-                        out.push(Event::Html(CowStr::from(format!(
-                            "<div class=\"alert alert-{class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n"
-                        ))));
-                    }
-                    None => out.push(event.clone()),
-                }
-            }
-            Event::End(TagEnd::BlockQuote(_)) => {
-                if quotes.pop() == Some(true) {
-                    out.push(Event::Html(CowStr::from("</div>\n")));
-                } else {
-                    out.push(event.clone());
-                }
-            }
-            Event::Start(Tag::CodeBlock(kind)) => {
-                let lang = match kind {
-                    CodeBlockKind::Fenced(info) => {
-                        info.split([' ', ',', '{']).next().unwrap_or("").to_string()
-                    }
-                    CodeBlockKind::Indented => String::new(),
-                };
-                let mut code = String::new();
-                let mut j = i + 1;
-                while let Event::Text(t) = &events[j] {
-                    code.push_str(t);
-                    j += 1;
-                }
-                let html = if lang == "mermaid" {
-                    result.diagrams = true;
-                    format!(
-                        "<pre class=\"mermaid\" tabindex=\"0\">{}</pre>\n",
-                        escape_html(&code)
-                    )
-                } else {
-                    let class = if lang.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" class=\"language-{}\"", escape_html(&lang))
-                    };
-                    let body = crate::highlight::highlight(&code, &lang)
-                        .unwrap_or_else(|| escape_html(&code));
-                    format!("<pre class=\"code\"><code{class}>{body}</code></pre>\n")
-                };
-                out.push(Event::Html(CowStr::from(html)));
-                i = j;
-            }
+            Event::End(TagEnd::Heading(_)) => self.end_heading(event),
+            Event::Start(Tag::BlockQuote(kind)) => self.start_quote(*kind, event),
+            Event::End(TagEnd::BlockQuote(_)) => self.end_quote(event),
+            Event::Start(Tag::CodeBlock(kind)) => return self.code_block(events, i, kind),
             // Raw HTML's links and images lead where the Markdown ones do.
             Event::Html(t) | Event::InlineHtml(t) if t.contains("href") || t.contains("src") => {
-                let html = rewrite_html_links(t, links);
-                out.push(match event {
+                let html = rewrite_html_links(t, self.links);
+                self.out.push(match event {
                     Event::Html(_) => Event::Html(CowStr::from(html)),
                     _ => Event::InlineHtml(CowStr::from(html)),
                 });
             }
             // `:tada:` as GitHub shows it; unknown names stay as written.
             Event::Text(t) if t.contains(':') => {
-                out.push(Event::Text(CowStr::from(
+                self.out.push(Event::Text(CowStr::from(
                     super::emoji_shortcodes(t).into_owned(),
                 )));
             }
             // Tables scroll inside their own box on a narrow screen.
             Event::Start(Tag::Table(_)) => {
-                out.push(Event::Html(CowStr::from(
+                self.out.push(Event::Html(CowStr::from(
                     "<div class=\"table-scroll\" role=\"region\" aria-label=\"Table\" tabindex=\"0\">\n",
                 )));
-                out.push(event.clone());
+                self.out.push(event.clone());
             }
             Event::End(TagEnd::Table) => {
-                out.push(event.clone());
-                out.push(Event::Html(CowStr::from("</div>\n")));
+                self.out.push(event.clone());
+                self.out.push(Event::Html(CowStr::from("</div>\n")));
             }
             // A task's box says what it shows to a screen reader.
-            Event::TaskListMarker(done) => out.push(Event::InlineHtml(CowStr::from(if *done {
-                "<input type=\"checkbox\" disabled checked aria-label=\"Done\"> "
-            } else {
-                "<input type=\"checkbox\" disabled aria-label=\"Not done\"> "
-            }))),
-            Event::InlineMath(latex) => {
-                out.push(Event::InlineHtml(CowStr::from(math(latex, false))))
+            Event::TaskListMarker(done) => {
+                self.out.push(Event::InlineHtml(CowStr::from(if *done {
+                    "<input type=\"checkbox\" disabled checked aria-label=\"Done\"> "
+                } else {
+                    "<input type=\"checkbox\" disabled aria-label=\"Not done\"> "
+                })))
             }
-            Event::DisplayMath(latex) => {
-                out.push(Event::InlineHtml(CowStr::from(math(latex, true))))
-            }
+            Event::InlineMath(latex) => self
+                .out
+                .push(Event::InlineHtml(CowStr::from(math(latex, false)))),
+            Event::DisplayMath(latex) => self
+                .out
+                .push(Event::InlineHtml(CowStr::from(math(latex, true)))),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
-            }) => match links(dest_url) {
+            }) => match (self.links)(dest_url) {
                 LinkTo::Url { url, .. } => {
-                    dropped_links.push(false);
-                    out.push(Event::Start(Tag::Link {
+                    self.dropped_links.push(false);
+                    self.out.push(Event::Start(Tag::Link {
                         link_type: *link_type,
                         dest_url: CowStr::from(url),
                         title: title.clone(),
                         id: id.clone(),
                     }));
                 }
-                LinkTo::Text => dropped_links.push(true),
+                LinkTo::Text => self.dropped_links.push(true),
                 LinkTo::AsWritten => {
-                    dropped_links.push(false);
-                    out.push(event.clone());
+                    self.dropped_links.push(false);
+                    self.out.push(event.clone());
                 }
             },
             Event::End(TagEnd::Link) => {
-                if dropped_links.pop() != Some(true) {
-                    out.push(event.clone());
+                if self.dropped_links.pop() != Some(true) {
+                    self.out.push(event.clone());
                 }
             }
             Event::Start(Tag::Image {
                 dest_url, title, ..
-            }) => {
-                let mut alt = String::new();
-                let mut j = i + 1;
-                let mut depth = 0;
-                loop {
-                    match &events[j] {
-                        Event::End(TagEnd::Image) if depth == 0 => break,
-                        Event::Start(Tag::Image { .. }) => depth += 1,
-                        Event::End(TagEnd::Image) => depth -= 1,
-                        Event::Text(t) | Event::Code(t) => alt.push_str(t),
-                        _ => {}
-                    }
-                    j += 1;
-                }
-                let (src, size) = match links(dest_url) {
-                    LinkTo::Url { url, size } => (url, size),
-                    // An image this build does not publish: its text.
-                    LinkTo::Text => {
-                        out.push(Event::Text(CowStr::from(alt)));
-                        i = j + 1;
-                        continue;
-                    }
-                    LinkTo::AsWritten => (dest_url.to_string(), None),
-                };
-                let mut html = format!(
-                    "<img src=\"{}\" alt=\"{}\"",
-                    escape_href(&src),
-                    escape_html(&alt)
-                );
-                if !title.is_empty() {
-                    html.push_str(&format!(" title=\"{}\"", escape_html(title)));
-                }
-                if let Some((w, h)) = size {
-                    html.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
-                }
-                html.push_str(" loading=\"lazy\">");
-                out.push(Event::InlineHtml(CowStr::from(html)));
-                i = j;
-            }
-            _ => out.push(event.clone()),
+            }) => return self.image(events, i, dest_url, title),
+            _ => self.out.push(event.clone()),
         }
-        i += 1;
+        i
     }
-    result.first_paragraph = first.finish();
-    result.toc = toc_tree(toc);
-    let mut html = String::with_capacity(markdown.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, out.into_iter());
-    result.html = html;
-    result
+
+    /// Open a heading under a unique id, noted for the table of contents
+    /// (and as the body's first heading when it is the first of level 1).
+    fn start_heading(
+        &mut self,
+        level: HeadingLevel,
+        id: Option<&str>,
+        classes: &[CowStr<'e>],
+        attrs: &[(CowStr<'e>, Option<CowStr<'e>>)],
+        text: String,
+    ) {
+        if level == HeadingLevel::H1 && self.result.first_heading.is_none() {
+            self.result.first_heading = Some(text.clone());
+        }
+        let unique = self.ids.id(&text, id);
+        self.toc.push(TocEntry {
+            level: level as u8,
+            id: unique.clone(),
+            title: text,
+            children: Vec::new(),
+        });
+        self.out.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(CowStr::from(unique.clone())),
+            classes: classes.to_vec(),
+            attrs: attrs.to_vec(),
+        }));
+        // Its content goes through the loop like any other (links
+        // in a heading resolve as GitHub resolves them); the anchor
+        // goes at its end.
+        self.heading_anchor = Some(unique);
+    }
+
+    /// Close a heading, after the anchor link to it.
+    fn end_heading(&mut self, event: &Event<'e>) {
+        if let Some(unique) = self.heading_anchor.take() {
+            self.out.push(Event::Html(CowStr::from(format!(
+                "<a class=\"anchor\" href=\"#{}\" aria-label=\"Link to this section\">#</a>",
+                escape_html(&unique)
+            ))));
+        }
+        self.out.push(event.clone());
+    }
+
+    /// Open a block quote, or the callout a GitHub alert becomes.
+    fn start_quote(&mut self, kind: Option<BlockQuoteKind>, event: &Event<'e>) {
+        self.quotes.push(kind.is_some());
+        match kind {
+            Some(kind) => {
+                let (class, title) = alert_name(kind);
+                self.out.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"alert alert-{class}\" role=\"note\">\n<p class=\"alert-title\">{title}</p>\n"
+                ))));
+            }
+            None => self.out.push(event.clone()),
+        }
+    }
+
+    /// Close a block quote, or the callout it became.
+    fn end_quote(&mut self, event: &Event<'e>) {
+        if self.quotes.pop() == Some(true) {
+            self.out.push(Event::Html(CowStr::from("</div>\n")));
+        } else {
+            self.out.push(event.clone());
+        }
+    }
+
+    /// Write the code block starting at `i` as highlighted code, or as a
+    /// diagram for a `mermaid` fence; returns the index of its end.
+    fn code_block(&mut self, events: &[Event<'e>], i: usize, kind: &CodeBlockKind<'e>) -> usize {
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => info.split(LANG_END).next().unwrap_or("").to_string(),
+            CodeBlockKind::Indented => String::new(),
+        };
+        let mut code = String::new();
+        let mut j = i + 1;
+        while let Event::Text(t) = &events[j] {
+            code.push_str(t);
+            j += 1;
+        }
+        let html = if lang == "mermaid" {
+            self.result.diagrams = true;
+            format!(
+                "<pre class=\"mermaid\" tabindex=\"0\">{}</pre>\n",
+                escape_html(&code)
+            )
+        } else {
+            let class = if lang.is_empty() {
+                String::new()
+            } else {
+                format!(" class=\"language-{}\"", escape_html(&lang))
+            };
+            let body =
+                crate::highlight::highlight(&code, &lang).unwrap_or_else(|| escape_html(&code));
+            format!("<pre class=\"code\"><code{class}>{body}</code></pre>\n")
+        };
+        self.out.push(Event::Html(CowStr::from(html)));
+        j
+    }
+
+    /// Write the image starting at `i` as an `<img>` where `links` says (or
+    /// as its alt text, when this build does not publish it); returns the
+    /// index of its end.
+    fn image(&mut self, events: &[Event<'e>], i: usize, dest_url: &str, title: &str) -> usize {
+        let mut alt = String::new();
+        let mut j = i + 1;
+        let mut depth = 0;
+        loop {
+            match &events[j] {
+                Event::End(TagEnd::Image) if depth == 0 => break,
+                Event::Start(Tag::Image { .. }) => depth += 1,
+                Event::End(TagEnd::Image) => depth -= 1,
+                Event::Text(t) | Event::Code(t) => alt.push_str(t),
+                _ => {}
+            }
+            j += 1;
+        }
+        let (src, size) = match (self.links)(dest_url) {
+            LinkTo::Url { url, size } => (url, size),
+            // An image this build does not publish: its text.
+            LinkTo::Text => {
+                self.out.push(Event::Text(CowStr::from(alt)));
+                return j;
+            }
+            LinkTo::AsWritten => (dest_url.to_string(), None),
+        };
+        let mut html = format!(
+            "<img src=\"{}\" alt=\"{}\"",
+            escape_href(&src),
+            escape_html(&alt)
+        );
+        if !title.is_empty() {
+            html.push_str(&format!(" title=\"{}\"", escape_html(title)));
+        }
+        if let Some((w, h)) = size {
+            html.push_str(&format!(" width=\"{w}\" height=\"{h}\""));
+        }
+        html.push_str(" loading=\"lazy\">");
+        self.out.push(Event::InlineHtml(CowStr::from(html)));
+        j
+    }
+
+    /// The rendered body: the events written as HTML, with what was noted.
+    fn finish(self, capacity: usize) -> Rendered {
+        let mut result = self.result;
+        result.first_paragraph = self.first.finish();
+        result.toc = toc_tree(self.toc);
+        let mut html = String::with_capacity(capacity);
+        pulldown_cmark::html::push_html(&mut html, self.out.into_iter());
+        result.html = html;
+        result
+    }
 }
 
 /// Footnotes as GitHub shows them: each reference a numbered link with an

@@ -47,12 +47,15 @@ pub fn is_external(dest: &str) -> bool {
     })
 }
 
+/// The brace template syntax opens with (`{{ … }}`, `{% … %}`).
+const BRACE: char = '{';
+
 /// Where template syntax starts in some text (`{{` or `{%`).
 fn template_syntax(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.match_indices('{')
+    text.match_indices(BRACE)
         .map(|(i, _)| i)
-        .filter(move |&i| matches!(text.as_bytes().get(i + 1), Some(b'{' | b'%')))
-        .filter(move |&i| i == 0 || text.as_bytes()[i - 1] != b'{')
+        .filter(move |&i| text[i + 1..].starts_with([BRACE, '%']))
+        .filter(move |&i| !text[..i].ends_with(BRACE))
 }
 
 /// Read a body's outline. `body_line` is the file line the body starts on.
@@ -127,7 +130,7 @@ pub fn outline(body: &str, body_line: usize) -> Outline {
                 // syntax at a heading's end) comes as a text of its own.
                 if let Some((Event::Text(prev), prev_range)) = i.checked_sub(1).map(|p| &events[p])
                 {
-                    if prev.ends_with('{') && (t.starts_with('%') || t.starts_with('{')) {
+                    if prev.ends_with(BRACE) && t.starts_with([BRACE, '%']) {
                         out.template_tags.push(span_at(prev_range.start, 2));
                     }
                 }

@@ -8,9 +8,9 @@ use crate::model::{ExperimentStatus, HypothesisStatus, Kind, Visibility};
 use crate::parse::Document;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
 use std::sync::Arc;
 
+mod build;
 mod derive;
 mod links;
 mod references;
@@ -324,7 +324,7 @@ pub fn resolve(
     let mut aliases = links::check_addresses(&docs, diags);
     // A file beside the content at an old address is what stays there.
     aliases.retain(|(a, _)| assets.get(a.trim_start_matches('/')).is_none());
-    let mut model = build_model(docs, refs, links, link_sources, selection, diags);
+    let mut model = build::build_model(docs, refs, links, link_sources, selection, diags);
     model.md_links = md_links;
     model.aliases = aliases;
     // A public build publishes the files its pages use; any other, every
@@ -343,253 +343,6 @@ pub fn resolve(
     model
 }
 
-fn build_model(
-    docs: Vec<Arc<Document>>,
-    refs: Vec<Refs>,
-    links: Vec<Vec<LinkTarget>>,
-    link_sources: Vec<Vec<usize>>,
-    selection: Selection,
-    diags: &mut Vec<Diagnostic>,
-) -> Model {
-    let mut playbook_of_doc = HashMap::new();
-    let mut hypothesis_of_doc = HashMap::new();
-    let mut experiment_of_doc = HashMap::new();
-    let mut playbooks = Vec::new();
-    let mut hypotheses = Vec::new();
-    let mut experiments = Vec::new();
-    let mut pages = Vec::new();
-    let mut home_intro = None;
-    for (i, d) in docs.iter().enumerate() {
-        match d.kind {
-            Kind::Playbook => {
-                playbook_of_doc.insert(i, playbooks.len());
-                playbooks.push(PlaybookData {
-                    doc: i,
-                    stages: d
-                        .fm
-                        .stages
-                        .iter()
-                        .map(|s| StageData {
-                            id: s.id.clone(),
-                            title: s.title.clone(),
-                            goal: s.goal.clone(),
-                            hypotheses: vec![],
-                            experiments: vec![],
-                            state: StageState::Ahead,
-                        })
-                        .collect(),
-                    current_stage: None,
-                    hypotheses: vec![],
-                    experiments: vec![],
-                    evidence: Evidence::default(),
-                });
-            }
-            Kind::Hypothesis => {
-                hypothesis_of_doc.insert(i, hypotheses.len());
-                hypotheses.push(HypothesisData {
-                    doc: i,
-                    playbook: None,
-                    stage: None,
-                    status: HypothesisStatus::Untested,
-                    experiments: vec![],
-                });
-            }
-            Kind::Experiment => {
-                experiment_of_doc.insert(i, experiments.len());
-                experiments.push(ExperimentData {
-                    doc: i,
-                    status: d.experiment_status,
-                    hypothesis: None,
-                    playbook: None,
-                    stage: None,
-                    follows: None,
-                    followed_by: vec![],
-                    ice_score: d.fm.ice.map(|ice| ice.score()),
-                    evidence: Vec::new(),
-                    primary: None,
-                    srm_p: None,
-                    srm: None,
-                    confidence: selection.stats.confidence.get(),
-                    backed: None,
-                });
-            }
-            Kind::Page if d.slug.is_empty() => home_intro = Some(i),
-            Kind::Page => pages.push(i),
-        }
-    }
-
-    for h in hypotheses.iter_mut() {
-        let r = &refs[h.doc];
-        h.playbook = r.playbook.and_then(|p| playbook_of_doc.get(&p).copied());
-        h.stage = if h.playbook.is_some() {
-            r.stage.clone()
-        } else {
-            None
-        };
-    }
-    for e in experiments.iter_mut() {
-        let r = &refs[e.doc];
-        e.hypothesis = r
-            .hypothesis
-            .and_then(|h| hypothesis_of_doc.get(&h).copied());
-        e.follows = r.follows.and_then(|f| experiment_of_doc.get(&f).copied());
-        // Playbook and stage default to the hypothesis's.
-        let from_hypothesis = e
-            .hypothesis
-            .map(|h| (hypotheses[h].playbook, hypotheses[h].stage.clone()));
-        match r.playbook.and_then(|p| playbook_of_doc.get(&p).copied()) {
-            Some(p) => {
-                e.playbook = Some(p);
-                e.stage = r.stage.clone().or_else(|| {
-                    from_hypothesis
-                        .as_ref()
-                        .filter(|(hp, _)| *hp == Some(p))
-                        .and_then(|(_, s)| s.clone())
-                });
-            }
-            None if docs[e.doc].fm.playbook.is_none() => {
-                if let Some((p, s)) = from_hypothesis {
-                    e.playbook = p;
-                    e.stage = r.stage.clone().or(s);
-                }
-            }
-            None => {}
-        }
-        if e.playbook.is_none() {
-            e.stage = None;
-        }
-    }
-
-    // Iteration chains; a cycle is an error and is cut.
-    for i in 0..experiments.len() {
-        let mut seen = vec![i];
-        let mut cur = experiments[i].follows;
-        while let Some(c) = cur {
-            if seen.contains(&c) {
-                let d = &docs[experiments[i].doc];
-                diags.push(d.diag_error(
-                    d.value_span("follows"),
-                    "`follows` makes a cycle of experiments",
-                ));
-                experiments[i].follows = None;
-                break;
-            }
-            seen.push(c);
-            cur = experiments[c].follows;
-            if seen.len() > experiments.len() {
-                break;
-            }
-        }
-    }
-    for i in 0..experiments.len() {
-        if let Some(f) = experiments[i].follows {
-            experiments[f].followed_by.push(i);
-        }
-    }
-
-    // What the counts say, and whether the claims agree with it.
-    experiments
-        .par_iter_mut()
-        .for_each(|e| derive::weigh_evidence(e, &docs[e.doc], &selection.stats));
-    for e in &experiments {
-        derive::check_claims(e, &docs[e.doc], diags);
-    }
-
-    // Hypothesis status from its concluded experiments.
-    for (i, e) in experiments.iter().enumerate() {
-        if let Some(h) = e.hypothesis {
-            hypotheses[h].experiments.push(i);
-        }
-    }
-    for h in hypotheses.iter_mut() {
-        let validated = h
-            .experiments
-            .iter()
-            .any(|&e| experiments[e].status == ExperimentStatus::Validated);
-        let invalidated = h
-            .experiments
-            .iter()
-            .any(|&e| experiments[e].status == ExperimentStatus::Invalidated);
-        h.status = derive_status(validated, invalidated);
-    }
-
-    // Playbook boards and evidence.
-    let stage_pos = |p: &PlaybookData, id: &Option<String>| {
-        id.as_ref()
-            .and_then(|id| p.stages.iter().position(|s| &s.id == id))
-    };
-    for (i, h) in hypotheses.iter().enumerate() {
-        if let Some(p) = h.playbook {
-            playbooks[p].hypotheses.push(i);
-            playbooks[p].evidence.count(h.status);
-            if let Some(s) = stage_pos(&playbooks[p], &h.stage) {
-                playbooks[p].stages[s].hypotheses.push(i);
-            }
-        }
-    }
-    for (i, e) in experiments.iter().enumerate() {
-        if let Some(p) = e.playbook {
-            playbooks[p].experiments.push(i);
-            if let Some(s) = stage_pos(&playbooks[p], &e.stage) {
-                playbooks[p].stages[s].experiments.push(i);
-            }
-        }
-    }
-
-    for p in playbooks.iter_mut() {
-        let written = docs[p.doc].fm.current_stage.as_deref();
-        derive::place_stages(p, written, &hypotheses, &experiments);
-    }
-
-    // Backlinks, each source once, in document order.
-    let mut backlinks = vec![Vec::new(); docs.len()];
-    for (src, targets) in link_sources.iter().enumerate() {
-        for &t in targets {
-            if t != src && backlinks[t].last() != Some(&src) {
-                backlinks[t].push(src);
-            }
-        }
-    }
-    for b in backlinks.iter_mut() {
-        b.sort_unstable();
-        b.dedup();
-    }
-
-    let mut item = vec![Item::Page; docs.len()];
-    for (i, p) in playbooks.iter().enumerate() {
-        item[p.doc] = Item::Playbook(i);
-    }
-    for (i, h) in hypotheses.iter().enumerate() {
-        item[h.doc] = Item::Hypothesis(i);
-    }
-    for (i, e) in experiments.iter().enumerate() {
-        item[e.doc] = Item::Experiment(i);
-    }
-    let mut model = Model {
-        item,
-        docs,
-        playbooks,
-        hypotheses,
-        experiments,
-        pages,
-        home_intro,
-        links,
-        backlinks,
-        md_links: Vec::new(),
-        aliases: Vec::new(),
-        assets: Arc::default(),
-        selection,
-        log: Vec::new(),
-        taxonomies: Taxonomies::default(),
-    };
-    model
-        .pages
-        .sort_by(|a, b| model.docs[*a].url.cmp(&model.docs[*b].url));
-    model.log = log_order(&model);
-    model.taxonomies = Taxonomies::of(&model.docs);
-    model
-}
-
 /// Where a document's derived data is: its index in the list of its kind
 /// (`Model::playbooks`, `hypotheses`, `experiments`); plain pages have none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -601,6 +354,27 @@ pub enum Item {
 }
 
 impl Item {
+    pub fn playbook(self) -> Option<usize> {
+        match self {
+            Item::Playbook(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn hypothesis(self) -> Option<usize> {
+        match self {
+            Item::Hypothesis(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn experiment(self) -> Option<usize> {
+        match self {
+            Item::Experiment(i) => Some(i),
+            _ => None,
+        }
+    }
+
     /// The index in the list of its kind; `None` for a plain page.
     pub fn index(self) -> Option<usize> {
         match self {
@@ -613,18 +387,12 @@ impl Item {
 impl Model {
     /// The derived data of experiment document `doc`, if it is one.
     pub fn experiment_of(&self, doc: usize) -> Option<&ExperimentData> {
-        match self.item[doc] {
-            Item::Experiment(i) => Some(&self.experiments[i]),
-            _ => None,
-        }
+        self.item[doc].experiment().map(|i| &self.experiments[i])
     }
 
     /// The derived data of hypothesis document `doc`, if it is one.
     pub fn hypothesis_of(&self, doc: usize) -> Option<&HypothesisData> {
-        match self.item[doc] {
-            Item::Hypothesis(i) => Some(&self.hypotheses[i]),
-            _ => None,
-        }
+        self.item[doc].hypothesis().map(|i| &self.hypotheses[i])
     }
 }
 
