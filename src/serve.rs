@@ -360,7 +360,7 @@ pub fn serve(
     });
     remove_stale_index_dirs();
     let start = Instant::now();
-    let mut session = start_session(&opts, &shared);
+    let session = start_session(&opts, &shared);
     eprintln!(
         "Built in {} ms. Serving on http://{local}/ (Ctrl-C to stop)",
         start.elapsed().as_millis()
@@ -375,53 +375,7 @@ pub fn serve(
         .watch(&root, RecursiveMode::Recursive)
         .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
     std::thread::spawn(move || {
-        for result in rx {
-            let Ok(events) = result else { continue };
-            let mut changes: Vec<(ChangeKind, PathBuf)> = events
-                .iter()
-                .filter(|e| is_edit(&e.event.kind))
-                .flat_map(|e| e.paths.iter())
-                .filter_map(|p| Some((classify(&root, &output, p)?, p.clone())))
-                .collect();
-            changes.sort();
-            changes.dedup();
-            if changes.is_empty() {
-                continue;
-            }
-            let start = Instant::now();
-            let kinds: BTreeSet<ChangeKind> = changes.iter().map(|(k, _)| *k).collect();
-            let scope = match session.as_mut() {
-                Some(s) if !s.is_stale() && !kinds.contains(&ChangeKind::Config) => {
-                    // The theme first (it may render every page), then the
-                    // content files of the same batch.
-                    let mut scope = Some("nothing");
-                    if kinds.iter().any(|k| *k != ChangeKind::Content) {
-                        let update = s.reload_theme();
-                        scope = finish_update(s, &watcher_shared, update);
-                    }
-                    let paths: Vec<PathBuf> = changes
-                        .into_iter()
-                        .filter(|(k, _)| *k == ChangeKind::Content)
-                        .map(|(_, p)| p)
-                        .collect();
-                    if scope.is_some() && !s.is_stale() && !paths.is_empty() {
-                        let update = s.update_content(&paths);
-                        scope = finish_update(s, &watcher_shared, update);
-                    }
-                    scope
-                }
-                _ => {
-                    session = start_session(&opts, &watcher_shared);
-                    session.is_some().then_some("everything")
-                }
-            };
-            if let Some(scope) = scope {
-                eprintln!(
-                    "Rebuilt {scope} ({kinds:?}) in {} ms",
-                    start.elapsed().as_millis()
-                );
-            }
-        }
+        rebuild_on_changes(rx, session, &opts, &watcher_shared, &root, &output)
     });
 
     if open {
@@ -450,6 +404,65 @@ pub fn serve(
     })?;
     drop(debouncer);
     Ok(())
+}
+
+/// Sort each batch of watched events into changes and bring the session
+/// up to date with them (or start a new one), until the watcher stops.
+fn rebuild_on_changes(
+    rx: std::sync::mpsc::Receiver<DebounceEventResult>,
+    mut session: Option<Session>,
+    opts: &BuildOptions,
+    watcher_shared: &Arc<Shared>,
+    root: &Path,
+    output: &Path,
+) {
+    for result in rx {
+        let Ok(events) = result else { continue };
+        let mut changes: Vec<(ChangeKind, PathBuf)> = events
+            .iter()
+            .filter(|e| is_edit(&e.event.kind))
+            .flat_map(|e| e.paths.iter())
+            .filter_map(|p| Some((classify(root, output, p)?, p.clone())))
+            .collect();
+        changes.sort();
+        changes.dedup();
+        if changes.is_empty() {
+            continue;
+        }
+        let start = Instant::now();
+        let kinds: BTreeSet<ChangeKind> = changes.iter().map(|(k, _)| *k).collect();
+        let scope = match session.as_mut() {
+            Some(s) if !s.is_stale() && !kinds.contains(&ChangeKind::Config) => {
+                // The theme first (it may render every page), then the
+                // content files of the same batch.
+                let mut scope = Some("nothing");
+                if kinds.iter().any(|k| *k != ChangeKind::Content) {
+                    let update = s.reload_theme();
+                    scope = finish_update(s, watcher_shared, update);
+                }
+                let paths: Vec<PathBuf> = changes
+                    .into_iter()
+                    .filter(|(k, _)| *k == ChangeKind::Content)
+                    .map(|(_, p)| p)
+                    .collect();
+                if scope.is_some() && !s.is_stale() && !paths.is_empty() {
+                    let update = s.update_content(&paths);
+                    scope = finish_update(s, watcher_shared, update);
+                }
+                scope
+            }
+            _ => {
+                session = start_session(opts, watcher_shared);
+                session.is_some().then_some("everything")
+            }
+        };
+        if let Some(scope) = scope {
+            eprintln!(
+                "Rebuilt {scope} ({kinds:?}) in {} ms",
+                start.elapsed().as_millis()
+            );
+        }
+    }
 }
 
 /// A full build into a new session, published when it succeeds.

@@ -124,39 +124,7 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
         .page_keys
         .then(|| PageReuse::new(opts.earlier_output.as_deref(), sink));
     let search_index = std::thread::scope(|scope| {
-        let search = want_search.then(|| {
-            scope.spawn(|| {
-                let start = Instant::now();
-                let docs = searchable(&model);
-                let urls: Vec<&str> = docs.iter().map(|&d| model.docs[d].url.as_str()).collect();
-                let earlier = opts
-                    .earlier_output
-                    .as_deref()
-                    .and_then(crate::search::Earlier::read);
-                // Each bundle goes to the sink as soon as it is built.
-                let done = crate::search::build_index(
-                    &urls,
-                    config.search_shard_pages,
-                    &config.language,
-                    earlier.as_ref(),
-                    &|members| {
-                        let members: Vec<usize> = members.iter().map(|&i| docs[i]).collect();
-                        search_records(&model, &front.prefix, &members)
-                    },
-                    &crate::search::Emit {
-                        put: &|path, bytes| {
-                            sink.put(&path, bytes)
-                                .map_err(|e| format!("cannot write {path}: {e}"))
-                        },
-                        take: &|path, from| {
-                            sink.take(&path, from)
-                                .map_err(|e| format!("cannot write {path}: {e}"))
-                        },
-                    },
-                );
-                (done, start.elapsed().as_secs_f64() * 1000.0)
-            })
-        });
+        let search = want_search.then(|| scope.spawn(|| index_search(opts, &front, &model, sink)));
         if want_pages {
             render_site(&input, sink, reuse.as_ref(), &mut diags);
         }
@@ -210,6 +178,45 @@ pub fn compile(opts: &BuildOptions, sink: &dyn Sink) -> Outcome {
     }
     let pages = model.docs.len();
     finish(Diagnostics(diags), timer, pages)
+}
+
+/// Build the search index of `model` into `sink`, each bundle as soon as
+/// it is built; returns the outcome and how long it took (ms).
+fn index_search(
+    opts: &BuildOptions,
+    front: &Front,
+    model: &crate::resolve::Model,
+    sink: &dyn Sink,
+) -> (Result<(), String>, f64) {
+    let config = &front.config;
+    let start = Instant::now();
+    let docs = searchable(model);
+    let urls: Vec<&str> = docs.iter().map(|&d| model.docs[d].url.as_str()).collect();
+    let earlier = opts
+        .earlier_output
+        .as_deref()
+        .and_then(crate::search::Earlier::read);
+    let done = crate::search::build_index(
+        &urls,
+        config.search_shard_pages,
+        &config.language,
+        earlier.as_ref(),
+        &|members| {
+            let members: Vec<usize> = members.iter().map(|&i| docs[i]).collect();
+            search_records(model, &front.prefix, &members)
+        },
+        &crate::search::Emit {
+            put: &|path, bytes| {
+                sink.put(&path, bytes)
+                    .map_err(|e| format!("cannot write {path}: {e}"))
+            },
+            take: &|path, from| {
+                sink.take(&path, from)
+                    .map_err(|e| format!("cannot write {path}: {e}"))
+            },
+        },
+    );
+    (done, start.elapsed().as_secs_f64() * 1000.0)
 }
 
 fn finish(mut diagnostics: Diagnostics, timer: Timer, pages: usize) -> Outcome {
