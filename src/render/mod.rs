@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 
 mod cards;
+mod changes;
 mod evidence;
 use pages::DocPage;
 mod lists;
