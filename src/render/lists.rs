@@ -8,7 +8,7 @@ use super::{output_path, render_page, Global, RenderInput};
 use crate::charts;
 use crate::diagnostics::Diagnostic;
 use crate::keys::hash_of;
-use crate::model::{ExperimentStatus, Kind, PlaybookStatus, SitePage};
+use crate::model::{ExperimentStatus, Kind, PlaybookStatus, SitePage, Taxonomy};
 use crate::resolve::{
     backlog_order, filter_options, hypothesis_order, outcome_stats, playbook_order, Evidence,
     FilterOptions, OutcomeStats,
@@ -198,38 +198,14 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
         .filter(|&e| m.experiments[e].status.is_concluded())
         .collect();
 
-    // Home.
-    let active: Vec<&PlaybookCard> = pb_order
-        .iter()
-        .zip(&pb_cards)
-        .filter(|(&p, _)| m.docs[m.playbooks[p].doc].playbook_status == PlaybookStatus::Active)
-        .map(|(_, c)| c)
-        .collect();
-    let running: Vec<usize> = log
-        .iter()
-        .filter(|&&e| m.experiments[e].status == ExperimentStatus::Running)
-        .map(|&e| m.experiments[e].doc)
-        .collect();
-    let latest: Vec<usize> = concluded
-        .iter()
-        .take(6)
-        .map(|&e| m.experiments[e].doc)
-        .collect();
-    let intro = m
-        .home_intro
-        .map(|d| crate::bodies::render_body(m, input.prefix, d).html);
-    let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
     let stats = stats_value(input, &outcome_stats(m, &concluded));
-    pages.push(
-        ListPage::of(SitePage::Home)
-            .plain("intro", json!(intro))
-            .plain("intro_title", json!(intro_title))
-            .plain("active_playbooks", json!(active))
-            .cards("running", running)
-            .cards("latest", latest)
-            .plain("stats", stats.clone())
-            .cards("pages", m.pages.clone()),
-    );
+    pages.push(home_page(
+        input,
+        &pb_order,
+        &pb_cards,
+        &concluded,
+        stats.clone(),
+    ));
 
     pages.push(
         ListPage::of(SitePage::Playbooks)
@@ -287,40 +263,8 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
             .plain("filters", exp_filters),
     ));
 
-    // Taxonomies.
     for taxonomy in input.config.taxonomies() {
-        let name = taxonomy.name();
-        let terms = m.taxonomies.get(taxonomy);
-        let mut term_list = Vec::new();
-        for (slug, (term, docs)) in terms {
-            let url = taxonomy.slug_url(slug);
-            let group = |kind: Kind| {
-                docs.iter()
-                    .filter(|&&d| m.docs[d].kind == kind)
-                    .copied()
-                    .collect::<Vec<usize>>()
-            };
-            term_list.push(
-                json!({"name": term, "slug": slug, "url": input.link(&url), "count": docs.len()}),
-            );
-            // Experiments are the long list under a term, so they paginate;
-            // playbooks and hypotheses head every page.
-            pages.extend(paginated(
-                input,
-                &format!("{name}/{slug}"),
-                &group(Kind::Experiment),
-                &ListPage::new(String::new(), "taxonomy_term.html")
-                    .plain("taxonomy", json!(name))
-                    .plain("term", json!({"name": term, "count": docs.len()}))
-                    .cards("playbooks", group(Kind::Playbook))
-                    .cards("hypotheses", group(Kind::Hypothesis)),
-            ));
-        }
-        pages.push(
-            ListPage::new(output_path(&taxonomy.index_url()), "taxonomy.html")
-                .plain("taxonomy", json!(name))
-                .plain("terms", json!(term_list)),
-        );
+        pages.extend(taxonomy_pages(input, taxonomy));
     }
 
     // What changed in the strategy, commit by commit, grouped by day.
@@ -344,6 +288,86 @@ pub fn list_pages(input: &RenderInput) -> Vec<ListPage> {
     pages.push(ListPage::of(SitePage::Glossary));
     pages.push(ListPage::of(SitePage::NotFound));
     pages.retain(|p| input.templates.has(p.template));
+    pages
+}
+
+/// The home page: the intro, active playbooks, running and latest
+/// experiments, the outcome statistics and the plain pages.
+fn home_page(
+    input: &RenderInput,
+    pb_order: &[usize],
+    pb_cards: &[PlaybookCard],
+    concluded: &[usize],
+    stats: Value,
+) -> ListPage {
+    let m = input.model;
+    let log = &m.log;
+    let active: Vec<&PlaybookCard> = pb_order
+        .iter()
+        .zip(pb_cards)
+        .filter(|(&p, _)| m.docs[m.playbooks[p].doc].playbook_status == PlaybookStatus::Active)
+        .map(|(_, c)| c)
+        .collect();
+    let running: Vec<usize> = log
+        .iter()
+        .filter(|&&e| m.experiments[e].status == ExperimentStatus::Running)
+        .map(|&e| m.experiments[e].doc)
+        .collect();
+    let latest: Vec<usize> = concluded
+        .iter()
+        .take(6)
+        .map(|&e| m.experiments[e].doc)
+        .collect();
+    let intro = m
+        .home_intro
+        .map(|d| crate::bodies::render_body(m, input.prefix, d).html);
+    let intro_title = m.home_intro.map(|d| m.docs[d].title.clone());
+    ListPage::of(SitePage::Home)
+        .plain("intro", json!(intro))
+        .plain("intro_title", json!(intro_title))
+        .plain("active_playbooks", json!(active))
+        .cards("running", running)
+        .cards("latest", latest)
+        .plain("stats", stats)
+        .cards("pages", m.pages.clone())
+}
+
+/// A taxonomy's page of terms and each term's pages.
+fn taxonomy_pages(input: &RenderInput, taxonomy: Taxonomy) -> Vec<ListPage> {
+    let m = input.model;
+    let mut pages = Vec::new();
+    let name = taxonomy.name();
+    let terms = m.taxonomies.get(taxonomy);
+    let mut term_list = Vec::new();
+    for (slug, (term, docs)) in terms {
+        let url = taxonomy.slug_url(slug);
+        let group = |kind: Kind| {
+            docs.iter()
+                .filter(|&&d| m.docs[d].kind == kind)
+                .copied()
+                .collect::<Vec<usize>>()
+        };
+        term_list.push(
+            json!({"name": term, "slug": slug, "url": input.link(&url), "count": docs.len()}),
+        );
+        // Experiments are the long list under a term, so they paginate;
+        // playbooks and hypotheses head every page.
+        pages.extend(paginated(
+            input,
+            &format!("{name}/{slug}"),
+            &group(Kind::Experiment),
+            &ListPage::new(String::new(), "taxonomy_term.html")
+                .plain("taxonomy", json!(name))
+                .plain("term", json!({"name": term, "count": docs.len()}))
+                .cards("playbooks", group(Kind::Playbook))
+                .cards("hypotheses", group(Kind::Hypothesis)),
+        ));
+    }
+    pages.push(
+        ListPage::new(output_path(&taxonomy.index_url()), "taxonomy.html")
+            .plain("taxonomy", json!(name))
+            .plain("terms", json!(term_list)),
+    );
     pages
 }
 
