@@ -385,23 +385,7 @@ pub fn evidence(
             progress,
         });
     }
-    let reference = if rate {
-        Reference::Normal(standard_normal())
-    } else {
-        // Welch–Satterthwaite degrees of freedom.
-        let df =
-            (var_c + var_v).powi(2) / (var_c * var_c / (nc - 1.0) + var_v * var_v / (nv - 1.0));
-        if !df.is_finite() {
-            return Err(NoEvidence::OutOfRange);
-        }
-        // Past a million degrees of freedom t and the normal agree to
-        // within 1e-6, and t's quantile is slow to find.
-        if df > 1e6 {
-            Reference::Normal(standard_normal())
-        } else {
-            Reference::T(StudentsT::new(0.0, 1.0, df).map_err(|_| NoEvidence::OutOfRange)?)
-        }
-    };
+    let reference = reference(rate, var_c, var_v, nc, nv)?;
     // The delta method's standard error of the relative lift:
     // Var(v/c) ≈ var_v / c² + v² var_c / c⁴.
     let se_relative = (c > 0.0).then(|| (var_v / (c * c) + v * v * var_c / c.powi(4)).sqrt());
@@ -420,38 +404,8 @@ pub fn evidence(
         Basis::Absolute => ((c > 0.0).then(|| interval.map(|x| x / c)), interval),
     };
     let p_value = 2.0 * reference.sf((estimate / se).abs());
-    let verdict = if ci_abs[0] > 0.0 {
-        if up {
-            Verdict::Win
-        } else {
-            Verdict::Loss
-        }
-    } else if ci_abs[1] < 0.0 {
-        if up {
-            Verdict::Loss
-        } else {
-            Verdict::Win
-        }
-    } else {
-        Verdict::Inconclusive
-    };
-    let (better, worse) = match (control, variant) {
-        (
-            Arm::Rate {
-                units: na,
-                conversions: xa,
-            },
-            Arm::Rate {
-                units: nb,
-                conversions: xb,
-            },
-        ) => chance::beta_chances(xa, na, xb, nb),
-        _ => {
-            let z = (v - c) / (var_c + var_v).sqrt();
-            let n = standard_normal();
-            (n.sf(-z), n.sf(z))
-        }
-    };
+    let verdict = verdict(ci_abs, up);
+    let (better, worse) = chances(control, variant, var_c + var_v);
     Ok(Evidence {
         control: c,
         variant: v,
@@ -467,6 +421,77 @@ pub fn evidence(
         required,
         progress,
     })
+}
+
+/// What the test's statistic is read against: the standard normal for
+/// rates; Student's t with Welch–Satterthwaite degrees of freedom for
+/// means (the normal past a million of them).
+fn reference(
+    rate: bool,
+    var_c: f64,
+    var_v: f64,
+    nc: f64,
+    nv: f64,
+) -> Result<Reference, NoEvidence> {
+    Ok(if rate {
+        Reference::Normal(standard_normal())
+    } else {
+        // Welch–Satterthwaite degrees of freedom.
+        let df =
+            (var_c + var_v).powi(2) / (var_c * var_c / (nc - 1.0) + var_v * var_v / (nv - 1.0));
+        if !df.is_finite() {
+            return Err(NoEvidence::OutOfRange);
+        }
+        // Past a million degrees of freedom t and the normal agree to
+        // within 1e-6, and t's quantile is slow to find.
+        if df > 1e6 {
+            Reference::Normal(standard_normal())
+        } else {
+            Reference::T(StudentsT::new(0.0, 1.0, df).map_err(|_| NoEvidence::OutOfRange)?)
+        }
+    })
+}
+
+/// The verdict an interval on the difference's scale gives, in the
+/// metric's direction (`up`).
+fn verdict(ci_abs: [f64; 2], up: bool) -> Verdict {
+    if ci_abs[0] > 0.0 {
+        if up {
+            Verdict::Win
+        } else {
+            Verdict::Loss
+        }
+    } else if ci_abs[1] < 0.0 {
+        if up {
+            Verdict::Loss
+        } else {
+            Verdict::Win
+        }
+    } else {
+        Verdict::Inconclusive
+    }
+}
+
+/// The chances that the variant is better and worse: exact Beta sums for
+/// rates, the normal approximation (of total `variance`) for means.
+fn chances(control: Arm, variant: Arm, variance: f64) -> (f64, f64) {
+    match (control, variant) {
+        (
+            Arm::Rate {
+                units: na,
+                conversions: xa,
+            },
+            Arm::Rate {
+                units: nb,
+                conversions: xb,
+            },
+        ) => chance::beta_chances(xa, na, xb, nb),
+        _ => {
+            let z = (variant.value() - control.value()) / variance.sqrt();
+            let n = standard_normal();
+            (n.sf(-z), n.sf(z))
+        }
+    }
 }
 
 /// A probability kept off 0 and 1, where a tail too small for a double
