@@ -431,18 +431,33 @@ pub(super) fn check_claims(
     d: &crate::parse::Document,
     diags: &mut Vec<crate::diagnostics::Diagnostic>,
 ) {
+    primary_claim(e, d, diags);
+    lost_guardrails(e, d, diags);
+    sample_ratio(e, d, diags);
+    claims_without_counts(e, d, diags);
+}
+
+/// Metric `i`'s result in words: its name and what its evidence says.
+fn result_of(e: &super::ExperimentData, d: &crate::parse::Document, i: usize) -> Option<String> {
+    let m = &d.fm.metrics[i];
+    e.evidence[i].as_ref().map(|ev| {
+        format!(
+            "{} {}",
+            m.name,
+            ev.sentence(e.confidence, m.is_rate(), m.unit.as_deref())
+        )
+    })
+}
+
+/// A validated or invalidated status against the primary metric's verdict.
+fn primary_claim(
+    e: &super::ExperimentData,
+    d: &crate::parse::Document,
+    diags: &mut Vec<crate::diagnostics::Diagnostic>,
+) {
     use crate::stats::Verdict;
     let at = d.value_span("status");
-    let result = |i: usize| {
-        let m = &d.fm.metrics[i];
-        e.evidence[i].as_ref().map(|ev| {
-            format!(
-                "{} {}",
-                m.name,
-                ev.sentence(e.confidence, m.is_rate(), m.unit.as_deref())
-            )
-        })
-    };
+    let result = |i: usize| result_of(e, d, i);
     let primary = e.primary_evidence();
     match (e.status, primary) {
         (ExperimentStatus::Validated, Some((i, ev))) if ev.verdict != Verdict::Win => {
@@ -497,6 +512,17 @@ pub(super) fn check_claims(
         }
         _ => {}
     }
+}
+
+/// A validated experiment whose guardrail got significantly worse.
+fn lost_guardrails(
+    e: &super::ExperimentData,
+    d: &crate::parse::Document,
+    diags: &mut Vec<crate::diagnostics::Diagnostic>,
+) {
+    use crate::stats::Verdict;
+    let at = d.value_span("status");
+    let result = |i: usize| result_of(e, d, i);
     if e.status == ExperimentStatus::Validated {
         for (i, m) in d.fm.metrics.iter().enumerate() {
             if m.guardrail
@@ -515,6 +541,15 @@ pub(super) fn check_claims(
             }
         }
     }
+}
+
+/// A concluded experiment whose arms were not filled as planned.
+fn sample_ratio(
+    e: &super::ExperimentData,
+    d: &crate::parse::Document,
+    diags: &mut Vec<crate::diagnostics::Diagnostic>,
+) {
+    let at = d.value_span("status");
     if e.status.is_concluded() && e.srm == Some(true) {
         let m = e.primary.map(|i| &d.fm.metrics[i]);
         let units = m.and_then(|m| Some((m.control?.units, m.variant?.units)));
@@ -534,7 +569,15 @@ pub(super) fn check_claims(
             );
         }
     }
-    // Without counts: the written actual against the target.
+}
+
+/// Without counts: the written actual against the target.
+fn claims_without_counts(
+    e: &super::ExperimentData,
+    d: &crate::parse::Document,
+    diags: &mut Vec<crate::diagnostics::Diagnostic>,
+) {
+    let at = d.value_span("status");
     let without_counts = || {
         d.fm.metrics
             .iter()
@@ -557,7 +600,7 @@ pub(super) fn check_claims(
     }
     let verdicts: Vec<bool> = without_counts().filter_map(|m| m.meets_target()).collect();
     if e.status == ExperimentStatus::Invalidated
-        && primary.is_none()
+        && e.primary_evidence().is_none()
         && !verdicts.is_empty()
         && verdicts.iter().all(|ok| *ok)
     {

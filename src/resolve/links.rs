@@ -490,7 +490,19 @@ fn resolve_link(
         return LinkTo::AsWritten;
     }
 
-    let shown = file.unwrap_or_else(|| decoded.clone());
+    let (message, help) = leads_nowhere(link, targets, &decoded, file);
+    warn(diags, message, help);
+    LinkTo::AsWritten
+}
+
+/// Why a link or image leads nowhere, and the closest target as help.
+fn leads_nowhere(
+    link: &MdLink,
+    targets: &Targets,
+    decoded: &str,
+    file: Option<String>,
+) -> (String, Option<String>) {
+    let shown = file.unwrap_or_else(|| decoded.to_string());
     let (message, candidates): (String, Vec<&str>) = if link.image {
         (
             format!(
@@ -522,8 +534,7 @@ fn resolve_link(
         )
     };
     let help = closest(&shown, candidates).map(|c| format!("did you mean `{c}`?"));
-    warn(diags, message, help);
-    LinkTo::AsWritten
+    (message, help)
 }
 
 /// Warn when plain page `target` has no heading with id `anchor` (the
