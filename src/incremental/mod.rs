@@ -456,12 +456,7 @@ impl Session {
         // A public build publishes the files its pages use: a link can
         // change which.
         self.assets_changed |= old.assets != self.model.assets;
-        let m = &self.model;
-        let same_order = old.docs.len() == m.docs.len()
-            && old.item == m.item
-            && old.docs.iter().zip(&m.docs).all(|(a, b)| {
-                (a.kind, &a.slug, &a.url, &a.source.rel) == (b.kind, &b.slug, &b.url, &b.source.rel)
-            });
+        let same_order = self.model.same_places(&old);
         if !same_order {
             self.dirty.clear();
             self.doc_by_rel = by_rel(&self.model);
@@ -471,29 +466,15 @@ impl Session {
             return self.update_everything();
         }
 
-        // Same documents in the same places: mark what changed.
-        let mut touched = vec![false; m.docs.len()];
+        // Same documents in the same places: mark what changed, in the
+        // files and in what resolve derived from them.
+        let mut touched = self.model.changed_since(&old);
         for path in std::mem::take(&mut self.dirty) {
             if let Some((Some(doc), _)) = self.sources.get(&path) {
                 if let Some(&i) = self.doc_by_rel.get(&doc.source.rel) {
                     touched[i] |= old.docs[i] != *doc;
                 }
             }
-        }
-        for (a, b) in old.playbooks.iter().zip(&m.playbooks) {
-            touched[b.doc] |= a != b;
-        }
-        for (a, b) in old.hypotheses.iter().zip(&m.hypotheses) {
-            touched[b.doc] |= a != b;
-        }
-        for (a, b) in old.experiments.iter().zip(&m.experiments) {
-            touched[b.doc] |= a != b;
-        }
-        for (i, t) in touched.iter_mut().enumerate() {
-            *t |= old.links[i] != m.links[i]
-                || old.md_links[i] != m.md_links[i]
-                || old.backlinks[i] != m.backlinks[i]
-                || m.visibility(i) != old.visibility(i);
         }
         drop_in_background(old);
         self.timer.lap("compare");
@@ -540,26 +521,9 @@ impl Session {
                 continue;
             }
             touched[i] = true;
-            // A wiki link to the document carries its title: the links of
-            // the documents that link to it (and its own, to itself).
-            let url = new.url.clone();
-            let to_it = |target: &str| {
-                target
-                    .strip_prefix(url.as_str())
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
-            };
-            let sources: Vec<usize> = std::iter::once(i)
-                .chain(self.model.backlinks[i].iter().copied())
-                .collect();
-            for j in sources {
-                for (target, title) in self.model.links[j].iter_mut().flatten() {
-                    if to_it(target) && *title != new.title {
-                        title.clone_from(&new.title);
-                        touched[j] = true;
-                    }
-                }
+            for j in self.model.retitle(i, new) {
+                touched[j] = true;
             }
-            self.model.docs[i] = new;
         }
         self.model.log = crate::resolve::log_order(&self.model);
         self.timer.lap("retitle");

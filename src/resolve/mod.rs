@@ -385,6 +385,69 @@ impl Item {
 }
 
 impl Model {
+    /// Whether `self` holds the same documents as `old`, of the same kinds
+    /// at the same addresses and in the same order.
+    pub fn same_places(&self, old: &Model) -> bool {
+        self.docs.len() == old.docs.len()
+            && self.item == old.item
+            && old.docs.iter().zip(&self.docs).all(|(a, b)| {
+                (a.kind, &a.slug, &a.url, &a.source.rel) == (b.kind, &b.slug, &b.url, &b.source.rel)
+            })
+    }
+
+    /// Per document, whether what resolve derived for it differs from
+    /// `old`'s (which holds the same places): its item's data, its links,
+    /// backlinks and visibility.
+    pub fn changed_since(&self, old: &Model) -> Vec<bool> {
+        let mut changed = vec![false; self.docs.len()];
+        for (a, b) in old.playbooks.iter().zip(&self.playbooks) {
+            changed[b.doc] |= a != b;
+        }
+        for (a, b) in old.hypotheses.iter().zip(&self.hypotheses) {
+            changed[b.doc] |= a != b;
+        }
+        for (a, b) in old.experiments.iter().zip(&self.experiments) {
+            changed[b.doc] |= a != b;
+        }
+        for (i, c) in changed.iter_mut().enumerate() {
+            *c |= old.links[i] != self.links[i]
+                || old.md_links[i] != self.md_links[i]
+                || old.backlinks[i] != self.backlinks[i]
+                || self.visibility(i) != old.visibility(i);
+        }
+        changed
+    }
+
+    /// Put `new` in place of document `i`, which differs at most in its
+    /// title and body (`Document::same_apart_from_title`): the wiki links
+    /// that show its title follow. Returns the documents whose links
+    /// changed. The log's order, which ties by title, is the caller's to
+    /// renew once every retitled document is in.
+    pub fn retitle(&mut self, i: usize, new: Arc<Document>) -> Vec<usize> {
+        let mut changed = Vec::new();
+        // A wiki link to the document carries its title: the links of the
+        // documents that link to it (and its own, to itself).
+        let url = new.url.clone();
+        let to_it = |target: &str| {
+            target
+                .strip_prefix(url.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('#'))
+        };
+        let sources: Vec<usize> = std::iter::once(i)
+            .chain(self.backlinks[i].iter().copied())
+            .collect();
+        for j in sources {
+            for (target, title) in self.links[j].iter_mut().flatten() {
+                if to_it(target) && *title != new.title {
+                    title.clone_from(&new.title);
+                    changed.push(j);
+                }
+            }
+        }
+        self.docs[i] = new;
+        changed
+    }
+
     /// The derived data of experiment document `doc`, if it is one.
     pub fn experiment_of(&self, doc: usize) -> Option<&ExperimentData> {
         self.item[doc].experiment().map(|i| &self.experiments[i])
