@@ -33,33 +33,27 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The render input of a session as it stands. A macro rather than a
-/// method, so that the session's other fields stay free to change while the
-/// input is alive.
-macro_rules! render_input {
-    ($session:expr) => {
-        $session.front.render_input(
-            $session.front.look.as_ref().expect("a session has a theme"),
-            &$session.model,
-            &$session.first_paragraphs,
-            &$session.histories,
-            &$session.changelog,
-            &$session.opts.live_reload,
-        )
-    };
-}
-
 mod rerender;
 
 /// The built site in memory, path → bytes (shared cheaply with readers).
 pub type Files = BTreeMap<String, bytes::Bytes>;
 
 pub struct Session {
+    /// What was read: the options, the theme and configuration, and every
+    /// content file as on disk now.
+    inputs: Inputs,
+    /// What the last good build derived from them.
+    derived: Derived,
+    /// What was made from that: the served files and what each was made of.
+    served: Served,
+    stale: bool,
+    timer: Timer,
+}
+
+/// A session's inputs.
+struct Inputs {
     opts: BuildOptions,
     front: Front,
-    /// The problems of the last build, but each file's own and those of
-    /// rendering.
-    problems: Problems,
     /// Every content file as on disk now, by absolute path.
     sources: BTreeMap<PathBuf, Parsed>,
     /// Files changed since the last good build.
@@ -68,19 +62,29 @@ pub struct Session {
     assets: Arc<Assets>,
     /// Whether they changed since the last good build.
     assets_changed: bool,
-    /// The output paths of redirect pages and files beside the content.
-    extra_paths: BTreeSet<String>,
     history: Option<HistoryMap>,
     /// The latest commits and what they changed, as read at the start.
     changelog: Vec<crate::changelog::CommitChanges>,
-    // The last good build.
+}
+
+/// What the last good build derived from the inputs.
+struct Derived {
+    /// The problems of the last build, but each file's own and those of
+    /// rendering.
+    problems: Problems,
     model: Model,
     doc_by_rel: HashMap<String, usize>,
     histories: Vec<Option<History>>,
     /// Each body's first paragraph.
     first_paragraphs: Vec<String>,
+}
+
+/// The served files and, for each, what it was made from, so that an edit
+/// renders again only what it touched.
+struct Served {
     cards: Cards,
     global_key: u64,
+    /// Each document page's recorded reads.
     deps: Vec<Vec<usize>>,
     list_keys: BTreeMap<String, u64>,
     lists: Vec<ListPage>,
@@ -91,8 +95,20 @@ pub struct Session {
     /// The key of what the sitemap lists (`site::sitemap_urls`).
     sitemap_key: u64,
     files: Files,
-    stale: bool,
-    timer: Timer,
+    /// The output paths of redirect pages and files beside the content.
+    extra_paths: BTreeSet<String>,
+}
+
+/// The render input of a session as it stands.
+fn render_input<'a>(inputs: &'a Inputs, derived: &'a Derived) -> crate::render::RenderInput<'a> {
+    inputs.front.render_input(
+        inputs.front.look.as_ref().expect("a session has a theme"),
+        &derived.model,
+        &derived.first_paragraphs,
+        &derived.histories,
+        &inputs.changelog,
+        &inputs.opts.live_reload,
+    )
 }
 
 /// What an edit may have changed of the model, which decides what is
@@ -147,33 +163,39 @@ impl Session {
             problems,
         } = prepared;
         let mut session = Session {
-            opts: opts.clone(),
-            front,
-            problems,
-            sources,
-            dirty: BTreeSet::new(),
-            assets,
-            assets_changed: false,
-            extra_paths: BTreeSet::new(),
-            history,
-            changelog,
-            doc_by_rel: by_rel(&model),
-            model,
-            histories,
-            first_paragraphs,
-            cards: Cards {
-                tera: Vec::new(),
-                deps: Vec::new(),
-                known: Default::default(),
+            inputs: Inputs {
+                opts: opts.clone(),
+                front,
+                sources,
+                dirty: BTreeSet::new(),
+                assets,
+                assets_changed: false,
+                history,
+                changelog,
             },
-            global_key: 0,
-            deps: Vec::new(),
-            list_keys: BTreeMap::new(),
-            lists: Vec::new(),
-            json: Vec::new(),
-            feed_entries: Vec::new(),
-            sitemap_key: 0,
-            files: Files::new(),
+            derived: Derived {
+                problems,
+                doc_by_rel: by_rel(&model),
+                model,
+                histories,
+                first_paragraphs,
+            },
+            served: Served {
+                cards: Cards {
+                    tera: Vec::new(),
+                    deps: Vec::new(),
+                    known: Default::default(),
+                },
+                global_key: 0,
+                deps: Vec::new(),
+                list_keys: BTreeMap::new(),
+                lists: Vec::new(),
+                json: Vec::new(),
+                feed_entries: Vec::new(),
+                sitemap_key: 0,
+                files: Files::new(),
+                extra_paths: BTreeSet::new(),
+            },
             stale: false,
             timer: Timer::new(),
         };
@@ -188,23 +210,24 @@ impl Session {
 
     /// The site as last built successfully.
     pub fn files(&self) -> &Files {
-        &self.files
+        &self.served.files
     }
 
     pub fn options(&self) -> &BuildOptions {
-        &self.opts
+        &self.inputs.opts
     }
 
     /// Re-read the given paths (files or folders under `content/`) and bring
     /// the site up to date.
     pub fn update_content(&mut self, paths: &[PathBuf]) -> Update {
         self.timer = Timer::new();
-        let content_dir = self.front.content_dir.clone();
-        let output_dir = self.opts.output_dir();
+        let content_dir = self.inputs.front.content_dir.clone();
+        let output_dir = self.inputs.opts.output_dir();
         for path in paths {
             if path.is_dir()
                 || (!path.exists()
                     && self
+                        .inputs
                         .sources
                         .range(path.clone()..)
                         .next()
@@ -215,7 +238,7 @@ impl Session {
             }
             // A link that leads out of the site: the walk warns of it and
             // leaves it out.
-            if crate::load::escapes_root(&self.opts.root, path) {
+            if crate::load::escapes_root(&self.inputs.opts.root, path) {
                 self.rescan();
                 continue;
             }
@@ -223,7 +246,7 @@ impl Session {
                 let rel = crate::load::rel_path(&content_dir, path);
                 // Copied once per batch: the model still holds the last
                 // good build's.
-                let assets = &mut Arc::make_mut(&mut self.assets).0;
+                let assets = &mut Arc::make_mut(&mut self.inputs.assets).0;
                 if path.is_file() {
                     assets.insert(rel, path.clone());
                 } else {
@@ -231,22 +254,22 @@ impl Session {
                 }
                 // A file changed in place (an image redrawn) is copied
                 // again, and its size read again, too.
-                self.assets_changed = true;
+                self.inputs.assets_changed = true;
                 continue;
             }
             if !crate::load::is_content_path(&content_dir, &output_dir, path) {
                 continue;
             }
             if path.is_file() {
-                let parsed = read_parsed(&self.opts, &content_dir, path);
-                self.sources.insert(path.clone(), parsed);
-            } else if self.sources.remove(path).is_none() {
+                let parsed = read_parsed(&self.inputs.opts, &content_dir, path);
+                self.inputs.sources.insert(path.clone(), parsed);
+            } else if self.inputs.sources.remove(path).is_none() {
                 // A file gone that the session never knew: the watcher folded
                 // its history (created or renamed to here, then removed) and
                 // may have dropped where it came from. Look at its folder.
                 self.forget_missing_beside(path);
             }
-            self.dirty.insert(path.clone());
+            self.inputs.dirty.insert(path.clone());
         }
         self.timer.lap("read + parse");
         self.rebuild()
@@ -261,7 +284,7 @@ impl Session {
     pub fn reload_theme(&mut self) -> Update {
         self.timer = Timer::new();
         let update = self.apply_theme();
-        if self.dirty.is_empty() || self.stale || update.diagnostics.has_errors() {
+        if self.inputs.dirty.is_empty() || self.stale || update.diagnostics.has_errors() {
             return update;
         }
         let mut then = self.rebuild();
@@ -280,13 +303,13 @@ impl Session {
 
     fn apply_theme(&mut self) -> Update {
         let mut front_problems = Vec::new();
-        match Front::load(&self.opts, &mut front_problems) {
+        match Front::load(&self.inputs.opts, &mut front_problems) {
             Some(front)
                 if front.look.is_some() && !front_problems.iter().any(Diagnostic::is_error) =>
             {
-                let old = std::mem::replace(&mut self.front, front);
-                self.problems.front = front_problems;
-                let (Some(was), Some(now)) = (&old.look, &self.front.look) else {
+                let old = std::mem::replace(&mut self.inputs.front, front);
+                self.derived.problems.front = front_problems;
+                let (Some(was), Some(now)) = (&old.look, &self.inputs.front.look) else {
                     return self.update_everything();
                 };
                 let same_templates = was.theme.templates.len() == now.theme.templates.len()
@@ -296,18 +319,21 @@ impl Session {
                         .iter()
                         .zip(&now.theme.templates)
                         .all(|((a, x), (b, y))| a == b && x.text == y.text);
-                if !same_templates || old.config != self.front.config {
+                if !same_templates || old.config != self.inputs.front.config {
                     return self.update_everything();
                 }
                 let mut changed = Vec::new();
                 for path in was.theme.statics.keys() {
-                    if !now.theme.statics.contains_key(path) && self.files.remove(path).is_some() {
+                    if !now.theme.statics.contains_key(path)
+                        && self.served.files.remove(path).is_some()
+                    {
                         changed.push(path.clone());
                     }
                 }
                 for (path, bytes) in &now.theme.statics {
-                    if self.files.get(path).map(|b| &b[..]) != Some(&bytes[..]) {
-                        self.files
+                    if self.served.files.get(path).map(|b| &b[..]) != Some(&bytes[..]) {
+                        self.served
+                            .files
                             .insert(path.clone(), bytes::Bytes::from(bytes.clone()));
                         changed.push(path.clone());
                     }
@@ -324,11 +350,11 @@ impl Session {
                 self.stale = true;
                 let problems = Problems {
                     front: front_problems,
-                    ..self.problems.clone()
+                    ..self.derived.problems.clone()
                 };
                 Update {
                     timings: std::mem::take(&mut self.timer.phases),
-                    diagnostics: problems.gather(&self.sources, []),
+                    diagnostics: problems.gather(&self.inputs.sources, []),
                     changed: Vec::new(),
                     scope: "none",
                 }
@@ -348,6 +374,7 @@ impl Session {
             return;
         };
         let gone: Vec<PathBuf> = self
+            .inputs
             .sources
             .range(folder.to_path_buf()..)
             .map(|(k, _)| k)
@@ -356,49 +383,52 @@ impl Session {
             .cloned()
             .collect();
         for path in gone {
-            self.sources.remove(&path);
-            self.dirty.insert(path);
+            self.inputs.sources.remove(&path);
+            self.inputs.dirty.insert(path);
         }
     }
 
     /// Walk `content/` again, for changes to whole folders.
     fn rescan(&mut self) {
-        let (fresh, assets, walk_problems) = read_sources(&self.opts, &self.front.content_dir);
-        if *self.assets != assets {
-            self.assets = Arc::new(assets);
-            self.assets_changed = true;
+        let (fresh, assets, walk_problems) =
+            read_sources(&self.inputs.opts, &self.inputs.front.content_dir);
+        if *self.inputs.assets != assets {
+            self.inputs.assets = Arc::new(assets);
+            self.inputs.assets_changed = true;
         }
-        self.problems.walk = walk_problems;
+        self.derived.problems.walk = walk_problems;
         for (path, parsed) in &fresh {
-            if self.sources.get(path).map(|(d, _)| d) != Some(&parsed.0) {
-                self.dirty.insert(path.clone());
+            if self.inputs.sources.get(path).map(|(d, _)| d) != Some(&parsed.0) {
+                self.inputs.dirty.insert(path.clone());
             }
         }
-        for path in self.sources.keys() {
+        for path in self.inputs.sources.keys() {
             if !fresh.contains_key(path) {
-                self.dirty.insert(path.clone());
+                self.inputs.dirty.insert(path.clone());
             }
         }
-        self.sources = fresh;
+        self.inputs.sources = fresh;
     }
 
     fn rebuild(&mut self) -> Update {
         let parse_failed = self
+            .inputs
             .sources
             .values()
             .any(|(_, d)| d.iter().any(Diagnostic::is_error));
         // Body-only edits keep the model as it is.
         let bodies_only = !parse_failed
-            && !self.assets_changed
-            && self.dirty.iter().all(|path| {
-                let Some((Some(new), _)) = self.sources.get(path) else {
+            && !self.inputs.assets_changed
+            && self.inputs.dirty.iter().all(|path| {
+                let Some((Some(new), _)) = self.inputs.sources.get(path) else {
                     return false;
                 };
-                let Some(&i) = self.doc_by_rel.get(&new.source.rel) else {
+                let Some(&i) = self.derived.doc_by_rel.get(&new.source.rel) else {
                     return false;
                 };
-                self.model.docs[i].same_apart_from_body(new)
+                self.derived.model.docs[i].same_apart_from_body(new)
                     && !self
+                        .derived
                         .problems
                         .resolve
                         .iter()
@@ -406,24 +436,25 @@ impl Session {
             });
         if bodies_only {
             let changed: Vec<usize> = self
+                .inputs
                 .dirty
                 .iter()
                 .filter_map(|path| {
-                    let new = self.sources[path].0.clone()?;
-                    let i = self.doc_by_rel[&new.source.rel];
-                    self.model.docs[i] = new;
+                    let new = self.inputs.sources[path].0.clone()?;
+                    let i = self.derived.doc_by_rel[&new.source.rel];
+                    self.derived.model.docs[i] = new;
                     Some(i)
                 })
                 .collect();
-            self.dirty.clear();
-            let mut touched = vec![false; self.model.docs.len()];
+            self.inputs.dirty.clear();
+            let mut touched = vec![false; self.derived.model.docs.len()];
             for &i in &changed {
                 touched[i] = true;
             }
             return self.render_touched(touched, Edit::Bodies);
         }
 
-        if !parse_failed && !self.assets_changed {
+        if !parse_failed && !self.inputs.assets_changed {
             if let Some(touched) = self.retitle() {
                 return self.render_touched(touched, Edit::Titles);
             }
@@ -431,9 +462,9 @@ impl Session {
 
         let mut resolve_problems = Vec::new();
         let model = resolve(
-            documents(&self.sources),
-            self.assets.clone(),
-            self.front.selection(&self.opts),
+            documents(&self.inputs.sources),
+            self.inputs.assets.clone(),
+            self.inputs.front.selection(&self.inputs.opts),
             &mut resolve_problems,
         );
         self.timer.lap("resolve");
@@ -442,36 +473,40 @@ impl Session {
             // The session keeps its last good model and its problems.
             let problems = Problems {
                 resolve: resolve_problems,
-                ..self.problems.clone()
+                ..self.derived.problems.clone()
             };
             return Update {
                 timings: std::mem::take(&mut self.timer.phases),
-                diagnostics: problems.gather(&self.sources, []),
+                diagnostics: problems.gather(&self.inputs.sources, []),
                 changed: Vec::new(),
                 scope: "none",
             };
         }
-        let old = std::mem::replace(&mut self.model, model);
-        self.problems.resolve = resolve_problems;
+        let old = std::mem::replace(&mut self.derived.model, model);
+        self.derived.problems.resolve = resolve_problems;
         // A public build publishes the files its pages use: a link can
         // change which.
-        self.assets_changed |= old.assets != self.model.assets;
-        let same_order = self.model.same_places(&old);
+        self.inputs.assets_changed |= old.assets != self.derived.model.assets;
+        let same_order = self.derived.model.same_places(&old);
         if !same_order {
-            self.dirty.clear();
-            self.doc_by_rel = by_rel(&self.model);
-            self.histories =
-                histories_for(&self.model, &self.front.content_dir, self.history.as_ref());
-            self.first_paragraphs = summarize_bodies(&self.model, &self.front.prefix);
+            self.inputs.dirty.clear();
+            self.derived.doc_by_rel = by_rel(&self.derived.model);
+            self.derived.histories = histories_for(
+                &self.derived.model,
+                &self.inputs.front.content_dir,
+                self.inputs.history.as_ref(),
+            );
+            self.derived.first_paragraphs =
+                summarize_bodies(&self.derived.model, &self.inputs.front.prefix);
             return self.update_everything();
         }
 
         // Same documents in the same places: mark what changed, in the
         // files and in what resolve derived from them.
-        let mut touched = self.model.changed_since(&old);
-        for path in std::mem::take(&mut self.dirty) {
-            if let Some((Some(doc), _)) = self.sources.get(&path) {
-                if let Some(&i) = self.doc_by_rel.get(&doc.source.rel) {
+        let mut touched = self.derived.model.changed_since(&old);
+        for path in std::mem::take(&mut self.inputs.dirty) {
+            if let Some((Some(doc), _)) = self.inputs.sources.get(&path) {
+                if let Some(&i) = self.derived.doc_by_rel.get(&doc.source.rel) {
                     touched[i] |= old.docs[i] != *doc;
                 }
             }
@@ -488,12 +523,12 @@ impl Session {
     /// problem of the document may have moved.
     fn retitle(&mut self) -> Option<Vec<bool>> {
         let mut new_docs = Vec::new();
-        for path in &self.dirty {
-            let Some((Some(new), _)) = self.sources.get(path) else {
+        for path in &self.inputs.dirty {
+            let Some((Some(new), _)) = self.inputs.sources.get(path) else {
                 return None;
             };
-            let &i = self.doc_by_rel.get(&new.source.rel)?;
-            let old = &self.model.docs[i];
+            let &i = self.derived.doc_by_rel.get(&new.source.rel)?;
+            let old = &self.derived.model.docs[i];
             if !old.same_apart_from_title(new) {
                 return None;
             }
@@ -505,6 +540,7 @@ impl Session {
                 None => false,
             };
             if self
+                .derived
                 .problems
                 .resolve
                 .iter()
@@ -514,24 +550,24 @@ impl Session {
             }
             new_docs.push((i, new.clone()));
         }
-        self.dirty.clear();
-        let mut touched = vec![false; self.model.docs.len()];
+        self.inputs.dirty.clear();
+        let mut touched = vec![false; self.derived.model.docs.len()];
         for (i, new) in new_docs {
-            if self.model.docs[i] == new {
+            if self.derived.model.docs[i] == new {
                 continue;
             }
             touched[i] = true;
-            for j in self.model.retitle(i, new) {
+            for j in self.derived.model.retitle(i, new) {
                 touched[j] = true;
             }
         }
-        self.model.log = crate::resolve::log_order(&self.model);
+        self.derived.model.log = crate::resolve::log_order(&self.derived.model);
         self.timer.lap("retitle");
         Some(touched)
     }
 
     fn diagnostics(&self, render: Vec<Diagnostic>) -> Diagnostics {
-        self.problems.gather(&self.sources, render)
+        self.derived.problems.gather(&self.inputs.sources, render)
     }
 }
 

@@ -2,7 +2,7 @@
 //! or everything, and the data files; only what changed is swapped into the
 //! served files.
 
-use super::{Edit, Files, Session, Update};
+use super::{render_input, Edit, Files, Session, Update};
 use crate::bodies::summarize_body;
 use crate::diagnostics::Diagnostic;
 use crate::export::{json_entry, json_files_from};
@@ -20,19 +20,19 @@ impl Session {
     /// changed, so other pages can only have changed through their cards.
     pub(super) fn render_touched(&mut self, touched: Vec<bool>, edit: Edit) -> Update {
         let bodies_only = edit == Edit::Bodies;
-        let n = self.model.docs.len();
-        for (i, r) in summarize_touched(&self.model, &self.front.prefix, &touched) {
-            self.first_paragraphs[i] = r;
+        let n = self.derived.model.docs.len();
+        for (i, r) in summarize_touched(&self.derived.model, &self.inputs.front.prefix, &touched) {
+            self.derived.first_paragraphs[i] = r;
         }
-        let input = render_input!(self);
+        let input = render_input(&self.inputs, &self.derived);
         let global = Global::new(&input);
-        if global.key != self.global_key {
+        if global.key != self.served.global_key {
             return self.update_everything();
         }
-        let m = &self.model;
-        let candidates = cards_to_refresh(&self.cards, &touched, bodies_only);
+        let m = &self.derived.model;
+        let candidates = cards_to_refresh(&self.served.cards, &touched, bodies_only);
         let mut new_cards = vec![false; n];
-        for d in self.cards.refresh(&input, &global, &candidates) {
+        for d in self.served.cards.refresh(&input, &global, &candidates) {
             new_cards[d] = true;
         }
         let cards_changed = new_cards.contains(&true);
@@ -49,7 +49,7 @@ impl Session {
         // page that comes to read something new read something that changed.)
         let reads_shown = |deps: &[usize]| deps.iter().any(|&x| shown[x]);
         let pages: Vec<usize> = (0..n)
-            .filter(|&d| touched[d] || reads_shown(&self.deps[d]))
+            .filter(|&d| touched[d] || reads_shown(&self.served.deps[d]))
             .collect();
         self.timer.lap("cards + dependencies");
         // List pages: described again when the model changed, or a body they
@@ -57,24 +57,24 @@ impl Session {
         let plain_bodies = (0..n).any(|d| touched[d] && lists_show_body_of(&m.docs[d]));
         let describe = !bodies_only || plain_bodies;
         let lists = Lists {
-            old: &self.lists,
-            old_keys: &self.list_keys,
+            old: &self.served.lists,
+            old_keys: &self.served.list_keys,
             describe,
         };
         let (mut out, new_deps, described) =
-            render_changed(&input, &self.cards, &global, &pages, &shown, lists);
+            render_changed(&input, &self.served.cards, &global, &pages, &shown, lists);
         let mut keys = None;
         if let Some((lists, k)) = described {
-            self.lists = lists;
+            self.served.lists = lists;
             keys = Some(k);
         }
         self.timer.lap("pages");
         let json_kinds = if bodies_only {
             [false; 4]
         } else {
-            changed_json(&input, &pages, &mut self.json)
+            changed_json(&input, &pages, &mut self.served.json)
         };
-        let feed_changed = changed_feed_entries(&input, &touched, &mut self.feed_entries)
+        let feed_changed = changed_feed_entries(&input, &touched, &mut self.served.feed_entries)
             || !bodies_only
             || cards_changed;
         // The sitemap only when what it lists changed: never after new
@@ -83,22 +83,22 @@ impl Session {
             .then(|| sitemap_urls(&input))
             .filter(|urls| {
                 let key = hash_of(urls);
-                std::mem::replace(&mut self.sitemap_key, key) != key
+                std::mem::replace(&mut self.served.sitemap_key, key) != key
             });
         // Redirect pages follow the aliases; the files beside the content
         // are read again when one of them changed.
-        let feed_entries = &self.feed_entries;
+        let feed_entries = &self.served.feed_entries;
         let feed_entry = |e: usize| feed_entries[e].clone();
         let parts = DataParts {
             json: if bodies_only {
                 Vec::new()
             } else {
-                json_files_from(m, &self.json, &json_kinds)
+                json_files_from(m, &self.served.json, &json_kinds)
             },
             feed: feed_changed.then_some(&feed_entry),
             sitemap: urls.as_deref(),
             redirects: !bodies_only,
-            assets: !bodies_only && self.assets_changed,
+            assets: !bodies_only && self.inputs.assets_changed,
             statics: false,
         };
         for (path, bytes) in data_files(&input, parts) {
@@ -107,13 +107,13 @@ impl Session {
         let mut gone = Vec::new();
         if !bodies_only {
             let now = extra_paths(m);
-            gone = self.extra_paths.difference(&now).cloned().collect();
-            self.extra_paths = now;
+            gone = self.served.extra_paths.difference(&now).cloned().collect();
+            self.served.extra_paths = now;
         }
         if out.diags.iter().any(Diagnostic::is_error) {
             // The files are those of the last good build; the next change
             // renders everything.
-            self.global_key = 0;
+            self.served.global_key = 0;
             return Update {
                 timings: std::mem::take(&mut self.timer.phases),
                 diagnostics: self.diagnostics(out.diags),
@@ -122,9 +122,9 @@ impl Session {
             };
         }
         self.timer.lap("data");
-        self.assets_changed = false;
+        self.inputs.assets_changed = false;
         for (d, deps) in new_deps {
-            self.deps[d] = deps;
+            self.served.deps[d] = deps;
         }
         let changed = self.swap_in(out.files, gone, keys);
         Update {
@@ -150,21 +150,21 @@ impl Session {
     ) -> Vec<String> {
         let mut changed = Vec::new();
         for path in gone {
-            if !files.contains_key(&path) && self.files.remove(&path).is_some() {
+            if !files.contains_key(&path) && self.served.files.remove(&path).is_some() {
                 changed.push(path);
             }
         }
         if let Some(keys) = keys {
-            for old_list in self.list_keys.keys() {
-                if !keys.contains_key(old_list) && self.files.remove(old_list).is_some() {
+            for old_list in self.served.list_keys.keys() {
+                if !keys.contains_key(old_list) && self.served.files.remove(old_list).is_some() {
                     changed.push(old_list.clone());
                 }
             }
-            self.list_keys = keys;
+            self.served.list_keys = keys;
         }
         for (path, bytes) in files {
-            if self.files.get(&path) != Some(&bytes) {
-                self.files.insert(path.clone(), bytes);
+            if self.served.files.get(&path) != Some(&bytes) {
+                self.served.files.insert(path.clone(), bytes);
                 changed.push(path);
             }
         }
@@ -186,10 +186,10 @@ impl Session {
     /// Render every page and data file from the current model; returns the
     /// paths that differ from before.
     pub(super) fn render_everything(&mut self, diags: &mut Vec<Diagnostic>) -> Vec<String> {
-        let input = render_input!(self);
+        let input = render_input(&self.inputs, &self.derived);
         let global = Global::new(&input);
         let cards = Cards::all(&input, &global);
-        let n = self.model.docs.len();
+        let n = self.derived.model.docs.len();
         let lists = list_pages(&input);
         let docs: Vec<usize> = (0..n).collect();
         let out = Mutex::new(Output::default());
@@ -209,13 +209,13 @@ impl Session {
             .into_par_iter()
             .map(|d| json_entry(&export, d))
             .collect();
-        let feed_entries: Vec<String> = (0..self.model.experiments.len())
+        let feed_entries: Vec<String> = (0..self.derived.model.experiments.len())
             .into_par_iter()
             .map(|e| feed_entry(&input, e))
             .collect();
         let urls = sitemap_urls(&input);
         let parts = DataParts {
-            json: json_files_from(&self.model, &json, &[true; 4]),
+            json: json_files_from(&self.derived.model, &json, &[true; 4]),
             feed: Some(&|e| feed_entries[e].clone()),
             sitemap: Some(&urls),
             redirects: true,
@@ -229,23 +229,24 @@ impl Session {
         let failed = out.diags.iter().any(Diagnostic::is_error);
         diags.extend(out.diags);
         if failed {
-            self.global_key = 0;
+            self.served.global_key = 0;
             return Vec::new();
         }
-        self.deps = vec![Vec::new(); n];
+        self.served.deps = vec![Vec::new(); n];
         for (d, deps) in deps {
-            self.deps[d] = deps;
+            self.served.deps[d] = deps;
         }
-        self.list_keys = list_keys(&lists);
-        self.lists = lists;
-        self.json = json;
-        self.feed_entries = feed_entries;
-        self.sitemap_key = hash_of(&urls);
-        self.extra_paths = extra_paths(&self.model);
-        self.assets_changed = false;
-        self.global_key = global.key;
-        self.cards = cards;
+        self.served.list_keys = list_keys(&lists);
+        self.served.lists = lists;
+        self.served.json = json;
+        self.served.feed_entries = feed_entries;
+        self.served.sitemap_key = hash_of(&urls);
+        self.served.extra_paths = extra_paths(&self.derived.model);
+        self.inputs.assets_changed = false;
+        self.served.global_key = global.key;
+        self.served.cards = cards;
         let mut changed: Vec<String> = self
+            .served
             .files
             .iter()
             .filter(|(k, v)| out.files.get(*k) != Some(v))
@@ -254,10 +255,10 @@ impl Session {
         changed.extend(
             out.files
                 .keys()
-                .filter(|k| !self.files.contains_key(*k))
+                .filter(|k| !self.served.files.contains_key(*k))
                 .cloned(),
         );
-        self.files = out.files;
+        self.served.files = out.files;
         changed
     }
 }
