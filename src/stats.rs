@@ -610,7 +610,9 @@ pub fn sample_ratio_p(control_units: u64, variant_units: u64, split: Probability
 }
 
 mod chance;
+mod pool;
 mod words;
+pub use pool::{pool, study, Pooled, Study};
 
 #[cfg(test)]
 mod tests;
