@@ -3,19 +3,22 @@
 //! from the front-matter block to the file's own lines).
 
 use crate::diagnostics::{closest, Diagnostic, Span};
-use crate::load::{split_front_matter, SourceFile};
+use crate::load::{split_front_matter, SourceFile, Split};
 use crate::markdown::{first_heading, outline, scan_wiki_links, Outline, WikiLink};
-use crate::model::{is_valid_slug, slugify, ExperimentStatus, FrontMatter, Kind, PlaybookStatus};
+use crate::model::{is_valid_slug, ExperimentStatus, FrontMatter, Kind, PlaybookStatus};
 use crate::yaml::{
     describe, last_occurrences, scan_top_level_keys, yaml_message, yaml_to_json, KeySpan,
+    RepeatedKey,
 };
 
 mod address;
 mod counts;
+mod fields;
 mod stages;
 pub use address::folder_kind;
 use address::{address, alias_url, file_title, own_address, Address};
 use counts::check_counts;
+use fields::{check_fields, statuses};
 use std::collections::BTreeMap;
 
 /// A parsed file: front matter typed, body not yet rendered (wiki links must
@@ -142,14 +145,12 @@ impl Document {
 /// Parse one file. Returns no document when the file cannot be understood.
 pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let path = file.path.clone();
     let text = file.text.as_str();
-    let folder_kind = folder_kind(&file.rel);
     let split = match split_front_matter(text) {
         Ok(s) => s,
         Err(span) => {
             diags.push(
-                Diagnostic::error(path, Some(span), "front matter is not closed")
+                Diagnostic::error(file.path.clone(), Some(span), "front matter is not closed")
                     .with_help("end the front matter with a line `---`")
                     .with_source(text),
             );
@@ -158,6 +159,85 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
     };
     let bom = text.len() - text.strip_prefix('\u{feff}').unwrap_or(text).len();
     let body_start = split.body.as_ptr() as usize - text.as_ptr() as usize - bom;
+    let Some(front) = read_front(&file, &split, &mut diags) else {
+        return (None, diags);
+    };
+    let Front {
+        mapping,
+        mut fm,
+        key_spans,
+        repeated,
+    } = front;
+    let at = Located {
+        spans: &key_spans,
+        path: &file.path,
+        text,
+    };
+    let Some(kind) = document_kind(&fm, &file.rel, &at, &mut diags) else {
+        return (None, diags);
+    };
+    report_repeated(kind, &repeated, &at, &mut diags);
+    if kind != Kind::Page && split.front.is_none() {
+        diags.push(
+            at.error(
+                Span::new(1, 1, 1),
+                format!("{} needs front matter", kind.with_article()),
+            )
+            .with_help("start the file with `---`, a `title:` line and another `---`"),
+        );
+        return (None, diags);
+    }
+    let extra = extra_keys(kind, &fm, &mapping, &at, &mut diags);
+    let Some(address) = document_address(kind, &file.rel, &fm, &at, &mut diags) else {
+        return (None, diags);
+    };
+    let (playbook_status, experiment_status) = statuses(kind, &fm, &at, &mut diags);
+    // Field errors do not stop parsing: references and links in the same
+    // file are still checked, so one run reports them all.
+    check_fields(kind, &fm, &at, experiment_status, &mut diags);
+    if kind == Kind::Experiment {
+        check_counts(&mut fm, &at, &mut diags);
+    }
+
+    let body = split.body;
+    let wiki_links = scan_wiki_links(body, split.body_line);
+    let outline = outline(body, split.body_line);
+    report_template_tags(&outline, &at, &mut diags);
+    let Some(title) = document_title(kind, &fm, &file.rel, &split, &at, &mut diags) else {
+        return (None, diags);
+    };
+
+    let doc = Document {
+        kind,
+        slug: address.slug,
+        url: address.url,
+        title,
+        fm,
+        extra,
+        key_spans,
+        playbook_status,
+        experiment_status,
+        body_start,
+        body_line: split.body_line,
+        wiki_links,
+        outline,
+        aliases: address.aliases,
+        readme: address.readme,
+        source: file,
+    };
+    (Some(doc), diags)
+}
+
+/// A file's front matter as read: its mapping, typed, where its keys stand, and repeated keys.
+struct Front {
+    mapping: serde_yaml::Mapping,
+    fm: FrontMatter,
+    key_spans: BTreeMap<String, KeySpan>,
+    repeated: Vec<RepeatedKey>,
+}
+
+/// Reads the front matter and its key spans; `None` (reported) when it cannot be read.
+fn read_front(file: &SourceFile, split: &Split, diags: &mut Vec<Diagnostic>) -> Option<Front> {
     let mut front = split.front.unwrap_or("");
     // A key written twice: the last value counts (as in Jekyll); the
     // problem is reported once the kind is known.
@@ -168,105 +248,130 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
         front = &cleaned;
         repeated = r;
     }
+    let mapping = read_mapping(file, front, split.front_line, diags)?;
+    let key_spans = scan_top_level_keys(front, split.front_line);
+    let fm = typed_front_matter(file, &mapping, front, split.front_line, diags)?;
+    Some(Front {
+        mapping,
+        fm,
+        key_spans,
+        repeated,
+    })
+}
 
-    let mut mapping = serde_yaml::Mapping::new();
-    if !front.trim().is_empty() {
-        match serde_yaml::from_str::<serde_yaml::Value>(front) {
-            Ok(serde_yaml::Value::Mapping(m)) => mapping = m,
-            Ok(serde_yaml::Value::Null) => {}
-            Ok(other) => {
-                diags.push(
-                    Diagnostic::error(
-                        path,
-                        Some(Span::new(split.front_line, 1, 1)),
-                        format!(
-                            "front matter must be a mapping of keys to values, found {}",
-                            describe(&other)
-                        ),
-                    )
-                    .with_source(text),
-                );
-                return (None, diags);
-            }
-            Err(e) => {
-                diags.push(yaml_error(&file, &e, split.front_line, front));
-                return (None, diags);
-            }
+/// Parses the front matter as a YAML mapping; `None` (reported) when it is not one.
+fn read_mapping(
+    file: &SourceFile,
+    front: &str,
+    front_line: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<serde_yaml::Mapping> {
+    if front.trim().is_empty() {
+        return Some(serde_yaml::Mapping::new());
+    }
+    match serde_yaml::from_str::<serde_yaml::Value>(front) {
+        Ok(serde_yaml::Value::Mapping(m)) => Some(m),
+        Ok(serde_yaml::Value::Null) => Some(serde_yaml::Mapping::new()),
+        Ok(other) => {
+            diags.push(
+                Diagnostic::error(
+                    file.path.clone(),
+                    Some(Span::new(front_line, 1, 1)),
+                    format!(
+                        "front matter must be a mapping of keys to values, found {}",
+                        describe(&other)
+                    ),
+                )
+                .with_source(&file.text),
+            );
+            None
+        }
+        Err(e) => {
+            diags.push(yaml_error(file, &e, front_line, front));
+            None
         }
     }
-    let key_spans = scan_top_level_keys(front, split.front_line);
+}
 
-    let mut fm: FrontMatter = if mapping.is_empty() {
-        FrontMatter::default()
-    } else {
-        // Typed from the parsed value; only on failure is the text parsed
-        // again, because errors from a value carry no position.
-        match serde_yaml::from_value(serde_yaml::Value::Mapping(mapping.clone())) {
-            Ok(fm) => fm,
-            Err(_) => match serde_yaml::from_str::<FrontMatter>(front) {
-                Ok(fm) => fm,
-                Err(e) => {
-                    diags.push(yaml_error(&file, &e, split.front_line, front));
-                    return (None, diags);
-                }
-            },
-        }
-    };
-
-    let kind = match fm.kind.as_deref() {
-        Some(name) => match Kind::parse(name) {
-            Some(k) => k,
-            None => {
-                let span = key_spans
-                    .get("kind")
-                    .map_or(Span::new(1, 1, 1), |k| k.value);
-                let mut d = Diagnostic::error(path, Some(span), format!("unknown kind `{name}`"));
-                let names = ["playbook", "hypothesis", "experiment", "page"];
-                d = match closest(name, names) {
-                    Some(c) => d.with_help(format!("did you mean `{c}`?")),
-                    None => d.with_help(
-                        "expected one of `playbook`, `hypothesis`, `experiment`, `page`",
-                    ),
-                };
-                diags.push(d.with_source(text));
-                return (None, diags);
+/// Types the front matter; `None` (reported at its place) when a value has the wrong type.
+fn typed_front_matter(
+    file: &SourceFile,
+    mapping: &serde_yaml::Mapping,
+    front: &str,
+    front_line: usize,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FrontMatter> {
+    if mapping.is_empty() {
+        return Some(FrontMatter::default());
+    }
+    // Typed from the parsed value; only on failure is the text parsed
+    // again, because errors from a value carry no position.
+    match serde_yaml::from_value::<FrontMatter>(serde_yaml::Value::Mapping(mapping.clone())) {
+        Ok(fm) => Some(fm),
+        Err(_) => match serde_yaml::from_str::<FrontMatter>(front) {
+            Ok(fm) => Some(fm),
+            Err(e) => {
+                diags.push(yaml_error(file, &e, front_line, front));
+                None
             }
         },
-        None => folder_kind,
-    };
+    }
+}
 
+/// The kind from `kind:`, else from the folder; `None` (reported) for an unknown kind.
+fn document_kind(
+    fm: &FrontMatter,
+    rel: &str,
+    at: &Located,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Kind> {
+    let Some(name) = fm.kind.as_deref() else {
+        return Some(folder_kind(rel));
+    };
+    if let Some(k) = Kind::parse(name) {
+        return Some(k);
+    }
+    let mut d = at.error(at.value("kind"), format!("unknown kind `{name}`"));
+    let names = ["playbook", "hypothesis", "experiment", "page"];
+    d = match closest(name, names) {
+        Some(c) => d.with_help(format!("did you mean `{c}`?")),
+        None => d.with_help("expected one of `playbook`, `hypothesis`, `experiment`, `page`"),
+    };
+    diags.push(d);
+    None
+}
+
+/// Reports keys written twice: a warning in a page, an error in the structured kinds.
+fn report_repeated(
+    kind: Kind,
+    repeated: &[RepeatedKey],
+    at: &Located,
+    diags: &mut Vec<Diagnostic>,
+) {
     for r in repeated {
         let message = format!("`{}` is written twice", r.key);
         diags.push(if kind == Kind::Page {
-            Diagnostic::warning(path.clone(), Some(r.again), message)
-                .with_help(format!(
-                    "the value here counts; the one on line {} is ignored",
-                    r.first.line
-                ))
-                .with_source(text)
+            at.warning(r.again, message).with_help(format!(
+                "the value here counts; the one on line {} is ignored",
+                r.first.line
+            ))
         } else {
-            Diagnostic::error(path.clone(), Some(r.again), message)
-                .with_help(format!(
-                    "keep one of the two (the other is on line {})",
-                    r.first.line
-                ))
-                .with_source(text)
+            at.error(r.again, message).with_help(format!(
+                "keep one of the two (the other is on line {})",
+                r.first.line
+            ))
         });
     }
+}
 
-    if kind != Kind::Page && split.front.is_none() {
-        diags.push(
-            Diagnostic::error(
-                path,
-                Some(Span::new(1, 1, 1)),
-                format!("{} needs front matter", kind.with_article()),
-            )
-            .with_help("start the file with `---`, a `title:` line and another `---`")
-            .with_source(text),
-        );
-        return (None, diags);
-    }
-
+/// Collects `extra:` and unknown keys for templates, warning of unknown ones.
+fn extra_keys(
+    kind: Kind,
+    fm: &FrontMatter,
+    mapping: &serde_yaml::Mapping,
+    at: &Located,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, serde_json::Value> {
     // Unknown keys are kept for templates; in the structured kinds they are
     // probably typos, so they also get a warning.
     let mut extra = BTreeMap::new();
@@ -277,40 +382,51 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
             }
         }
     }
-    for (k, v) in &mapping {
+    for (k, v) in mapping {
         let Some(key) = k.as_str() else { continue };
         if kind.key(key).is_some() {
             continue;
         }
         extra.insert(key.to_string(), yaml_to_json(v));
         if kind != Kind::Page {
-            let span = key_spans.get(key).map(|k| k.key);
+            let span = at.spans.get(key).map(|k| k.key);
             let mut d = Diagnostic::warning(
-                path.clone(),
+                at.path.to_path_buf(),
                 span,
                 format!("`{key}` is not a known key of {}", kind.with_article()),
             );
             if let Some(c) = closest(key, kind.keys().map(|k| k.name)) {
                 d = d.with_help(format!("did you mean `{c}`?"));
             }
-            diags.push(d.with_source(text));
+            diags.push(d.with_source(at.text));
         }
     }
+    extra
+}
 
+/// The slug, URL and aliases; `None` (reported) when the slug is invalid.
+fn document_address(
+    kind: Kind,
+    rel: &str,
+    fm: &FrontMatter,
+    at: &Located,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Address> {
     let Address {
         slug,
         url,
         readme,
         mut aliases,
-    } = match address(kind, &file.rel, fm.slug.as_deref()) {
+    } = match address(kind, rel, fm.slug.as_deref()) {
         Ok(a) => a,
         Err(message) => {
-            let span = key_spans.get("slug").map(|k| k.value);
-            diags.push(Diagnostic::error(path, span, message).with_source(text));
-            return (None, diags);
+            let span = at.spans.get("slug").map(|k| k.value);
+            let d = Diagnostic::error(at.path.to_path_buf(), span, message);
+            diags.push(d.with_source(at.text));
+            return None;
         }
     };
-    let (slug, url, readme) = match own_address(kind, &fm, &key_spans) {
+    let (slug, url, readme) = match own_address(kind, fm, at.spans) {
         Ok(Some((own_slug, own_url, old))) => {
             aliases.extend(old);
             (own_slug, own_url, false)
@@ -318,9 +434,8 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
         Ok(None) => (slug, url, readme),
         Err((span, message)) => {
             diags.push(
-                Diagnostic::warning(path.clone(), Some(span), message)
-                    .with_help("write the page's address as a path, such as `/guides/onboarding/`; the page keeps the address of its file")
-                    .with_source(text),
+                at.warning(span, message)
+                    .with_help("write the page's address as a path, such as `/guides/onboarding/`; the page keeps the address of its file"),
             );
             (slug, url, readme)
         }
@@ -334,12 +449,12 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
                 Some(a) => aliases.push(a),
                 None => diags.push(
                     Diagnostic::warning(
-                        path.clone(),
-                        key_spans.get(key).map(|k| k.value),
+                        at.path.to_path_buf(),
+                        at.spans.get(key).map(|k| k.value),
                         format!("`{alias}` is not a path of this site"),
                     )
                     .with_help("an alias is a path such as `/old/address/`")
-                    .with_source(text),
+                    .with_source(at.text),
                 ),
             }
         }
@@ -347,47 +462,16 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
     aliases.sort();
     aliases.dedup();
     aliases.retain(|a| *a != url);
+    Some(Address {
+        slug,
+        url,
+        readme,
+        aliases,
+    })
+}
 
-    let mut playbook_status = PlaybookStatus::default();
-    let mut experiment_status = ExperimentStatus::default();
-    if let Some(status) = fm.status.as_deref() {
-        let span = key_spans
-            .get("status")
-            .map_or(Span::new(1, 1, 1), |k| k.value);
-        let value = serde_yaml::Value::String(status.to_string());
-        let parsed = match kind {
-            Kind::Playbook => serde_yaml::from_value(value).map(|s| playbook_status = s),
-            Kind::Experiment => serde_yaml::from_value(value).map(|s| experiment_status = s),
-            _ => Ok(()),
-        };
-        if let Err(e) = parsed {
-            let message = e.to_string();
-            let mut d = Diagnostic::error(
-                path.clone(),
-                Some(span),
-                format!("unknown {kind} status `{status}`"),
-            );
-            if let Some(help) = variant_help(&message) {
-                d = d.with_help(help);
-            }
-            diags.push(d.with_source(text));
-        }
-    }
-    // Field errors do not stop parsing: references and links in the same
-    // file are still checked, so one run reports them all.
-    let at = Located {
-        spans: &key_spans,
-        path: &path,
-        text,
-    };
-    check_fields(kind, &fm, &at, experiment_status, &mut diags);
-    if kind == Kind::Experiment {
-        check_counts(&mut fm, &at, &mut diags);
-    }
-
-    let body = split.body;
-    let wiki_links = scan_wiki_links(body, split.body_line);
-    let outline = outline(body, split.body_line);
+/// Warns, once per file, that template syntax in the body is shown as written.
+fn report_template_tags(outline: &Outline, at: &Located, diags: &mut Vec<Diagnostic>) {
     if let Some(&first) = outline.template_tags.first() {
         let n = outline.template_tags.len();
         let more = match n {
@@ -396,51 +480,40 @@ pub fn parse_document(file: SourceFile) -> (Option<Document>, Vec<Diagnostic>) {
             _ => format!(" (and {} more times in this file)", n - 1),
         };
         diags.push(
-            Diagnostic::warning(
-                path.clone(),
-                Some(first),
+            at.warning(
+                first,
                 format!("template syntax in the text is shown as written{more}"),
             )
-            .with_help("gemba does not run templates in Markdown: write what it stood for, or put it in `code`")
-            .with_source(text),
+            .with_help("gemba does not run templates in Markdown: write what it stood for, or put it in `code`"),
         );
     }
-    let title = match fm.title.clone().filter(|t| !t.trim().is_empty()) {
-        Some(t) => t,
-        None if kind == Kind::Page => first_heading(body).unwrap_or_else(|| file_title(&file.rel)),
+}
+
+/// The title, for a page else its first heading or file name; `None` (reported) if missing.
+fn document_title(
+    kind: Kind,
+    fm: &FrontMatter,
+    rel: &str,
+    split: &Split,
+    at: &Located,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    match fm.title.clone().filter(|t| !t.trim().is_empty()) {
+        Some(t) => Some(t),
+        None if kind == Kind::Page => {
+            Some(first_heading(split.body).unwrap_or_else(|| file_title(rel)))
+        }
         None => {
             diags.push(
-                Diagnostic::error(
-                    path,
-                    Some(Span::new(split.front_line.saturating_sub(1).max(1), 1, 3)),
+                at.error(
+                    Span::new(split.front_line.saturating_sub(1).max(1), 1, 3),
                     format!("{} needs a `title`", kind.with_article()),
                 )
-                .with_help("add a line `title: …` to the front matter")
-                .with_source(text),
+                .with_help("add a line `title: …` to the front matter"),
             );
-            return (None, diags);
+            None
         }
-    };
-
-    let doc = Document {
-        kind,
-        slug,
-        url,
-        title,
-        fm,
-        extra,
-        key_spans,
-        playbook_status,
-        experiment_status,
-        body_start,
-        body_line: split.body_line,
-        wiki_links,
-        outline,
-        aliases,
-        readme,
-        source: file,
-    };
-    (Some(doc), diags)
+    }
 }
 
 /// Where a file's front-matter keys stand, for problems found in its values.
@@ -462,73 +535,6 @@ impl Located<'_> {
 
     fn warning(&self, span: Span, message: String) -> Diagnostic {
         Diagnostic::warning(self.path.to_path_buf(), Some(span), message).with_source(self.text)
-    }
-}
-
-/// Checks that need only the file itself: ranges, dates, stage ids.
-fn check_fields(
-    kind: Kind,
-    fm: &FrontMatter,
-    located: &Located,
-    status: ExperimentStatus,
-    diags: &mut Vec<Diagnostic>,
-) {
-    let at = |key: &str| located.value(key);
-    let error = |span: Span, msg: String| located.error(span, msg);
-    let warning = |span: Span, msg: String| located.warning(span, msg);
-    if let Some(slug) = &fm.slug {
-        if !is_valid_slug(slug) {
-            diags.push(
-                error(
-                    at("slug"),
-                    format!("slug `{slug}` may only contain a-z, 0-9 and -"),
-                )
-                .with_help(format!("try `{}`", slugify(slug))),
-            );
-        }
-    }
-    match kind {
-        Kind::Playbook => stages::check_stages(fm, located, diags),
-        Kind::Experiment => {
-            if let (Some(s), Some(e)) = (fm.started, fm.ended) {
-                if e < s {
-                    diags.push(error(
-                        at("ended"),
-                        format!("`ended` ({e}) is before `started` ({s})"),
-                    ));
-                }
-            }
-            if status.is_concluded() && fm.ended.is_none() {
-                diags.push(warning(
-                    at("status"),
-                    format!("a {} experiment should have an `ended` date", status.name()),
-                ));
-            }
-            if fm.decision.is_some() && !status.is_concluded() {
-                diags.push(
-                    warning(
-                        at("decision"),
-                        format!("a {} experiment has no decision yet", status.name()),
-                    )
-                    .with_help("remove `decision` or conclude the experiment"),
-                );
-            }
-            if let Some(ice) = fm.ice {
-                for (name, v) in [
-                    ("impact", ice.impact),
-                    ("confidence", ice.confidence),
-                    ("ease", ice.ease),
-                ] {
-                    if !(1..=10).contains(&v) {
-                        diags.push(error(
-                            at("ice"),
-                            format!("ice {name} must be from 1 to 10, found {v}"),
-                        ));
-                    }
-                }
-            }
-        }
-        _ => {}
     }
 }
 
