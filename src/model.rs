@@ -262,7 +262,7 @@ impl Ice {
 }
 
 /// Every key of every kind; which of them a kind understands is
-/// `Kind::known_keys`. Unknown keys are collected separately by the parser.
+/// `Kind::keys`, from the table `KEYS`. Unknown keys are collected separately by the parser.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct FrontMatter {
